@@ -1,0 +1,47 @@
+# Two commands on a fresh machine:  `make run`  (the portal with demo data)  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The laptop defaults: DEBUG on so the development secret key is accepted.
+export DEBUG ?= true
+
+.PHONY: run test venv migrate demo worker beat messages lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+worker: venv
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO
+
+# Regenerate the Chinese catalogue from the sources and compile it (needs GNU gettext).
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=$(VENV) --ignore=bench
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=$(VENV)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

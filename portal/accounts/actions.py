@@ -1,0 +1,53 @@
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from portal.accounts.models import User
+from portal.roles import ROLE_PERMISSIONS, Role
+
+
+def roles_sync_permissions() -> None:
+    """Give each role's group exactly the permissions ROLE_PERMISSIONS lists. Idempotent."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    display_name: str = "",
+    mobile: str = "",
+    company_name: str = "",
+    roles: tuple[str, ...] = (Role.ENTREPRENEUR,),
+) -> User:
+    """Create a person with the given roles. Callers validate the input first (forms/serializers)."""
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        mobile=mobile,
+        company_name=company_name,
+    )
+    user.set_password(password)
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user
+
+
+def user_set_roles(*, user: User, roles: tuple[str, ...] | list[str]) -> User:
+    groups = [Group.objects.get_or_create(name=str(role))[0] for role in roles]
+    user.groups.add(*groups)
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.accounts.actions import user_create
+from portal.accounts.forms import ProfileForm, SignUpForm
+from portal.accounts.selectors import me_sections
+from portal.notifications.actions import notification_mark_read
+from portal.notifications.selectors import notification_list
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = user_create(
+            username=data["username"],
+            password=data["password1"],
+            email=data["email"],
+            display_name=data["display_name"],
+            mobile=data["mobile"],
+            company_name=data["company_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("accounts:me")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """The personal page: each app contributes its section (my bookings, ideas, activities...)."""
+    return render(request, "accounts/me.html", {"sections": me_sections(user=request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:me")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = notification_list(user=request.user)[:100]
+    return render(request, "accounts/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    notification_mark_read(user=request.user)
+    return redirect("accounts:notifications")

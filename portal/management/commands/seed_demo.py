@@ -1,0 +1,24 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Order matters: later apps use the people, departments and teams made by earlier ones.
+DEMO_MODULES = ["portal.demo", "services.demo", "volunteers.demo", "points.demo", "suggestions.demo"]
+
+
+class Command(BaseCommand):
+    help = "Load realistic demo data. Idempotent: running it again changes nothing."
+
+    def handle(self, *args, **options):
+        for dotted in DEMO_MODULES:
+            try:
+                module = import_module(dotted)
+            except ModuleNotFoundError as exc:
+                if exc.name != dotted:
+                    raise
+                continue
+            with transaction.atomic():
+                summary = module.seed()
+            self.stdout.write(f"{dotted}: {summary}")
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,19 @@
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from portal.notifications.models import Notification, Reminder
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def reminder_list_for(*, subject: models.Model) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    ).prefetch_related("recipients")

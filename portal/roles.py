@@ -1,0 +1,71 @@
+"""The hall's roles, held as Django groups, and the one helper that asks about them.
+
+Groups are created by a data migration (accounts 0002); their permissions are kept in step with
+ROLE_PERMISSIONS after every migrate, because permissions only exist once their models do.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+
+class Role(models.TextChoices):
+    ENTREPRENEUR = "entrepreneur", _("Young entrepreneur")
+    HALL_STAFF = "hall_staff", _("Hall staff")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    TEAM_MEMBER = "team_member", _("Team member")
+    TEAM_CAPTAIN = "team_captain", _("Team captain")
+    COMMITTEE_REVIEWER = "committee_reviewer", _("Youth work committee reviewer")
+    ALLIANCE_MEMBER = "alliance_member", _("Party-building alliance member")
+
+
+# "app_label.codename" permissions each role's group holds. Apps add theirs here; a missing
+# permission (a model not migrated yet) is skipped, not an error.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ENTREPRENEUR: [],
+    Role.HALL_STAFF: [
+        "accounts.view_user",
+        "services.view_department",
+        "services.add_holiday",
+        "services.change_holiday",
+        "services.delete_holiday",
+        "services.view_holiday",
+    ],
+    Role.DEPARTMENT_OFFICER: ["services.view_department"],
+    Role.TEAM_MEMBER: ["volunteers.view_team"],
+    Role.TEAM_CAPTAIN: ["volunteers.view_team", "volunteers.view_membership"],
+    Role.COMMITTEE_REVIEWER: ["volunteers.view_team", "volunteers.view_membership"],
+    Role.ALLIANCE_MEMBER: ["volunteers.view_team"],
+}
+
+
+def has_role(user, *roles: str) -> bool:
+    """True when the signed-in user holds any of the roles. Superusers hold every role.
+
+    Group names are cached on the user object for the request, so asking repeatedly is free.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return any(str(role) in names for role in roles)
+
+
+def is_hall_staff(user) -> bool:
+    return has_role(user, Role.HALL_STAFF)
+
+
+class HasRole(BasePermission):
+    """DRF permission: ``permission_classes = [HasRole.of(Role.HALL_STAFF)]``."""
+
+    roles: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, *roles: str) -> type["HasRole"]:
+        return type("HasRole_" + "_".join(roles), (cls,), {"roles": roles})
+
+    def has_permission(self, request, view) -> bool:
+        return has_role(request.user, *self.roles)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import points.urls
+import services.urls
+import suggestions.urls
+import volunteers.urls
+from portal import views
+from portal.accounts import api as accounts_api
+
+admin.site.site_header = _("Youth-friendly government service hall")
+admin.site.site_title = _("Service hall admin")
+admin.site.index_title = _("Hall staff workspace")
+
+api_v1 = [
+    path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="api-token"),
+    *services.urls.api_urlpatterns,
+    *volunteers.urls.api_urlpatterns,
+    *points.urls.api_urlpatterns,
+    *suggestions.urls.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.accounts.urls")),
+    path("", include("services.urls")),
+    path("", include("volunteers.urls")),
+    path("", include("points.urls")),
+    path("", include("suggestions.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

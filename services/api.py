@@ -1,0 +1,5 @@
+
+# --- catalogue and booking (issue 3) ---
+
+
+# --- cross-department cases (issue 4) ---

@@ -1,0 +1,233 @@
+"""Shared fixtures: personas (one per role), API clients, and the real-service fixtures.
+
+Markers ``postgres``, ``worker`` and ``browser`` name what a test needs. Locally, a test whose
+database or broker is not configured is deselected with a visible line in the summary. With
+REQUIRE_SERVICES=1 (the PostgreSQL/Redis CI run) nothing is deselected, so a missing service is a
+failure, never a quiet skip.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from portal.celery import app as celery_app
+from portal.roles import Role
+from tests.factories import DepartmentFactory, MembershipFactory, TeamFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        return
+    missing = {
+        "postgres": None if _is_postgres() else "DATABASE_URL is not PostgreSQL",
+        "worker": None if os.environ.get("REDIS_URL") else "REDIS_URL is not set",
+    }
+    keep, dropped = [], {}
+    for item in items:
+        reason = next((missing[m] for m in missing if missing[m] and item.get_closest_marker(m)), None)
+        if reason:
+            dropped.setdefault(reason, []).append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        items[:] = keep
+        config.hook.pytest_deselected(items=[i for group in dropped.values() for i in group])
+        config._portal_deselected = {reason: len(group) for reason, group in dropped.items()}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for reason, count in getattr(config, "_portal_deselected", {}).items():
+        terminalreporter.write_line(
+            f"NOTE: {count} test(s) deselected because {reason}; the CI PostgreSQL/Redis run executes them."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_services(request, settings):
+    """Each test starts with an empty cache; tasks run in-process unless the test wants a worker."""
+    cache.clear()
+    eager = request.node.get_closest_marker("worker") is None
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    celery_app.conf.task_eager_propagates = eager
+    settings.NOTIFY_WEBHOOK_URL = ""
+    # Real hashing costs ~0.3 s a user; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+# --- personas -------------------------------------------------------------------------------
+@pytest.fixture
+def entrepreneur(db):
+    return UserFactory(username="founder", display_name="林小创", roles=[Role.ENTREPRENEUR])
+
+
+@pytest.fixture
+def other_entrepreneur(db):
+    return UserFactory(username="founder2", display_name="王二创", roles=[Role.ENTREPRENEUR])
+
+
+@pytest.fixture
+def hall_staff(db):
+    return UserFactory(username="staff", display_name="王晓窗", is_staff=True, roles=[Role.HALL_STAFF])
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(code="market", name="区市场监督管理局", short_name="市场监管")
+
+
+@pytest.fixture
+def officer(db, department):
+    user = UserFactory(username="officer", display_name="陈部门", is_staff=True, roles=[Role.DEPARTMENT_OFFICER])
+    department.officers.add(user)
+    return user
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="政务先锋红色青年宣讲队", slug="vanguard")
+
+
+@pytest.fixture
+def captain(db, team):
+    user = UserFactory(username="captain", display_name="刘队长", roles=[Role.TEAM_MEMBER, Role.TEAM_CAPTAIN])
+    MembershipFactory(team=team, user=user, role="captain")
+    return user
+
+
+@pytest.fixture
+def member(db, team):
+    user = UserFactory(username="member", display_name="赵青锋", roles=[Role.TEAM_MEMBER])
+    MembershipFactory(team=team, user=user, role="member")
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", display_name="周青工", roles=[Role.COMMITTEE_REVIEWER])
+
+
+@pytest.fixture
+def alliance(db):
+    return UserFactory(username="alliance", display_name="吴党建", roles=[Role.ALLIANCE_MEMBER])
+
+
+# --- clients --------------------------------------------------------------------------------
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)`` gives an APIClient signed in as that user (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)`` gives the Django test client signed in as that user."""
+
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- real services --------------------------------------------------------------------------
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real ``celery -A portal worker`` on the configured Redis, using the test database.
+
+    Mail sent by the worker lands as files in ``tmp_path / "mail"`` (the file backend), so a test
+    can see what the separate process sent. Yields that directory.
+    """
+    redis_url = os.environ.get("REDIS_URL")
+    assert redis_url, "REDIS_URL must be set for tests that need a Celery worker"
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql", "a worker test needs PostgreSQL"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "DEBUG": "true",
+    }
+    # Start from an empty queue so a leftover message from an earlier run cannot confuse the test.
+    celery_app.control.purge()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-heartbeat", "--without-mingle", "--without-gossip", "-n", f"test-{os.getpid()}@%h"],
+        env=env, cwd=Path(settings.BASE_DIR),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if celery_app.control.ping(timeout=0.5):
+                break
+            assert process.poll() is None, "the Celery worker exited at start-up"
+        else:
+            raise AssertionError("the Celery worker did not answer a ping within 30 s")
+        yield mail_dir
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"): pytest.fail(message)  # noqa: E701 - CI never skips a browser test
+        pytest.skip(message + " (outside CI only)")  # CI never reaches this line
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser, live_server):
+    """A Playwright page in a 375 px wide phone viewport, pointed at the live server."""
+    context = _browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()

@@ -1,0 +1,76 @@
+"""factory_boy factories, one section per app. Keep each app's factories in its own section."""
+from datetime import date
+
+import factory
+from django.contrib.auth.models import Group
+
+from portal.accounts.models import User
+from portal.roles import Role
+
+TEST_PASSWORD = "a-Strong-test-pass-9"
+
+
+# --- accounts -------------------------------------------------------------------------------
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    display_name = factory.Faker("name", locale="zh_CN")
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or [Role.ENTREPRENEUR]:
+            self.groups.add(Group.objects.get_or_create(name=str(role))[0])
+
+
+# --- services -------------------------------------------------------------------------------
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Department"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"区第{n}局")
+    short_name = factory.Sequence(lambda n: f"第{n}局")
+
+
+# --- volunteers -----------------------------------------------------------------------------
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Team"
+
+    name = factory.Sequence(lambda n: f"青年服务队{n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    positioning = "outward"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Membership"
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.TEAM_MEMBER])
+    role = "member"
+    joined_on = date(2025, 1, 1)
+
+
+# --- points ---------------------------------------------------------------------------------
+
+
+# --- suggestions ----------------------------------------------------------------------------
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "suggestions.Suggestion"
+
+    number = factory.Sequence(lambda n: f"JDZ-2026-{n + 1:04d}")
+    kind = "idea"
+    category = "service"
+    title = factory.Sequence(lambda n: f"建议{n}：延长青年专区周末服务时间")
+    content = "周末也有很多创业青年需要办事，建议青年专区周六上午开放。"
+    submitter = factory.SubFactory(UserFactory)

@@ -1,0 +1,1 @@
+from portal.exceptions import Conflict, Forbidden, Invalid, NotFound  # noqa: F401
