@@ -39,3 +39,15 @@ def test_the_personal_page_needs_sign_in(client):
     response = client.get(reverse("accounts:me"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_a_refusal_escaping_a_view_is_a_page_with_its_status_never_a_500(rf):
+    from portal.exceptions import Conflict
+    from portal.middleware import DomainErrorMiddleware
+
+    request = rf.get("/somewhere/")
+    request.user = None
+    middleware = DomainErrorMiddleware(lambda r: None)
+    response = middleware.process_exception(request, Conflict("该时段已约满。"))
+    assert response.status_code == 409
+    assert "该时段已约满。" in response.content.decode()
