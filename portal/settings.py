@@ -236,3 +236,9 @@ LOGGING = {
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
+# Volunteers: check-in opens this many minutes before an activity starts; check-in/out stay open
+# this many hours after it ends; the calendar feeds cover this many days back and ahead.
+VOLUNTEER_CHECK_IN_OPENS_MINUTES = env_int("VOLUNTEER_CHECK_IN_OPENS_MINUTES", 30, minimum=0)
+VOLUNTEER_CHECK_OUT_GRACE_HOURS = env_int("VOLUNTEER_CHECK_OUT_GRACE_HOURS", 2, minimum=0)
+VOLUNTEER_FEED_PAST_DAYS = env_int("VOLUNTEER_FEED_PAST_DAYS", 28, minimum=0)
+VOLUNTEER_FEED_FUTURE_DAYS = env_int("VOLUNTEER_FEED_FUTURE_DAYS", 90, minimum=1)

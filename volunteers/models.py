@@ -74,3 +74,176 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.left_on is None
+
+
+class Activity(models.Model):
+    """One team activity people can sign up for (a lecture, a service day, a door-to-door visit...).
+
+    ``signed_up`` counts active sign-ups. It is kept by conditional UPDATEs in the sign-up actions
+    so that capacity holds under simultaneous requests; a CHECK constraint backs it up.
+    """
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("Theory lecture (理论宣讲)")
+        VOLUNTEER = "volunteer", _("Volunteer service (志愿服务)")
+        REFORM = "reform", _("Reform task (改革攻坚)")
+        ASSISTED = "assisted", _("Assisted handling (帮办代办)")
+        DIRECT = "direct", _("Business direct-service visit (商事直通车)")
+        SALON = "salon", _("Salon or night school")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open for sign-up")
+        CLOSED = "closed", _("Sign-up closed")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Allowed moves, as data: activity_transition refuses anything else with a 409.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.PLANNED: (Status.OPEN, Status.CANCELLED),
+        Status.OPEN: (Status.CLOSED, Status.DONE, Status.CANCELLED),
+        Status.CLOSED: (Status.OPEN, Status.DONE, Status.CANCELLED),
+        Status.DONE: (),
+        Status.CANCELLED: (),
+    }
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="activities", verbose_name=_("team"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=150)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    signed_up = models.PositiveIntegerField(_("signed up"), default=0, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    hours_approved_at = models.DateTimeField(_("hours approved at"), null=True, blank=True, editable=False)
+    hours_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("hours approved by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="activity_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(signed_up__lte=models.F("capacity")), name="activity_never_over_capacity"
+            ),
+        ]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.signed_up, 0)
+
+    @property
+    def duration_hours(self):
+        from decimal import Decimal
+
+        return Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)
+
+
+class ActivityStatusChange(models.Model):
+    """History of an activity's status: who moved it, when, from what, and why."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("activity")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Activity.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Activity.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("changed by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("activity status change")
+        verbose_name_plural = _("activity status changes")
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.from_status} → {self.to_status}"
+
+
+class SignUp(models.Model):
+    """A person's place in an activity. Cancelling keeps the row; a new sign-up is a new row."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Signed up")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activity_signups", verbose_name=_("person")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"], condition=Q(status="active"), name="one_active_signup_per_person"
+            ),
+        ]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.activity}"
+
+
+class Attendance(models.Model):
+    """Someone's presence at an activity and the service hours it earns.
+
+    Check-in and check-out (or the captain/staff recording it) propose hours; only
+    ``approved_hours``, set when the captain approves the whole activity, count anywhere.
+    """
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("activity")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activity_attendances",
+        verbose_name=_("person"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    proposed_hours = models.DecimalField(_("proposed hours"), max_digits=5, decimal_places=2, default=0)
+    approved_hours = models.DecimalField(_("approved hours"), max_digits=5, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["activity", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="one_attendance_per_person_and_activity"),
+            models.CheckConstraint(condition=Q(proposed_hours__gte=0), name="attendance_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_hours__isnull=True) | Q(approved_hours__gte=0),
+                name="attendance_approved_hours_not_negative",
+            ),
+        ]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.activity}"
