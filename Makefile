@@ -7,7 +7,7 @@ PORT ?= 8000
 # The laptop defaults: DEBUG on so the development secret key is accepted.
 export DEBUG ?= true
 
-.PHONY: run test venv migrate demo worker beat messages lint bench clean
+.PHONY: run test venv migrate demo worker beat messages messages-check lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ beat: venv
 messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=$(VENV) --ignore=bench
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=$(VENV)
+
+# Fails when a string a person sees has no Chinese translation (needs GNU gettext).
+messages-check: messages
+	@stats=$$(LC_ALL=C msgfmt --statistics -o /dev/null locale/zh_Hans/LC_MESSAGES/django.po 2>&1); echo "zh_Hans: $$stats"; \
+	if echo "$$stats" | grep -Eq 'fuzzy|untranslated'; then \
+	  msgattrib --untranslated locale/zh_Hans/LC_MESSAGES/django.po | head -60; \
+	  echo "Translate the entries above in locale/zh_Hans/LC_MESSAGES/django.po"; exit 1; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .
