@@ -50,3 +50,307 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+# --- catalogue and booking (issue 3) ---
+class Stage(models.TextChoices):
+    """The founder's life cycle, in the order the catalogue shows it."""
+
+    HOUSING = "housing", _("Housing and residence")
+    REGISTRATION = "registration", _("Business registration")
+    POLICY = "policy", _("Policy application")
+    GROWTH = "growth", _("Growth follow-up")
+
+
+class Material(models.Model):
+    """A document an applicant brings (an ID card, a lease). Shared between items: what bundles save."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceItem(models.Model):
+    """One administrative item (事项) owned by one department."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    stage = models.CharField(_("life-cycle stage"), max_length=20, choices=Stage.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="service_items", verbose_name=_("department")
+    )
+    legal_days = models.PositiveSmallIntegerField(_("legal time limit (working days)"))
+    promised_days = models.PositiveSmallIntegerField(_("promised time limit (working days)"))
+    visits = models.PositiveSmallIntegerField(_("visits in person"), default=1)
+    fee = models.DecimalField(_("fee (yuan)"), max_digits=9, decimal_places=2, default=0)
+    bookable = models.BooleanField(_("can be booked"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    materials = models.ManyToManyField(
+        Material, blank=True, related_name="service_items", verbose_name=_("materials")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(promised_days__lte=models.F("legal_days")),
+                name="service_item_promise_within_legal_limit",
+                violation_error_message=_("The promised time limit cannot exceed the legal one."),
+            ),
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="service_item_fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """One handling step of an item.
+
+    A *joint* step (apply, acceptance, material check, delivery of the certificate) is done once
+    for a whole bundle: joint steps with the same name across the bundle's items count once.
+    An *own* step (review, decision) stays with each item.
+    """
+
+    class Kind(models.TextChoices):
+        JOINT = "joint", _("Joint (once per bundle)")
+        OWN = "own", _("Own (per item)")
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="steps", verbose_name=_("service item"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OWN)
+
+    class Meta:
+        ordering = ["item", "position", "id"]
+        verbose_name = _("handling step")
+        verbose_name_plural = _("handling steps")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="step_name_unique_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bundle(models.Model):
+    """A one-thing package (一件事套餐): an ordered set of items handled jointly in the youth zone."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    items = models.ManyToManyField(
+        ServiceItem,
+        through="BundleItem",
+        through_fields=("bundle", "item"),
+        related_name="bundles",
+        verbose_name=_("service items"),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("one-thing bundle")
+        verbose_name_plural = _("one-thing bundles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    """An item's place in a bundle, and the item of the same bundle it has to wait for, if any."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="bundle_items", verbose_name=_("bundle"))
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("service item"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    requires = models.ForeignKey(
+        ServiceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("needs first"),
+        help_text=_("Another item of this bundle that must be finished before this one starts."),
+    )
+
+    class Meta:
+        ordering = ["bundle", "position", "id"]
+        verbose_name = _("bundle item")
+        verbose_name_plural = _("bundle items")
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(requires=models.F("item")), name="bundle_item_not_requiring_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle} · {self.item}"
+
+
+class Slot(models.Model):
+    """A bookable time window at the youth zone, for one bundle or one item.
+
+    ``booked_count`` is the number of active bookings. It only moves through conditional UPDATEs
+    in services.actions, and the database refuses a count above capacity, so no rush oversells.
+    """
+
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.CASCADE, null=True, blank=True, related_name="slots", verbose_name=_("bundle")
+    )
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.CASCADE, null=True, blank=True, related_name="slots", verbose_name=_("service item")
+    )
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    booked_count = models.PositiveSmallIntegerField(_("booked"), default=0, editable=False)
+    is_open = models.BooleanField(_("open for booking"), default=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(bundle__isnull=False, item__isnull=True) | models.Q(bundle__isnull=True, item__isnull=False)),
+                name="slot_for_a_bundle_or_an_item",
+                violation_error_message=_("A slot is for either a bundle or a service item."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="slot_ends_after_start",
+                violation_error_message=_("A slot must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(booked_count__lte=models.F("capacity")), name="slot_never_overbooked"
+            ),
+            models.UniqueConstraint(
+                fields=["bundle", "starts_at"], condition=models.Q(bundle__isnull=False), name="slot_unique_bundle_start"
+            ),
+            models.UniqueConstraint(
+                fields=["item", "starts_at"], condition=models.Q(item__isnull=False), name="slot_unique_item_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from django.utils import timezone
+
+        start = timezone.localtime(self.starts_at)
+        return f"{self.bundle or self.item} {start:%Y-%m-%d %H:%M}"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked_count, 0)
+
+    @property
+    def subject(self):
+        return self.bundle or self.item
+
+
+class Booking(models.Model):
+    """A user's reservation of a slot (预约), with a short reference to show at the window."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    # The only moves a booking may make; services.actions.booking_transition enforces them.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.BOOKED: {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},
+        Status.CHECKED_IN: {Status.COMPLETED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED: set(),
+        Status.NO_SHOW: set(),
+    }
+    # Bookings that hold a place in their slot.
+    ACTIVE = (Status.BOOKED, Status.CHECKED_IN)
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("applicant")
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.BOOKED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "slot"],
+                condition=models.Q(status__in=["booked", "checked_in"]),
+                name="booking_one_active_per_user_and_slot",
+                violation_error_message=_("You already have a booking for this slot."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+class BookingEvent(models.Model):
+    """History of a booking: every status change and reschedule, written with the change itself."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events", verbose_name=_("booking"))
+    from_status = models.CharField(_("from"), max_length=20, choices=Booking.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Booking.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("booking history entry")
+        verbose_name_plural = _("booking history")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status} → {self.to_status}"
+
+
+class Review(models.Model):
+    """The applicant's rating of a completed booking. One per booking."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="review", verbose_name=_("booking"))
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5),
+                name="review_stars_one_to_five",
+                violation_error_message=_("Stars must be between 1 and 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.stars}★"
