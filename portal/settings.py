@@ -236,6 +236,22 @@ LOGGING = {
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
+# Cases (issue 4): the reminder ladder. A reminder this many working days before a task's
+# deadline, one on the day (both at CASE_REMINDER_HOUR local time), one once it is overdue, and an
+# escalation to the committee reviewers and the lead department's officers when it is still open
+# this many working days after the deadline. The sweep runs every CASE_REMINDER_SWEEP_SECONDS
+# (Celery beat) and handles at most CASE_REMINDER_BATCH_SIZE tasks per query.
+CASE_REMINDER_LEAD_WORKING_DAYS = env_int("CASE_REMINDER_LEAD_WORKING_DAYS", 1, minimum=0)
+CASE_ESCALATION_GRACE_WORKING_DAYS = env_int("CASE_ESCALATION_GRACE_WORKING_DAYS", 2, minimum=0)
+CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 9, minimum=0)
+if CASE_REMINDER_HOUR > 23:
+    raise ImproperlyConfigured(f"CASE_REMINDER_HOUR must be an hour from 0 to 23, got {CASE_REMINDER_HOUR}.")
+CASE_REMINDER_SWEEP_SECONDS = env_int("CASE_REMINDER_SWEEP_SECONDS", 300, minimum=10)
+CASE_REMINDER_BATCH_SIZE = env_int("CASE_REMINDER_BATCH_SIZE", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["case-reminders-sweep"] = {
+    "task": "services.tasks.case_reminders_sweep",
+    "schedule": CASE_REMINDER_SWEEP_SECONDS,
+}
 # Volunteers: check-in opens this many minutes before an activity starts; check-in/out stay open
 # this many hours after it ends; the calendar feeds cover this many days back and ahead.
 VOLUNTEER_CHECK_IN_OPENS_MINUTES = env_int("VOLUNTEER_CHECK_IN_OPENS_MINUTES", 30, minimum=0)

@@ -3,3 +3,393 @@
 
 
 # --- cross-department cases (issue 4) ---
+from datetime import date as _case_date  # noqa: E402
+from datetime import datetime as _case_datetime  # noqa: E402
+from datetime import time as _case_time  # noqa: E402
+from datetime import timedelta as _case_timedelta  # noqa: E402
+
+from django.conf import settings as _case_settings  # noqa: E402
+from django.db import transaction as _case_transaction  # noqa: E402
+from django.urls import reverse as _case_reverse  # noqa: E402
+from django.utils import timezone as _case_timezone  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+
+from portal.accounts.models import User as _CaseUser  # noqa: E402
+from portal.notifications.actions import notify as _case_notify  # noqa: E402
+from portal.notifications.actions import reminder_send_once  # noqa: E402
+from portal.roles import Role as _CaseRole  # noqa: E402
+from services import workdays as _case_workdays  # noqa: E402
+from services.exceptions import CaseConflict, CaseInvalid  # noqa: E402
+from services.models import Case, CaseEvent, CaseTask  # noqa: E402
+from services.models import Department as _CaseDepartment  # noqa: E402
+
+# Reminder kinds of the ladder, in the order they fall due. The kind and the deadline are part of
+# the exactly-once key, so a moved deadline starts a fresh ladder.
+CASE_REMINDER_DUE_SOON = "case_due_soon"
+CASE_REMINDER_DUE_TODAY = "case_due_today"
+CASE_REMINDER_OVERDUE = "case_overdue"
+CASE_REMINDER_ESCALATED = "case_escalated"
+
+
+def _case_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise CaseInvalid(gettext("This field is required."), field=field)
+    if len(value) > max_length:
+        raise CaseInvalid(
+            gettext("Keep this under %(count)d characters.") % {"count": max_length}, field=field
+        )
+    return value
+
+
+def _case_url(case_id: int) -> str:
+    return _case_reverse("services:case_detail", args=[case_id])
+
+
+def case_open(
+    *,
+    opened_by: _CaseUser,
+    title: str,
+    description: str,
+    lead_department: _CaseDepartment,
+    applicant: _CaseUser | None = None,
+    source: str,
+    suggestion=None,
+) -> Case:
+    """Open a case led by ``lead_department``; tasks are added with ``case_task_add``.
+
+    Raises CaseInvalid for bad input and CaseConflict when the ledger entry already has a case.
+    """
+    title = _case_text(title, field="title", max_length=120)
+    description = _case_text(description, field="description", max_length=5000)
+    if source not in Case.Source.values:
+        raise CaseInvalid(gettext("Choose a valid source."), field="source")
+    if suggestion is not None and Case.objects.filter(suggestion=suggestion).exists():
+        raise CaseConflict(gettext("This ledger entry already has a case."), code="suggestion_has_case")
+    with _case_transaction.atomic():
+        # The one-to-one constraint still decides under a race; the API turns it into a 409.
+        case = Case.objects.create(
+            title=title,
+            description=description,
+            lead_department=lead_department,
+            applicant=applicant,
+            source=source,
+            suggestion=suggestion,
+            opened_by=opened_by,
+        )
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, actor=opened_by, to_status=case.status)
+    return case
+
+
+def case_set_status(*, case: Case, to: str, by: _CaseUser | None, note: str = "") -> Case:
+    """Move a case along Case.TRANSITIONS; refuses any other move with a 409. Writes history."""
+    if to not in Case.TRANSITIONS.get(case.status, set()):
+        raise CaseConflict(
+            gettext("A case cannot go from %(from)s to %(to)s.")
+            % {"from": Case.Status(case.status).label, "to": Case.Status(to).label},
+            code="case_transition",
+        )
+    now = _case_timezone.now()
+    closed_at = now if to in (Case.Status.DONE, Case.Status.CANCELLED) else None
+    with _case_transaction.atomic():
+        # Conditional on the status we read: a concurrent move makes this one a conflict.
+        moved = Case.objects.filter(pk=case.pk, status=case.status).update(status=to, closed_at=closed_at)
+        if not moved:
+            raise CaseConflict(gettext("The case changed meanwhile; reload and try again."), code="case_changed")
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, actor=by,
+                                 from_status=case.status, to_status=to, note=note)
+        case.status, case.closed_at = to, closed_at
+    return case
+
+
+def _case_refresh_status(*, case_id: int, by: _CaseUser | None) -> Case:
+    """After a task closes: the case is done when every task that counts is done."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.status not in Case.ACTIVE:
+        return case
+    statuses = list(case.tasks.exclude(status=CaseTask.Status.CANCELLED).values_list("status", flat=True))
+    if statuses and all(status == CaseTask.Status.DONE for status in statuses):
+        case_set_status(case=case, to=Case.Status.DONE, by=by)
+        if case.applicant_id:
+            _case_notify(
+                users=[case.applicant],
+                title=gettext("Your case is done: %(title)s") % {"title": case.title},
+                body=gettext("Every department has finished its part. Thank you for your patience."),
+                url=_case_url(case.pk),
+            )
+    elif case.status == Case.Status.OPEN and CaseTask.Status.DONE in statuses:
+        case_set_status(case=case, to=Case.Status.IN_PROGRESS, by=by)
+    return case
+
+
+def case_due_at(*, case: Case, due_on: _case_date | None = None, working_days: int | None = None,
+                now: _case_datetime | None = None) -> _case_datetime:
+    """The deadline for a task of ``case``: a working day, given as a date or as working days from today.
+
+    Raises CaseInvalid (field ``due_on`` or ``working_days``) when it is missing, both are given,
+    it lies before the case was opened or in the past, or falls on a day off.
+    """
+    now = now or _case_timezone.now()
+    today = _case_timezone.localdate(now)
+    if (due_on is None) == (working_days is None):
+        raise CaseInvalid(gettext("Give either a due date or a number of working days."), field="due_on")
+    if working_days is not None:
+        if working_days < 1 or working_days > 250:
+            raise CaseInvalid(gettext("Give between 1 and 250 working days."), field="working_days")
+        due_on = _case_workdays.add_working_days(today, working_days)
+    if case.opened_at and due_on < _case_timezone.localdate(case.opened_at):
+        raise CaseInvalid(gettext("The due date cannot be before the case was opened."), field="due_on")
+    if due_on < today:
+        raise CaseInvalid(gettext("The due date cannot be in the past."), field="due_on")
+    if not _case_workdays.is_working_day(due_on):
+        raise CaseInvalid(gettext("The due date must be a working day."), field="due_on")
+    return _case_workdays.end_of_working_day(due_on)
+
+
+def case_task_add(
+    *,
+    case: Case,
+    added_by: _CaseUser,
+    department: _CaseDepartment,
+    assignee: _CaseUser,
+    description: str,
+    due_on: _case_date | None = None,
+    working_days: int | None = None,
+) -> CaseTask:
+    """Add a task to an open case and tell its responsible person.
+
+    The responsible person must be an officer of the task's department (400); a closed case takes
+    no new tasks (409).
+    """
+    description = _case_text(description, field="description", max_length=2000)
+    if not department.officers.filter(pk=assignee.pk, is_active=True).exists():
+        raise CaseInvalid(
+            gettext("%(person)s is not an officer of %(department)s.") % {"person": assignee, "department": department},
+            field="assignee",
+            code="assignee_not_officer",
+        )
+    due_at = case_due_at(case=case, due_on=due_on, working_days=working_days)
+    with _case_transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in Case.ACTIVE:
+            raise CaseConflict(gettext("Tasks can only be added to an open case."), code="case_closed")
+        task = CaseTask.objects.create(
+            case=locked, department=department, assignee=assignee, description=description, due_at=due_at,
+            next_reminder_at=case_task_first_reminder_at(due_at=due_at),
+        )
+        CaseEvent.objects.create(case=locked, task=task, kind=CaseEvent.Kind.TASK_ADDED, actor=added_by,
+                                 to_status=task.status, note=description)
+        _case_notify(
+            users=[assignee],
+            title=gettext("New case task for you: %(case)s") % {"case": locked.title},
+            body=gettext("What to do: %(task)s\nDue: %(due)s")
+            % {"task": description, "due": f"{_case_timezone.localdate(due_at):%Y-%m-%d}"},
+            url=_case_url(locked.pk),
+        )
+    return task
+
+
+def case_task_complete(*, task: CaseTask, by: _CaseUser, note: str = "") -> CaseTask:
+    """Mark an open task done with a note; the case follows. Completing twice is a 409.
+
+    Authorisation (the assignee or hall staff) is checked by ``case_task_get_for_user``.
+    """
+    note = _case_text(note, field="note", max_length=2000, required=False)
+    now = _case_timezone.now()
+    with _case_transaction.atomic():
+        # The conditional UPDATE is the lock: of two clicks, or a click and the sweep, one wins.
+        done = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN).update(
+            status=CaseTask.Status.DONE, completed_at=now, completed_by=by, note=note, next_reminder_at=None
+        )
+        if not done:
+            raise CaseConflict(gettext("This task is already closed."), code="task_closed")
+        CaseEvent.objects.create(case_id=task.case_id, task=task, kind=CaseEvent.Kind.TASK_COMPLETED, actor=by,
+                                 from_status=CaseTask.Status.OPEN, to_status=CaseTask.Status.DONE, note=note)
+        _case_refresh_status(case_id=task.case_id, by=by)
+    task.refresh_from_db()
+    return task
+
+
+def case_task_reschedule(
+    *, task: CaseTask, by: _CaseUser, due_on: _case_date | None = None, working_days: int | None = None,
+    reason: str = "",
+) -> CaseTask:
+    """Move an open task's deadline. Reminders follow the new date (the deadline is in their key)."""
+    reason = _case_text(reason, field="reason", max_length=500, required=False)
+    due_at = case_due_at(case=task.case, due_on=due_on, working_days=working_days)
+    if due_at == task.due_at:
+        raise CaseInvalid(gettext("The task is already due on that day."), field="due_on")
+    old_due = task.due_at
+    with _case_transaction.atomic():
+        moved = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN, due_at=old_due).update(
+            due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at)
+        )
+        if not moved:
+            raise CaseConflict(gettext("Only an open task's deadline can move."), code="task_closed")
+        CaseEvent.objects.create(
+            case_id=task.case_id, task=task, kind=CaseEvent.Kind.TASK_RESCHEDULED, actor=by,
+            note=gettext("From %(old)s to %(new)s. %(reason)s")
+            % {"old": f"{_case_timezone.localdate(old_due):%Y-%m-%d}",
+               "new": f"{_case_timezone.localdate(due_at):%Y-%m-%d}", "reason": reason},
+        )
+        _case_notify(
+            users=[task.assignee],
+            title=gettext("New deadline %(due)s for your case task") % {"due": f"{_case_timezone.localdate(due_at):%Y-%m-%d}"},
+            body=task.description,
+            url=_case_url(task.case_id),
+        )
+    task.refresh_from_db()
+    return task
+
+
+def case_cancel(*, case: Case, by: _CaseUser, reason: str = "") -> Case:
+    """Cancel a case and its open tasks; cancelled tasks get no more reminders."""
+    reason = _case_text(reason, field="reason", max_length=500, required=False)
+    with _case_transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        case_set_status(case=locked, to=Case.Status.CANCELLED, by=by, note=reason)
+        open_tasks = list(locked.tasks.filter(status=CaseTask.Status.OPEN))
+        CaseTask.objects.filter(pk__in=[t.pk for t in open_tasks], status=CaseTask.Status.OPEN).update(
+            status=CaseTask.Status.CANCELLED, next_reminder_at=None
+        )
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case=locked, task=t, kind=CaseEvent.Kind.TASK_CANCELLED, actor=by,
+                      from_status=CaseTask.Status.OPEN, to_status=CaseTask.Status.CANCELLED, note=reason)
+            for t in open_tasks
+        ])
+    return locked
+
+
+# --- the reminder ladder ---------------------------------------------------------------------
+def _case_at_hour(day: _case_date, hour: int) -> _case_datetime:
+    return _case_timezone.make_aware(_case_datetime.combine(day, _case_time(hour, 0)))
+
+
+def case_task_reminder_ladder(
+    *, due_at: _case_datetime, exceptions: dict | None = None
+) -> list[tuple[str, _case_datetime]]:
+    """[(kind, when it falls due)] for a deadline, in time order, with the settings in force now.
+
+    ``exceptions`` (``workdays.holiday_exceptions``) saves the calendar query when many tasks are
+    computed at once; it must cover the deadline +/- the lead and grace periods.
+    """
+    due_day = _case_timezone.localdate(due_at)
+    hour = _case_settings.CASE_REMINDER_HOUR
+    lead = _case_settings.CASE_REMINDER_LEAD_WORKING_DAYS
+    grace = _case_settings.CASE_ESCALATION_GRACE_WORKING_DAYS
+    ladder = []
+    if lead:
+        ladder.append(
+            (CASE_REMINDER_DUE_SOON, _case_at_hour(_case_workdays.subtract_working_days(due_day, lead, exceptions), hour))
+        )
+    ladder.append((CASE_REMINDER_DUE_TODAY, _case_at_hour(due_day, hour)))
+    ladder.append((CASE_REMINDER_OVERDUE, due_at + _case_timedelta(seconds=1)))
+    escalate_day = _case_workdays.add_working_days(due_day, grace, exceptions) if grace else due_day
+    escalate_at = max(_case_workdays.end_of_working_day(escalate_day), due_at) + _case_timedelta(seconds=1)
+    ladder.append((CASE_REMINDER_ESCALATED, escalate_at))
+    return ladder
+
+
+def case_task_first_reminder_at(*, due_at: _case_datetime) -> _case_datetime:
+    """The sweep marker for a new or moved deadline: the ladder's first step, even if passed.
+
+    A step that has passed already is picked up by the next sweep, which sends only the steps
+    that still make sense (no "due tomorrow" for a task due today).
+    """
+    return case_task_reminder_ladder(due_at=due_at)[0][1]
+
+
+def _case_steps_due(ladder: list[tuple[str, _case_datetime]], now: _case_datetime) -> list[str]:
+    passed = [kind for kind, at in ladder if at <= now]
+    # Of the heads-up steps only the latest still makes sense after downtime: "due tomorrow" is
+    # stale once the day has come, "due today" once the task is overdue. Escalation stands apart.
+    heads_up = [kind for kind in passed if kind != CASE_REMINDER_ESCALATED][-1:]
+    return heads_up + [kind for kind in passed if kind == CASE_REMINDER_ESCALATED]
+
+
+def _case_reminder_message(kind: str, task: CaseTask) -> tuple[str, str]:
+    due = f"{_case_timezone.localdate(task.due_at):%Y-%m-%d}"
+    values = {"case": task.case.title, "task": task.description[:80], "due": due,
+              "department": task.department, "person": task.assignee}
+    titles = {
+        CASE_REMINDER_DUE_SOON: gettext("Case task due on %(due)s: %(task)s"),
+        CASE_REMINDER_DUE_TODAY: gettext("Case task due today: %(task)s"),
+        CASE_REMINDER_OVERDUE: gettext("Case task overdue since %(due)s: %(task)s"),
+        CASE_REMINDER_ESCALATED: gettext("Escalated: %(department)s's case task overdue since %(due)s"),
+    }
+    body = gettext("Case: %(case)s\nWhat to do: %(task)s\nDepartment: %(department)s\n"
+                   "Responsible person: %(person)s\nDue: %(due)s") % values
+    return titles[kind] % values, body
+
+
+class _CaseEscalationRecipients:
+    """Committee reviewers (read once per sweep) plus the lead department's officers."""
+
+    def __init__(self) -> None:
+        self._reviewers: list | None = None
+
+    def __call__(self, task: CaseTask) -> list:
+        if self._reviewers is None:
+            self._reviewers = list(
+                _CaseUser.objects.filter(groups__name=_CaseRole.COMMITTEE_REVIEWER, is_active=True).distinct()
+            )
+        officers = list(task.case.lead_department.officers.filter(is_active=True))
+        return self._reviewers + officers
+
+
+def _case_task_remind(*, task: CaseTask, now: _case_datetime, exceptions: dict, escalation) -> int:
+    ladder = case_task_reminder_ladder(due_at=task.due_at, exceptions=exceptions)
+    kinds = _case_steps_due(ladder, now)
+    next_at = min((at for _kind, at in ladder if at > now), default=None)
+    sent = 0
+    with _case_transaction.atomic():
+        # Claim the task: of two sweeps that read the same marker, only one moves it on. A task
+        # completed or moved meanwhile no longer matches and is left alone.
+        claimed = CaseTask.objects.filter(
+            pk=task.pk, status=CaseTask.Status.OPEN, due_at=task.due_at, next_reminder_at=task.next_reminder_at
+        ).update(next_reminder_at=next_at)
+        if not claimed:
+            return 0
+        for kind in kinds:
+            recipients = escalation(task) if kind == CASE_REMINDER_ESCALATED else [task.assignee]
+            title, body = _case_reminder_message(kind, task)
+            # The database's unique (task, kind, deadline) is the exactly-once guarantee.
+            if reminder_send_once(subject=task, kind=kind, deadline=task.due_at, recipients=recipients,
+                                  title=title, body=body, url=_case_url(task.case_id)):
+                sent += 1
+    return sent
+
+
+def case_reminders_sweep(*, now: _case_datetime | None = None, batch_size: int | None = None) -> int:
+    """Send every case-task reminder that is due at ``now``; returns how many were sent.
+
+    Reads only open tasks whose marker (``next_reminder_at``) has passed, in batches of
+    CASE_REMINDER_BATCH_SIZE by id, so the cost follows the reminders due. Safe to run twice or
+    concurrently (each task is claimed by a conditional UPDATE, each reminder is unique in the
+    database) and after downtime (a passed marker is still a passed marker).
+    """
+    now = now or _case_timezone.now()
+    size = batch_size or _case_settings.CASE_REMINDER_BATCH_SIZE
+    lead = _case_settings.CASE_REMINDER_LEAD_WORKING_DAYS
+    grace = _case_settings.CASE_ESCALATION_GRACE_WORKING_DAYS
+    escalation = _CaseEscalationRecipients()
+    sent, last_id = 0, 0
+    while True:
+        batch = list(
+            CaseTask.objects.filter(status=CaseTask.Status.OPEN, next_reminder_at__lte=now, pk__gt=last_id)
+            .select_related("case", "case__lead_department", "department", "assignee")
+            .order_by("pk")[:size]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        days = [_case_timezone.localdate(task.due_at) for task in batch]
+        # One calendar read per batch, wide enough for the lead and grace walks of every task.
+        exceptions = _case_workdays.holiday_exceptions(
+            min(days) - _case_timedelta(days=lead * 3 + 30), max(days) + _case_timedelta(days=grace * 3 + 30)
+        )
+        for task in batch:
+            sent += _case_task_remind(task=task, now=now, exceptions=exceptions, escalation=escalation)
+        if len(batch) < size:
+            break
+    return sent

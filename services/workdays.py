@@ -24,16 +24,24 @@ def is_working_day(day: date, exceptions: dict[date, bool] | None = None) -> boo
     return day.weekday() < 5
 
 
-def add_working_days(start: date, days: int) -> date:
+def holiday_exceptions(start: date, end: date) -> dict[date, bool]:
+    """The calendar's exceptions in [start, end] in one query, for callers that do many sums."""
+    return _exceptions(start, end)
+
+
+def add_working_days(start: date, days: int, exceptions: dict[date, bool] | None = None) -> date:
     """The date ``days`` working days after ``start`` (``start`` itself never counts).
 
     ``add_working_days(friday, 1)`` is the next Monday unless the calendar says otherwise.
     With ``days == 0`` it is ``start`` when that is a working day, else the next working day.
+    ``exceptions`` (from ``holiday_exceptions``) must cover the dates walked; without it the
+    calendar is read here.
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    # Long holidays (Spring Festival, National Day) fit easily in a window of 3x + 30 days.
-    exceptions = _exceptions(start, start + timedelta(days=days * 3 + 30))
+    if exceptions is None:
+        # Long holidays (Spring Festival, National Day) fit easily in a window of 3x + 30 days.
+        exceptions = _exceptions(start, start + timedelta(days=days * 3 + 30))
     current = start
     if days == 0:
         while not is_working_day(current, exceptions):
@@ -42,6 +50,29 @@ def add_working_days(start: date, days: int) -> date:
     remaining = days
     while remaining:
         current += timedelta(days=1)
+        if is_working_day(current, exceptions):
+            remaining -= 1
+    return current
+
+
+def subtract_working_days(start: date, days: int, exceptions: dict[date, bool] | None = None) -> date:
+    """The working day ``days`` working days before ``start`` (``start`` itself never counts).
+
+    ``subtract_working_days(monday, 1)`` is the Friday before, unless the calendar says otherwise;
+    with ``days == 0`` it is ``start`` when that is a working day, else the working day before.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    if exceptions is None:
+        exceptions = _exceptions(start - timedelta(days=days * 3 + 30), start)
+    current = start
+    if days == 0:
+        while not is_working_day(current, exceptions):
+            current -= timedelta(days=1)
+        return current
+    remaining = days
+    while remaining:
+        current -= timedelta(days=1)
         if is_working_day(current, exceptions):
             remaining -= 1
     return current
