@@ -1,8 +1,9 @@
 """factory_boy factories, one section per app. Keep each app's factories in its own section."""
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.roles import Role
@@ -58,6 +59,43 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, roles=[Role.TEAM_MEMBER])
     role = "member"
     joined_on = date(2025, 1, 1)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity open for sign-up, starting in two days, two hours long."""
+
+    class Meta:
+        model = "volunteers.Activity"
+
+    team = factory.SubFactory(TeamFactory)
+    kind = "volunteer"
+    title = factory.Sequence(lambda n: f"青年专区志愿服务{n}")
+    place = "政务大厅青年专区"
+    capacity = 10
+    status = "open"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+
+
+class SignUpFactory(factory.django.DjangoModelFactory):
+    """A sign-up row. Tests of capacity go through the action instead; this keeps ``signed_up`` in step."""
+
+    class Meta:
+        model = "volunteers.SignUp"
+        skip_postgeneration_save = True
+
+    activity = factory.SubFactory(ActivityFactory)
+    user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def count_it(self, create, extracted, **kwargs):
+        from django.db.models import F
+
+        if create and self.status == "active":
+            type(self.activity).objects.filter(pk=self.activity_id).update(signed_up=F("signed_up") + 1)
+            self.activity.refresh_from_db(fields=["signed_up"])
 
 
 # --- points ---------------------------------------------------------------------------------

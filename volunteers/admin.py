@@ -1,6 +1,19 @@
-from django.contrib import admin
+"""Admin for hall staff: teams with memberships, activities with sign-ups and attendance, CSV export.
 
-from volunteers.models import Membership, Team
+Status moves and hours approval go through the same actions as the pages and the API.
+"""
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.exceptions import DomainError
+from volunteers import actions
+from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,10 +24,166 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "positioning", "leader"]
+    list_display = ["name", "positioning", "leader", "captain_name"]
     list_filter = ["positioning"]
     search_fields = ["name", "slug"]
     list_select_related = ["leader"]
     raw_id_fields = ["leader"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(role=Membership.Role.CAPTAIN, left_on__isnull=True).select_related("user"),
+                to_attr="active_captains",
+            )
+        )
+
+    @admin.display(description=_("captain"))
+    def captain_name(self, team: Team) -> str:
+        return str(team.captain or "—")
+
+
+class SignUpInline(admin.TabularInline):
+    model = SignUp
+    extra = 0
+    can_delete = False
+    fields = ["user", "status", "created_at", "cancelled_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    can_delete = False
+    fields = ["user", "checked_in_at", "checked_out_at", "proposed_hours", "approved_hours", "recorded_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ActivityStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ActivityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["team", "kind", "title", "description", "starts_at", "ends_at", "place", "capacity", "status"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data.get("capacity") is not None:
+            try:
+                actions.activity_validate(
+                    starts_at=data["starts_at"], ends_at=data["ends_at"], capacity=data["capacity"],
+                    signed_up=self.instance.signed_up if self.instance.pk else 0,
+                )
+            except DomainError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    form = ActivityAdminForm
+    list_display = ["title", "team", "kind", "starts_at", "status", "places", "hours_approved_at"]
+    list_filter = ["team", "kind", "status", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "place", "team__name"]
+    list_select_related = ["team"]
+    autocomplete_fields = ["team"]
+    date_hierarchy = "starts_at"
+    inlines = [SignUpInline, AttendanceInline, StatusChangeInline]
+    actions = ["open_signup", "close_signup", "cancel", "approve_hours", "export_attendance_csv"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once created, the status moves only through the actions (with history rows).
+        return ["status", "signed_up", "hours_approved_at"] if obj else ["signed_up"]
+
+    @admin.display(description=_("places"))
+    def places(self, activity: Activity) -> str:
+        return f"{activity.signed_up}/{activity.capacity}"
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in actions.EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            if changed:
+                actions.activity_update(activity=obj, data=changed)
+        else:
+            created = actions.activity_create(**data, status=form.cleaned_data["status"], created_by=request.user)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+
+    def _move(self, request, queryset, to: str) -> None:
+        done = 0
+        for activity in queryset:
+            try:
+                actions.activity_transition(activity=activity, to=to, by=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{activity}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d activities updated.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Open for sign-up"))
+    def open_signup(self, request, queryset):
+        self._move(request, queryset, Activity.Status.OPEN)
+
+    @admin.action(description=_("Close sign-up"))
+    def close_signup(self, request, queryset):
+        self._move(request, queryset, Activity.Status.CLOSED)
+
+    @admin.action(description=_("Cancel the activity (tells those signed up)"))
+    def cancel(self, request, queryset):
+        self._move(request, queryset, Activity.Status.CANCELLED)
+
+    @admin.action(description=_("Approve the hours of the selected activities"))
+    def approve_hours(self, request, queryset):
+        done = 0
+        for activity in queryset.select_related("team"):
+            try:
+                actions.activity_hours_approve(activity=activity, approved_by=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{activity}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d activities updated.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Export attendance and hours (CSV)"))
+    def export_attendance_csv(self, request, queryset):
+        rows = (
+            Attendance.objects.filter(activity__in=queryset)
+            .select_related("activity__team", "user")
+            .order_by("activity__starts_at", "activity_id", "user_id")
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="attendance-{timezone.localdate():%Y%m%d}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
+        writer = csv.writer(response)
+        writer.writerow([
+            _("activity"), _("team"), _("date"), _("person"), _("username"), _("checked in at"),
+            _("checked out at"), _("proposed hours"), _("approved hours"),
+        ])
+        for row in rows:
+            writer.writerow([
+                row.activity.title, row.activity.team.name, f"{timezone.localtime(row.activity.starts_at):%Y-%m-%d}",
+                str(row.user), row.user.username,
+                f"{timezone.localtime(row.checked_in_at):%Y-%m-%d %H:%M}" if row.checked_in_at else "",
+                f"{timezone.localtime(row.checked_out_at):%Y-%m-%d %H:%M}" if row.checked_out_at else "",
+                row.proposed_hours, "" if row.approved_hours is None else row.approved_hours,
+            ])
+        return response

@@ -1,1 +1,61 @@
-from portal.exceptions import Conflict, Forbidden, Invalid, NotFound  # noqa: F401
+"""The volunteers app's refusals. Each maps to one HTTP status through portal.exceptions."""
+from django.utils.translation import gettext_lazy as _
+
+from portal.exceptions import Conflict, Forbidden, Invalid, NotFound
+
+
+class ActivityInvalid(Invalid):
+    code = "activity_invalid"
+
+
+class ActivityFull(Conflict):
+    code = "activity_full"
+    default_message = _("This activity is full.")
+
+
+class SignUpConflict(Conflict):
+    code = "signup_conflict"
+
+
+class AttendanceConflict(Conflict):
+    code = "attendance_conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+
+
+class MembershipConflict(Conflict):
+    code = "membership_conflict"
+
+
+class NotCaptain(Forbidden):
+    code = "not_captain"
+    default_message = _("Only the team's captain or hall staff can do this.")
+
+
+__all__ = [
+    "ActivityFull",
+    "ActivityInvalid",
+    "AttendanceConflict",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "MembershipConflict",
+    "NotCaptain",
+    "NotFound",
+    "SignUpConflict",
+    "TransitionNotAllowed",
+]
+
+
+class FiltersInvalid(Invalid):
+    """400: a filter value is malformed. ``errors`` holds the field errors of the FilterSet."""
+
+    code = "invalid_filters"
+    default_message = _("Some filters are not valid.")
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        field = next(iter(errors), None)
+        super().__init__(field=field)

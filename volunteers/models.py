@@ -35,6 +35,16 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def captain(self):
+        """The active captain (a user) or None. Uses ``active_captains`` when a selector prefetched it."""
+        captains = getattr(self, "active_captains", None)
+        if captains is None:
+            captains = list(
+                self.memberships.filter(role=Membership.Role.CAPTAIN, left_on__isnull=True).select_related("user")
+            )
+        return captains[0].user if captains else None
+
 
 class Membership(models.Model):
     """A person's time in a team. Leaving sets ``left_on``; rows are kept so history survives moves."""

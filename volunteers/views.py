@@ -1,1 +1,185 @@
+"""Pages for teams and activities. Thin: parse, authorise through the selectors, call an action, render."""
+from datetime import date, timedelta
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.exceptions import DomainError
+from volunteers import actions, selectors
+from volunteers.calendar import activities_calendar
+from volunteers.exceptions import FiltersInvalid
+from volunteers.filters import ActivityFilter
+from volunteers.forms import AttendanceForm
+from volunteers.models import Activity
+
+
+# --- teams ------------------------------------------------------------------------------------
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/team_list.html", {"teams": selectors.team_list(user=request.user)})
+
+
+@require_GET
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    return render(request, "volunteers/team_detail.html", selectors.team_page(team=team, user=request.user))
+
+
+# --- the weekly activity list -----------------------------------------------------------------
+def _parse_week(raw: str | None) -> date | None:
+    """Monday of the week asked for (any day in it will do); None when the value is malformed."""
+    if not raw:
+        return selectors.week_start_of(timezone.localdate())
+    try:
+        return selectors.week_start_of(date.fromisoformat(raw))
+    except ValueError:
+        return None
+
+
+@require_GET
+def activity_list(request: HttpRequest) -> HttpResponse:
+    filterset = ActivityFilter(data=request.GET, queryset=Activity.objects.none())
+    filterset.form.fields.pop("status")
+    filterset.form.fields.pop("date_from")
+    filterset.form.fields.pop("date_to")
+    week_start = _parse_week(request.GET.get("week"))
+    context = {"filter_form": filterset.form, "days": [], "week_error": None}
+    status = 200
+    if week_start is None:
+        context["week_error"] = _("Enter the week as a date, for example 2026-11-23.")
+        week_start = selectors.week_start_of(timezone.localdate())
+        status = 400
+    else:
+        try:
+            context["days"] = selectors.activity_week(user=request.user, week_start=week_start, filters=request.GET)
+        except FiltersInvalid:
+            filterset.form.is_valid()  # fills the form's errors for the page
+            status = 400
+    query = request.GET.copy()
+    query.pop("week", None)
+    context.update(
+        week_start=week_start,
+        week_end=week_start + timedelta(days=6),
+        previous_week=week_start - timedelta(days=7),
+        next_week=week_start + timedelta(days=7),
+        today=timezone.localdate(),
+        filter_query=query.urlencode(),
+    )
+    return render(request, "volunteers/activity_list.html", context, status=status)
+
+
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
+    context = selectors.activity_page(activity=activity, user=request.user)
+    if context["can_manage"]:
+        context["attendance_form"] = AttendanceForm(roster=context["roster"])
+    return render(request, "volunteers/activity_detail.html", context)
+
+
+def _act(request: HttpRequest, pk: int, action, success: str, *, manage: bool = False) -> HttpResponse:
+    """Run one action for the activity; a refusal becomes a message on the activity page."""
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=manage)
+    try:
+        action(activity)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("volunteers:activity_detail", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda a: actions.activity_signup(activity=a, user=request.user),
+        _("You are signed up. See you there!"),
+    )
+
+
+@login_required
+@require_POST
+def activity_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda a: actions.activity_signup_cancel(activity=a, user=request.user),
+        _("Your sign-up is cancelled."),
+    )
+
+
+@login_required
+@require_POST
+def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda a: actions.attendance_check_in(activity=a, user=request.user), _("You are checked in."),
+    )
+
+
+@login_required
+@require_POST
+def activity_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda a: actions.attendance_check_out(activity=a, user=request.user),
+        _("You are checked out. Your captain will approve the hours."),
+    )
+
+
+@login_required
+@require_POST
+def activity_hours_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda a: actions.activity_hours_approve(activity=a, approved_by=request.user),
+        _("The hours of this activity are approved."), manage=True,
+    )
+
+
+@login_required
+@require_POST
+def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=True)
+    context = selectors.activity_page(activity=activity, user=request.user)
+    form = AttendanceForm(request.POST, roster=context["roster"])
+    if form.is_valid():
+        person = next(s.user for s in context["roster"] if s.user_id == form.cleaned_data["user"])
+        try:
+            actions.attendance_record(
+                activity=activity, user=person, hours=form.cleaned_data["hours"], recorded_by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Attendance of %(name)s is recorded.") % {"name": person})
+            return redirect("volunteers:activity_detail", pk=activity.pk)
+    context["attendance_form"] = form
+    return render(request, "volunteers/activity_detail.html", context, status=400)
+
+
+# --- calendar feeds ---------------------------------------------------------------------------
+def _calendar_response(request: HttpRequest, activities, name: str, filename: str) -> HttpResponse:
+    body = activities_calendar(
+        activities=activities,
+        name=name,
+        base_url=f"{request.scheme}://{request.get_host()}",
+        host=request.get_host().split(":")[0],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def activities_ics(request: HttpRequest) -> HttpResponse:
+    return _calendar_response(
+        request, selectors.activity_feed(), _("Youth service hall activities"), "activities.ics"
+    )
+
+
+@require_GET
+def team_activities_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    return _calendar_response(request, selectors.activity_feed(team=team), team.name, f"{team.slug}.ics")
