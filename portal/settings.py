@@ -236,6 +236,8 @@ LOGGING = {
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
+# Booking: how many days ahead the slot picker lists open slots.
+BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
 # Cases (issue 4): the reminder ladder. A reminder this many working days before a task's
 # deadline, one on the day (both at CASE_REMINDER_HOUR local time), one once it is overdue, and an
 # escalation to the committee reviewers and the lead department's officers when it is still open

@@ -1,5 +1,339 @@
 
 # --- catalogue and booking (issue 3) ---
+import secrets  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime, time, timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.db import IntegrityError, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from portal.notifications.actions import notify  # noqa: E402
+from portal.roles import is_hall_staff  # noqa: E402
+from services.exceptions import (  # noqa: E402
+    AlreadyBooked,
+    AlreadyReviewed,
+    CutoffPassed,
+    SlotFull,
+    SlotNotBookable,
+    TransitionNotAllowed,
+)
+from services.exceptions import Conflict as _Conflict  # noqa: E402
+from services.exceptions import Forbidden as _Forbidden  # noqa: E402
+from services.exceptions import Invalid as _Invalid  # noqa: E402
+from services.models import Booking, BookingEvent, Bundle, Holiday, Review, ServiceItem, Slot  # noqa: E402
+from services.workdays import is_working_day  # noqa: E402
+
+# Read aloud at a window and typed on a phone: no 0/O, 1/I/L look-alikes.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def booking_reference_generate() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
+
+
+def _slot_for_booking(*, slot_id, bundle: Bundle | None, item: ServiceItem | None) -> Slot:
+    """The slot asked for, checked against the bundle or item it is booked for (400s)."""
+    try:
+        slot = Slot.objects.select_related("bundle", "item").get(pk=int(slot_id))
+    except (Slot.DoesNotExist, TypeError, ValueError):
+        raise _Invalid(_("This slot does not exist."), code="slot_unknown", field="slot")
+    if bundle is not None and slot.bundle_id != bundle.pk:
+        raise _Invalid(_("This slot is not for the bundle you chose."), code="slot_mismatch", field="slot")
+    if item is not None and slot.item_id != item.pk:
+        raise _Invalid(_("This slot is not for the service item you chose."), code="slot_mismatch", field="slot")
+    return slot
+
+
+def _slot_take(*, slot: Slot) -> None:
+    """Take one place in ``slot`` or raise; the single conditional UPDATE is what prevents overbooking.
+
+    Two requests racing for the last place both run this UPDATE; the database serialises them
+    on the row, and the second sees ``booked_count = capacity`` and updates nothing.
+    """
+    now = timezone.now()
+    taken = Slot.objects.filter(
+        pk=slot.pk, is_open=True, starts_at__gt=now, booked_count__lt=F("capacity")
+    ).update(booked_count=F("booked_count") + 1)
+    if taken:
+        return
+    current = Slot.objects.filter(pk=slot.pk).values("is_open", "starts_at").first()
+    if current is None or not current["is_open"] or current["starts_at"] <= now:
+        raise SlotNotBookable()
+    raise SlotFull()
+
+
+def _slot_release(*, slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
+
+
+def _booking_url(booking: Booking) -> str:
+    return reverse("services:booking_detail", kwargs={"reference": booking.reference})
+
+
+def booking_create(
+    *,
+    user,
+    slot_id,
+    bundle: Bundle | None = None,
+    item: ServiceItem | None = None,
+    note: str = "",
+) -> Booking:
+    """Book one place in a slot for ``user``.
+
+    Raises Invalid (unknown slot, a slot of another bundle or item), SlotNotBookable (closed or
+    started), SlotFull, AlreadyBooked. Nothing is written when it raises. Sends a confirmation
+    notification after commit.
+    """
+    slot = _slot_for_booking(slot_id=slot_id, bundle=bundle, item=item)
+    if len(note) > 500:
+        raise _Invalid(_("Keep the note under 500 characters."), field="note")
+    if Booking.objects.filter(user=user, slot=slot, status__in=Booking.ACTIVE).exists():
+        raise AlreadyBooked()
+    try:
+        with transaction.atomic():
+            _slot_take(slot=slot)
+            booking = _booking_insert(user=user, slot=slot, note=note)
+            BookingEvent.objects.create(booking=booking, to_status=Booking.Status.BOOKED, actor=user)
+            start = timezone.localtime(slot.starts_at)
+            notify(
+                users=[user],
+                title=_("Booking %(reference)s confirmed for %(when)s")
+                % {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}"},
+                body=_("Show the reference or its QR code at the youth zone (青年专区)."),
+                url=_booking_url(booking),
+            )
+    except IntegrityError:
+        # The partial unique constraint caught a double submit the check above could not see.
+        raise AlreadyBooked()
+    booking.slot = slot
+    return booking
+
+
+def _booking_insert(*, user, slot: Slot, note: str) -> Booking:
+    # A reference collision (about 1 in 10^12 per pair) gets a new reference; any other
+    # integrity error (the same user twice in one slot) goes up to the caller.
+    for _attempt in range(5):
+        reference = booking_reference_generate()
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(reference=reference, user=user, slot=slot, note=note)
+        except IntegrityError:
+            if not Booking.objects.filter(reference=reference).exists():
+                raise
+    raise IntegrityError("could not find a free booking reference")
+
+
+def _check_cutoff(*, booking: Booking, what: str) -> None:
+    hours = settings.BOOKING_CANCEL_CUTOFF_HOURS
+    if timezone.now() > booking.slot.starts_at - timedelta(hours=hours):
+        if what == "cancel":
+            message = _("Bookings can be cancelled until %(hours)s hours before the start; please call the hall.")
+        else:
+            message = _("Bookings can be moved until %(hours)s hours before the start; please call the hall.")
+        raise CutoffPassed(message % {"hours": hours})
+
+
+def _booking_transition(*, booking: Booking, to: str, actor, note: str = "", **fields) -> Booking:
+    """Move ``booking`` to ``to`` if the workflow allows it, with its history row, atomically.
+
+    The UPDATE is conditional on the status read, so two staff pressing "check in" and
+    "no-show" at once cannot both win.
+    """
+    from_status = booking.status
+    if to not in Booking.TRANSITIONS.get(from_status, set()):
+        raise TransitionNotAllowed(
+            _("A booking that is %(status)s cannot become %(to)s.")
+            % {"status": Booking.Status(from_status).label, "to": Booking.Status(to).label}
+        )
+    with transaction.atomic():
+        changed = Booking.objects.filter(pk=booking.pk, status=from_status).update(
+            status=to, updated_at=timezone.now(), **fields
+        )
+        if not changed:
+            raise TransitionNotAllowed(_("This booking was changed meanwhile; please reload."))
+        if from_status in Booking.ACTIVE and to not in Booking.ACTIVE:
+            _slot_release(slot_id=booking.slot_id)
+        BookingEvent.objects.create(booking=booking, from_status=from_status, to_status=to, actor=actor, note=note)
+    booking.status = to
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    return booking
+
+
+def booking_cancel(*, booking: Booking, actor) -> Booking:
+    """The owner cancels until the cut-off; hall staff may cancel at any time (the hall closes)."""
+    staff = is_hall_staff(actor)
+    if booking.user_id != actor.pk and not staff:
+        raise _Forbidden(_("Only the applicant or hall staff can cancel a booking."))
+    if booking.status != Booking.Status.BOOKED:
+        raise TransitionNotAllowed(_("Only a booking that is still booked can be cancelled."))
+    if not staff:
+        _check_cutoff(booking=booking, what="cancel")
+    return _booking_transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor)
+
+
+def booking_reschedule(*, booking: Booking, actor, slot_id) -> Booking:
+    """Move the booking to another slot of the same bundle or item, atomically.
+
+    When the new slot is full, closed or already booked by the applicant, the booking stays in
+    its old slot exactly as it was.
+    """
+    if booking.user_id != actor.pk:
+        raise _Forbidden(_("Only the applicant can move a booking."))
+    if booking.status != Booking.Status.BOOKED:
+        raise TransitionNotAllowed(_("Only a booking that is still booked can be moved."))
+    old = booking.slot
+    new = _slot_for_booking(slot_id=slot_id, bundle=old.bundle, item=old.item)
+    if new.pk == old.pk:
+        raise _Invalid(_("Choose a different time from the one you have."), code="same_slot", field="slot")
+    _check_cutoff(booking=booking, what="move")
+    if Booking.objects.filter(user=booking.user_id, slot=new, status__in=Booking.ACTIVE).exists():
+        raise AlreadyBooked()
+    try:
+        with transaction.atomic():
+            _slot_take(slot=new)
+            moved = Booking.objects.filter(pk=booking.pk, status=Booking.Status.BOOKED, slot=old).update(
+                slot=new, updated_at=timezone.now()
+            )
+            if not moved:
+                raise _Conflict(_("This booking was changed meanwhile; please reload."))
+            _slot_release(slot_id=old.pk)
+            old_start = timezone.localtime(old.starts_at)
+            BookingEvent.objects.create(
+                booking=booking,
+                from_status=booking.status,
+                to_status=booking.status,
+                actor=actor,
+                note=_("Moved from %(when)s") % {"when": f"{old_start:%Y-%m-%d %H:%M}"},
+            )
+    except IntegrityError:
+        raise AlreadyBooked()
+    booking.slot = new
+    return booking
+
+
+def _require_staff(actor) -> None:
+    if not is_hall_staff(actor):
+        raise _Forbidden(_("Only hall staff can do this."))
+
+
+def booking_check_in(*, booking: Booking, actor) -> Booking:
+    _require_staff(actor)
+    return _booking_transition(booking=booking, to=Booking.Status.CHECKED_IN, actor=actor)
+
+
+def booking_complete(*, booking: Booking, actor) -> Booking:
+    _require_staff(actor)
+    return _booking_transition(booking=booking, to=Booking.Status.COMPLETED, actor=actor)
+
+
+def booking_mark_no_show(*, booking: Booking, actor) -> Booking:
+    _require_staff(actor)
+    if booking.status == Booking.Status.BOOKED and timezone.now() < booking.slot.starts_at:
+        raise TransitionNotAllowed(_("A booking can only be marked as a no-show once its slot has started."))
+    return _booking_transition(booking=booking, to=Booking.Status.NO_SHOW, actor=actor)
+
+
+def review_create(*, booking: Booking, user, stars, comment: str = "") -> Review:
+    """The applicant's one review of a completed booking. Raises Invalid, Forbidden, Conflict."""
+    if booking.user_id != user.pk:
+        raise _Forbidden(_("Only the applicant can review a booking."))
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        raise _Invalid(_("Give between 1 and 5 stars."), field="stars")
+    if not 1 <= stars <= 5:
+        raise _Invalid(_("Give between 1 and 5 stars."), field="stars")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise _Invalid(_("Keep the comment under 1000 characters."), field="comment")
+    if booking.status != Booking.Status.COMPLETED:
+        raise TransitionNotAllowed(_("You can review a booking once it is completed."))
+    if Review.objects.filter(booking=booking).exists():
+        raise AlreadyReviewed()
+    try:
+        with transaction.atomic():
+            return Review.objects.create(booking=booking, stars=stars, comment=comment)
+    except IntegrityError:
+        raise AlreadyReviewed()
+
+
+def slot_open_bulk(
+    *,
+    bundle: Bundle | None = None,
+    item: ServiceItem | None = None,
+    date_from: date,
+    date_to: date,
+    weekdays: Iterable[int],
+    times: Iterable[tuple[time, time]],
+    capacity: int,
+    working_days_only: bool = True,
+) -> tuple[int, int]:
+    """Open a slot at each time on each chosen weekday between the dates (both included).
+
+    ``weekdays`` are 0 (Monday) to 6. Days off in the holiday calendar are skipped unless
+    ``working_days_only`` is false, and a make-up working day counts as a working day whatever
+    its weekday. Idempotent: a slot that already exists at the same start is left alone.
+    Returns (opened, skipped).
+    """
+    if (bundle is None) == (item is None):
+        raise _Invalid(_("Choose either a bundle or a service item."), field="bundle")
+    if date_to < date_from:
+        raise _Invalid(_("The last day must not be before the first."), field="date_to")
+    if (date_to - date_from).days > 366:
+        raise _Invalid(_("Open at most one year of slots at a time."), field="date_to")
+    if capacity < 1:
+        raise _Invalid(_("Capacity must be at least 1."), field="capacity")
+    times = list(times)
+    for start, end in times:
+        if end <= start:
+            raise _Invalid(_("Each time must end after it starts."), field="times")
+    weekdays = set(weekdays)
+    exceptions = {
+        day: kind == Holiday.Kind.WORKING_DAY
+        for day, kind in Holiday.objects.filter(date__range=(date_from, date_to)).values_list("date", "kind")
+    }
+    wanted = []
+    day = date_from
+    while day <= date_to:
+        if working_days_only:
+            chosen = is_working_day(day, exceptions) and (day.weekday() in weekdays or day in exceptions)
+        else:
+            chosen = day.weekday() in weekdays
+        if chosen:
+            for start, end in times:
+                wanted.append(
+                    (
+                        timezone.make_aware(datetime.combine(day, start)),
+                        timezone.make_aware(datetime.combine(day, end)),
+                    )
+                )
+        day += timedelta(days=1)
+    subject = {"bundle": bundle} if bundle is not None else {"item": item}
+    existing = set(
+        Slot.objects.filter(**subject, starts_at__in=[start for start, _end in wanted]).values_list("starts_at", flat=True)
+    )
+    new = [
+        Slot(**subject, starts_at=start, ends_at=end, capacity=capacity)
+        for start, end in wanted
+        if start not in existing
+    ]
+    with transaction.atomic():
+        Slot.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new), len(wanted) - len(new)
+
+
+def slot_close(*, slot: Slot) -> Slot:
+    """Stop new bookings in a slot; the bookings it has keep their places."""
+    Slot.objects.filter(pk=slot.pk).update(is_open=False)
+    slot.is_open = False
+    return slot
+
 
 
 # --- cross-department cases (issue 4) ---

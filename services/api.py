@@ -1,5 +1,371 @@
 
 # --- catalogue and booking (issue 3) ---
+# isort: split
+from django.http import HttpResponse  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field  # noqa: E402
+from rest_framework import generics, serializers, status  # noqa: E402
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication  # noqa: E402
+from rest_framework.permissions import AllowAny, IsAuthenticated  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
+
+from services import actions as booking_actions  # noqa: E402
+from services import selectors as booking_selectors  # noqa: E402
+from services.exceptions import Forbidden as _Forbidden  # noqa: E402
+from services.models import Booking, Bundle, ServiceItem  # noqa: E402
+
+
+class _BookingApiMixin:
+    # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    filter_backends: list = []
+
+
+# Serializers: output only; every rule lives in services.actions.
+class DepartmentOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    window = serializers.CharField()
+    item_count = serializers.IntegerField()
+
+
+class MaterialOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class StepOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ServiceItemOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    stage = serializers.CharField()
+    stage_label = serializers.CharField(source="get_stage_display")
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    legal_days = serializers.IntegerField()
+    promised_days = serializers.IntegerField()
+    visits = serializers.IntegerField()
+    fee = serializers.DecimalField(max_digits=9, decimal_places=2)
+    bookable = serializers.BooleanField()
+
+
+class ServiceItemDetailOutput(ServiceItemOutput):
+    description = serializers.CharField()
+    materials = MaterialOutput(many=True, source="materials.all")
+    steps = StepOutput(many=True, source="steps.all")
+    bundles = serializers.SerializerMethodField()
+
+    def get_bundles(self, item) -> list[dict]:
+        return [{"slug": bundle.slug, "name": bundle.name} for bundle in item.bundles.all()]
+
+
+class SavingsOutput(serializers.Serializer):
+    separate_steps = serializers.IntegerField()
+    bundle_steps = serializers.IntegerField()
+    separate_materials = serializers.IntegerField()
+    bundle_materials = serializers.IntegerField()
+    separate_visits = serializers.IntegerField()
+    bundle_visits = serializers.IntegerField()
+    separate_days = serializers.IntegerField()
+    bundle_days = serializers.IntegerField()
+    steps_saved_percent = serializers.IntegerField()
+    materials_saved_percent = serializers.IntegerField()
+    visits_saved_percent = serializers.IntegerField()
+    days_saved_percent = serializers.IntegerField()
+
+
+class BundleOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    item_count = serializers.SerializerMethodField()
+    savings = serializers.SerializerMethodField()
+
+    def get_item_count(self, bundle) -> int:
+        return len(bundle.bundle_items.all())
+
+    @extend_schema_field(SavingsOutput)
+    def get_savings(self, bundle) -> dict:
+        return booking_selectors.bundle_savings(bundle)
+
+
+class BundleEntryOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    code = serializers.CharField(source="item.code")
+    name = serializers.CharField(source="item.name")
+    department = serializers.CharField(source="item.department.name")
+    promised_days = serializers.IntegerField(source="item.promised_days")
+    visits = serializers.IntegerField(source="item.visits")
+    requires = serializers.CharField(source="requires.code", default=None)
+
+
+class BundleDetailOutput(BundleOutput):
+    description = serializers.CharField()
+    items = BundleEntryOutput(many=True, source="bundle_items.all")
+    materials = serializers.SerializerMethodField()
+
+    def get_materials(self, bundle) -> list[dict]:
+        return MaterialOutput(booking_selectors.bundle_materials(bundle), many=True).data
+
+
+class SlotOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    bundle = serializers.CharField(source="bundle.slug", default=None)
+    service = serializers.CharField(source="item.code", default=None)
+
+
+class ReviewOutput(serializers.Serializer):
+    stars = serializers.IntegerField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class BookingOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    slot = serializers.IntegerField(source="slot_id")
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    ends_at = serializers.DateTimeField(source="slot.ends_at")
+    bundle = serializers.CharField(source="slot.bundle.slug", default=None)
+    service = serializers.CharField(source="slot.item.code", default=None)
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    can_change = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    def get_can_change(self, booking) -> bool:
+        return booking_selectors.booking_can_change(booking)
+
+    def get_review(self, booking) -> dict | None:
+        review = booking.review if hasattr(booking, "review") else None
+        return ReviewOutput(review).data if review else None
+
+    def get_ics_url(self, booking) -> str:
+        return reverse("api-booking-ics", kwargs={"reference": booking.reference})
+
+
+def _filters_params(*names: str) -> list:
+    return [OpenApiParameter(name, str, required=False) for name in names]
+
+
+class DepartmentListApi(_BookingApiMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = DepartmentOutput
+
+    def get_queryset(self):
+        return booking_selectors.department_list()
+
+
+class ServiceItemListApi(_BookingApiMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = ServiceItemOutput
+
+    @extend_schema(parameters=_filters_params("stage", "department", "bookable", "search"))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return booking_selectors.service_item_list(filters=self.request.query_params)
+
+
+class ServiceItemDetailApi(_BookingApiMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ServiceItemDetailOutput)
+    def get(self, request, code: str):
+        return Response(ServiceItemDetailOutput(booking_selectors.service_item_get(code=code)).data)
+
+
+class BundleListApi(_BookingApiMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = BundleOutput
+
+    @extend_schema(parameters=_filters_params("search", "service"))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return booking_selectors.bundle_list(filters=self.request.query_params)
+
+
+class BundleDetailApi(_BookingApiMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=BundleDetailOutput)
+    def get(self, request, slug: str):
+        return Response(BundleDetailOutput(booking_selectors.bundle_get(slug=slug)).data)
+
+
+class SlotListApi(_BookingApiMixin, generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = SlotOutput
+
+    @extend_schema(parameters=_filters_params("bundle", "service", "date_from", "date_to", "available"))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return booking_selectors.slot_list(filters=self.request.query_params)
+
+
+class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
+    """GET: my bookings (hall staff: all). POST: book a slot."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = BookingOutput
+
+    class InputSerializer(serializers.Serializer):
+        slot = serializers.IntegerField(label=_("Slot"))
+        bundle = serializers.SlugField(label=_("Bundle"), required=False, allow_blank=True)
+        service = serializers.SlugField(label=_("Service item"), required=False, allow_blank=True)
+        note = serializers.CharField(label=_("Note"), required=False, allow_blank=True, max_length=500, default="")
+
+        def validate_bundle(self, value):
+            if not value:
+                return None
+            bundle = Bundle.objects.filter(slug=value).first()
+            if bundle is None:
+                raise serializers.ValidationError(_("There is no bundle with this name."))
+            return bundle
+
+        def validate_service(self, value):
+            if not value:
+                return None
+            item = ServiceItem.objects.filter(code=value).first()
+            if item is None:
+                raise serializers.ValidationError(_("There is no service item with this code."))
+            return item
+
+        def validate(self, data):
+            if data.get("bundle") and data.get("service"):
+                raise serializers.ValidationError({"service": [_("Choose a bundle or a service item, not both.")]})
+            return data
+
+    @extend_schema(parameters=_filters_params("status", "date", "bundle", "search"))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return booking_selectors.booking_list(user=self.request.user, filters=self.request.query_params)
+
+    @extend_schema(request=InputSerializer, responses={201: BookingOutput})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        booking = booking_actions.booking_create(
+            user=request.user,
+            slot_id=data["slot"],
+            bundle=data.get("bundle"),
+            item=data.get("service"),
+            note=data.get("note", ""),
+        )
+        booking = booking_selectors.booking_get_for_user(user=request.user, reference=booking.reference)
+        return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
+
+
+class _BookingObjectApi(_BookingApiMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def booking(self, reference: str) -> Booking:
+        return booking_selectors.booking_get_for_user(user=self.request.user, reference=reference)
+
+    def fresh(self, booking: Booking) -> Response:
+        booking = booking_selectors.booking_get_for_user(user=self.request.user, reference=booking.reference)
+        return Response(BookingOutput(booking).data)
+
+
+class BookingDetailApi(_BookingObjectApi):
+    @extend_schema(responses=BookingOutput)
+    def get(self, request, reference: str):
+        return Response(BookingOutput(self.booking(reference)).data)
+
+
+class BookingCancelApi(_BookingObjectApi):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, reference: str):
+        booking = booking_actions.booking_cancel(booking=self.booking(reference), actor=request.user)
+        return self.fresh(booking)
+
+
+class BookingRescheduleApi(_BookingObjectApi):
+    class InputSerializer(serializers.Serializer):
+        slot = serializers.IntegerField(label=_("Slot"))
+
+    @extend_schema(request=InputSerializer, responses=BookingOutput)
+    def post(self, request, reference: str):
+        booking = self.booking(reference)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = booking_actions.booking_reschedule(
+            booking=booking, actor=request.user, slot_id=serializer.validated_data["slot"]
+        )
+        return self.fresh(booking)
+
+
+class BookingCheckInApi(_BookingObjectApi):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, reference: str):
+        return self.fresh(booking_actions.booking_check_in(booking=self.booking(reference), actor=request.user))
+
+
+class BookingCompleteApi(_BookingObjectApi):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, reference: str):
+        return self.fresh(booking_actions.booking_complete(booking=self.booking(reference), actor=request.user))
+
+
+class BookingNoShowApi(_BookingObjectApi):
+    @extend_schema(request=None, responses=BookingOutput)
+    def post(self, request, reference: str):
+        return self.fresh(booking_actions.booking_mark_no_show(booking=self.booking(reference), actor=request.user))
+
+
+class BookingReviewApi(_BookingObjectApi):
+    class InputSerializer(serializers.Serializer):
+        stars = serializers.IntegerField(label=_("Stars"), min_value=1, max_value=5)
+        comment = serializers.CharField(label=_("Comment"), required=False, allow_blank=True, max_length=1000, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: ReviewOutput})
+    def post(self, request, reference: str):
+        booking = self.booking(reference)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = booking_actions.review_create(booking=booking, user=request.user, **serializer.validated_data)
+        return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
+
+
+class BookingIcsApi(_BookingObjectApi):
+    @extend_schema(responses={(200, "text/calendar"): bytes})
+    def get(self, request, reference: str):
+        booking = self.booking(reference)
+        if booking.user_id != request.user.pk:
+            raise _Forbidden(_("Only the applicant can download the calendar entry."))
+        return booking_ics_response(booking)
+
+
+def booking_ics_response(booking: Booking) -> HttpResponse:
+    response = HttpResponse(booking_selectors.booking_calendar(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
+    return response
+
+
 
 
 # --- cross-department cases (issue 4) ---

@@ -1,5 +1,126 @@
 
 # --- catalogue and booking (issue 3) ---
+import django_filters  # noqa: E402
+from django import forms  # noqa: E402
+from django.db.models import F, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from services.models import Booking, Bundle, Department, ServiceItem, Slot, Stage  # noqa: E402
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0, yes/no); anything else is a 400 instead of being silently ignored."""
+
+    widget = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
+class ServiceItemFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(label=_("Life-cycle stage"), choices=Stage.choices, empty_label=_("All stages"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        empty_label=_("All departments"),
+    )
+    bookable = StrictBooleanFilter(label=_("Can be booked"))
+    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["stage", "department", "bookable", "search"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value)
+            | Q(department__name__icontains=value) | Q(department__short_name__icontains=value)
+        )
+
+
+class BundleFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+    service = django_filters.ModelChoiceFilter(
+        label=_("Contains the item"), queryset=ServiceItem.objects.all(), to_field_name="code", field_name="items"
+    )
+
+    class Meta:
+        model = Bundle
+        fields = ["search", "service"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value))
+
+
+class SlotFilter(django_filters.FilterSet):
+    bundle = django_filters.ModelChoiceFilter(
+        label=_("Bundle"), queryset=Bundle.objects.all(), to_field_name="slug"
+    )
+    service = django_filters.ModelChoiceFilter(
+        label=_("Service item"), queryset=ServiceItem.objects.all(), to_field_name="code", field_name="item"
+    )
+    date_from = django_filters.DateFilter(label=_("From"), field_name="starts_at", method="filter_date_from")
+    date_to = django_filters.DateFilter(label=_("Until"), field_name="starts_at", method="filter_date_to")
+    available = StrictBooleanFilter(label=_("Only with places left"), method="filter_available")
+
+    class Meta:
+        model = Slot
+        fields = ["bundle", "service", "date_from", "date_to", "available"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(starts_at__date__gte=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(starts_at__date__lte=value)
+
+    def filter_available(self, queryset, name, value):
+        bookable = Q(is_open=True, booked_count__lt=F("capacity"), starts_at__gt=timezone.now())
+        return queryset.filter(bookable) if value else queryset.exclude(bookable)
+
+
+
+
+class BookingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Booking.Status.choices, empty_label=_("All"))
+    date = django_filters.DateFilter(label=_("Date"), field_name="slot__starts_at", lookup_expr="date")
+    bundle = django_filters.ModelChoiceFilter(
+        label=_("Bundle"), queryset=Bundle.objects.all(), to_field_name="slug", field_name="slot__bundle"
+    )
+    search = django_filters.CharFilter(label=_("Reference or phone"), method="filter_search", max_length=40)
+
+    class Meta:
+        model = Booking
+        fields = ["status", "date", "bundle", "search"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__iexact=value) | Q(user__mobile__icontains=value))
+
+
 
 
 # --- cross-department cases (issue 4) ---

@@ -1,5 +1,110 @@
 
 # --- catalogue and booking (issue 3) ---
+# isort: split
+from django import forms  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from services.models import Bundle, ServiceItem  # noqa: E402
+
+
+class SlotChoiceForm(forms.Form):
+    """The slot picker: one radio button per open slot, grouped by day in the template."""
+
+    slot = forms.IntegerField(label=_("Time"), widget=forms.HiddenInput, error_messages={
+        "required": _("Choose a time."), "invalid": _("Choose a time."),
+    })
+    note = forms.CharField(
+        label=_("Note for the hall (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example your company name or what you want to ask."),
+    )
+
+
+class ReviewForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Stars"),
+        coerce=int,
+        choices=[(n, n) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Give between 1 and 5 stars."), "invalid_choice": _("Give between 1 and 5 stars.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+_WEEKDAYS = [
+    (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
+    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday")),
+]
+
+
+class SlotBulkOpenForm(forms.Form):
+    """The admin's "open slots in bulk" form: date range, weekdays, times and capacity."""
+
+    bundle = forms.ModelChoiceField(label=_("Bundle"), queryset=Bundle.objects.all(), required=False)
+    item = forms.ModelChoiceField(
+        label=_("Service item"), queryset=ServiceItem.objects.filter(bookable=True), required=False
+    )
+    date_from = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"), choices=_WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4],
+    )
+    times = forms.CharField(
+        label=_("Times"),
+        initial="09:00-09:30, 09:30-10:00, 10:00-10:30, 14:00-14:30, 14:30-15:00",
+        help_text=_("Start and end of each slot, separated by commas, e.g. 09:00-09:30, 14:00-14:30."),
+    )
+    capacity = forms.IntegerField(label=_("Places per slot"), min_value=1, max_value=500, initial=5)
+    working_days_only = forms.BooleanField(
+        label=_("Skip days off in the holiday calendar (make-up working days are included)"),
+        required=False, initial=True,
+    )
+
+    def clean_times(self):
+        from datetime import datetime
+
+        pairs = []
+        for chunk in self.cleaned_data["times"].replace("，", ",").split(","):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            try:
+                start_text, end_text = (part.strip() for part in chunk.split("-"))
+                start = datetime.strptime(start_text, "%H:%M").time()
+                end = datetime.strptime(end_text, "%H:%M").time()
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a time range like 09:00-09:30."), params={"value": chunk}
+                )
+            if end <= start:
+                raise forms.ValidationError(_("“%(value)s” ends before it starts."), params={"value": chunk})
+            pairs.append((start, end))
+        if not pairs:
+            raise forms.ValidationError(_("Give at least one time range."))
+        return pairs
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("bundle")) == bool(data.get("item")):
+            raise forms.ValidationError(_("Choose either a bundle or a service item."))
+        if data.get("date_from") and data.get("date_to"):
+            if data["date_to"] < data["date_from"]:
+                self.add_error("date_to", _("The last day must not be before the first."))
+            elif data["date_from"] < timezone.localdate():
+                self.add_error("date_from", _("Slots cannot be opened in the past."))
+        return data
+
+
+class BookingExportForm(forms.Form):
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 
 
 # --- cross-department cases (issue 4) ---

@@ -1,5 +1,286 @@
 
 # --- catalogue and booking (issue 3) ---
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime, time, timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db.models import Count, Prefetch, Q, QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from portal.accounts.selectors import me_section  # noqa: E402
+from portal.roles import is_hall_staff  # noqa: E402
+from services.exceptions import NotFound as _NotFound  # noqa: E402
+from services.filters import BookingFilter, BundleFilter, ServiceItemFilter, SlotFilter  # noqa: E402
+from services.models import (  # noqa: E402
+    Booking,
+    Bundle,
+    BundleItem,
+    Department,
+    Material,
+    Review,
+    ServiceItem,
+    Slot,
+    Step,
+)
+
+
+def _apply(filterset_class, filters, queryset: QuerySet) -> QuerySet:
+    """Apply a FilterSet; malformed values are a 400 (ValidationError), never silently ignored."""
+    filterset = filterset_class(data=filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def department_list() -> QuerySet:
+    return Department.objects.annotate(item_count=Count("service_items")).order_by("position", "name")
+
+
+def service_item_list(*, filters=None) -> QuerySet:
+    queryset = ServiceItem.objects.select_related("department")
+    return _apply(ServiceItemFilter, filters, queryset)
+
+
+def _item_prefetches(prefix: str = "") -> list:
+    return [
+        Prefetch(f"{prefix}materials", queryset=Material.objects.order_by("name")),
+        Prefetch(f"{prefix}steps", queryset=Step.objects.order_by("position", "id")),
+    ]
+
+
+def service_item_get(*, code: str) -> ServiceItem:
+    item = (
+        ServiceItem.objects.select_related("department")
+        .prefetch_related(*_item_prefetches(), Prefetch("bundles", queryset=Bundle.objects.order_by("position")))
+        .filter(code=code)
+        .first()
+    )
+    if item is None:
+        raise _NotFound(_("There is no service item with this code."))
+    return item
+
+
+def _bundle_queryset() -> QuerySet:
+    entries = BundleItem.objects.select_related("item__department", "requires").order_by("position", "id")
+    return Bundle.objects.prefetch_related(
+        Prefetch("bundle_items", queryset=entries),
+        *_item_prefetches("bundle_items__item__"),
+    )
+
+
+def bundle_list(*, filters=None) -> QuerySet:
+    return _apply(BundleFilter, filters, _bundle_queryset()).distinct()
+
+
+def bundle_get(*, slug: str) -> Bundle:
+    bundle = _bundle_queryset().filter(slug=slug).first()
+    if bundle is None:
+        raise _NotFound(_("There is no bundle with this name."))
+    return bundle
+
+
+def bundle_materials(bundle: Bundle) -> list:
+    """The bundle's materials, each once, in the order the items need them (prefetched data only)."""
+    seen: dict[int, object] = {}
+    for entry in bundle.bundle_items.all():
+        for material in entry.item.materials.all():
+            seen.setdefault(material.pk, material)
+    return list(seen.values())
+
+
+def _longest_chain_days(entries: list[BundleItem]) -> int:
+    """Days when items without a dependency run in parallel and a dependent item waits for its
+    predecessor: the longest chain of promised days. A dependency outside the bundle is ignored,
+    and a cycle (a data error) is cut where it closes."""
+    days = {entry.item_id: entry.item.promised_days for entry in entries}
+    requires = {entry.item_id: entry.requires_id for entry in entries if entry.requires_id in days}
+    finish: dict[int, int] = {}
+
+    def finish_of(item_id: int, path: frozenset) -> int:
+        if item_id in finish:
+            return finish[item_id]
+        before = requires.get(item_id)
+        wait = finish_of(before, path | {item_id}) if before is not None and before not in path else 0
+        finish[item_id] = wait + days[item_id]
+        return finish[item_id]
+
+    return max((finish_of(item_id, frozenset()) for item_id in days), default=0)
+
+
+def _percent(before: int, after: int) -> int:
+    return round(100 * (before - after) / before) if before else 0
+
+
+def bundle_savings(bundle: Bundle) -> dict:
+    """What handling the bundle as one thing saves, computed from its items (never typed in).
+
+    Steps: separately every step of every item; in the bundle, joint steps (apply, acceptance,
+    material check, delivery) once by name plus each item's own steps. Materials: the sum over
+    items vs each material once. Visits: the sum vs the largest single item's. Days: promised
+    days one after another vs the longest chain of dependencies.
+    """
+    entries = list(bundle.bundle_items.all())
+    items = [entry.item for entry in entries]
+    steps = [step for item in items for step in item.steps.all()]
+    joint_names = {step.name.strip() for step in steps if step.kind == Step.Kind.JOINT}
+    own_steps = sum(1 for step in steps if step.kind == Step.Kind.OWN)
+    separate_steps = len(steps)
+    bundle_steps = len(joint_names) + own_steps
+    separate_materials = sum(len(item.materials.all()) for item in items)
+    bundle_materials_count = len({m.pk for item in items for m in item.materials.all()})
+    separate_visits = sum(item.visits for item in items)
+    bundle_visits = max((item.visits for item in items), default=0)
+    separate_days = sum(item.promised_days for item in items)
+    bundle_days = _longest_chain_days(entries)
+    return {
+        "separate_steps": separate_steps,
+        "bundle_steps": bundle_steps,
+        "separate_materials": separate_materials,
+        "bundle_materials": bundle_materials_count,
+        "separate_visits": separate_visits,
+        "bundle_visits": bundle_visits,
+        "separate_days": separate_days,
+        "bundle_days": bundle_days,
+        "steps_saved_percent": _percent(separate_steps, bundle_steps),
+        "materials_saved_percent": _percent(separate_materials, bundle_materials_count),
+        "visits_saved_percent": _percent(separate_visits, bundle_visits),
+        "days_saved_percent": _percent(separate_days, bundle_days),
+    }
+
+
+def _upcoming_slots() -> QuerySet:
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    return Slot.objects.filter(starts_at__gte=start).select_related("bundle", "item")
+
+
+def slot_list(*, filters=None) -> QuerySet:
+    """Slots from today on (a past slot is of no use to anyone booking), filtered."""
+    return _apply(SlotFilter, filters, _upcoming_slots()).order_by("starts_at", "id")
+
+
+def slot_picker(*, bundle: Bundle | None = None, item: ServiceItem | None = None, exclude: Iterable[int] = ()) -> list[dict]:
+    """Open future slots of a bundle or item for the next BOOKING_PICKER_DAYS days, grouped by day:
+    ``[{"day": date, "slots": [slot, ...]}]``. Full slots stay in the list (shown as full)."""
+    now = timezone.now()
+    until = now + timedelta(days=settings.BOOKING_PICKER_DAYS)
+    subject = {"bundle": bundle} if bundle is not None else {"item": item}
+    slots = (
+        Slot.objects.filter(**subject, is_open=True, starts_at__gt=now, starts_at__lte=until)
+        .exclude(pk__in=list(exclude))
+        .order_by("starts_at", "id")
+    )
+    days: dict[date, list[Slot]] = {}
+    for slot in slots:
+        days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    return [{"day": day, "slots": day_slots} for day, day_slots in days.items()]
+
+
+def _booking_queryset() -> QuerySet:
+    return Booking.objects.select_related("user", "slot__bundle", "slot__item", "review")
+
+
+def booking_list(*, user, filters=None, mine: bool = False) -> QuerySet:
+    """The user's own bookings; hall staff see everyone's unless ``mine``."""
+    queryset = _booking_queryset()
+    if mine or not is_hall_staff(user):
+        queryset = queryset.filter(user=user)
+    return _apply(BookingFilter, filters, queryset).order_by("-slot__starts_at", "-id")
+
+
+def booking_get_for_user(*, user, reference: str) -> Booking:
+    """The booking with this reference if ``user`` may see it (its owner or hall staff), else 404.
+
+    Who may change it is checked by each action (403): staff cannot review, owners cannot check in.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise _NotFound(_("There is no booking with this reference."))
+    queryset = _booking_queryset().filter(reference=(reference or "").strip().upper())
+    if not is_hall_staff(user):
+        queryset = queryset.filter(user=user)
+    booking = queryset.first()
+    if booking is None:
+        raise _NotFound(_("There is no booking with this reference."))
+    return booking
+
+
+def booking_subject_with_materials(booking: Booking):
+    """The bundle (with its items and deduplicated materials prefetched) or item booked."""
+    if booking.slot.bundle_id:
+        bundle = bundle_get(slug=booking.slot.bundle.slug)
+        return bundle, bundle_materials(bundle)
+    item = service_item_get(code=booking.slot.item.code)
+    return item, list(item.materials.all())
+
+
+def booking_can_change(booking: Booking) -> bool:
+    """True while the applicant may still cancel or move it (the cut-off has not passed)."""
+    cutoff = booking.slot.starts_at - timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
+    return booking.status == Booking.Status.BOOKED and timezone.now() <= cutoff
+
+
+def satisfaction(*, since: datetime | None = None) -> dict:
+    """Satisfaction rate: the share of reviews with 4 or 5 stars, in percent (None without reviews)."""
+    reviews = Review.objects.all()
+    if since is not None:
+        reviews = reviews.filter(created_at__gte=since)
+    counts = reviews.aggregate(total=Count("id"), happy=Count("id", filter=Q(stars__gte=4)))
+    rate = round(100 * counts["happy"] / counts["total"], 1) if counts["total"] else None
+    return {"rate": rate, "reviews": counts["total"], "satisfied": counts["happy"]}
+
+
+def booking_calendar(booking: Booking) -> bytes:
+    """The booking as an iCalendar (RFC 5545) document with one event, for the applicant's calendar."""
+    from icalendar import Calendar, Event
+
+    subject = booking.slot.subject
+    calendar = Calendar()
+    calendar.add("prodid", "-//Youth service hall//Bookings//ZH")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"booking-{booking.reference}@youth-service-hall")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", booking.slot.starts_at)
+    event.add("dtend", booking.slot.ends_at)
+    event.add("summary", f"{subject} · {booking.reference}")
+    event.add("location", str(_("Youth zone, government service hall")))
+    event.add(
+        "description",
+        str(_("Booking reference %(reference)s. Show it or its QR code at the youth zone."))
+        % {"reference": booking.reference},
+    )
+    if booking.status == Booking.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def booking_qr_svg(reference: str) -> str:
+    """The reference as an inline SVG QR code (no image files, no JavaScript)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(reference, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    # Drop the XML declaration so the SVG can sit inside the HTML page.
+    return svg[svg.index("<svg"):]
+
+
+@me_section(10)
+def my_bookings_section(*, user) -> dict | None:
+    """My bookings on /me/: the coming ones first, then the latest past ones."""
+    bookings = list(_booking_queryset().filter(user=user).order_by("-slot__starts_at", "-id")[:10])
+    if not bookings:
+        return None
+    return {
+        "title": _("My bookings"),
+        "template": "services/me_bookings.html",
+        "context": {"bookings": bookings},
+    }
+
+
 
 
 # --- cross-department cases (issue 4) ---

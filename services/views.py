@@ -1,5 +1,284 @@
 
 # --- catalogue and booking (issue 3) ---
+# isort: split
+from django.contrib import messages  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.core.exceptions import ValidationError as _DjangoValidationError  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
+from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
+from django.shortcuts import redirect, render  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.views.decorators.http import require_GET, require_http_methods, require_POST  # noqa: E402
+
+from portal.exceptions import DomainError, Forbidden, NotFound  # noqa: E402
+from services import actions as booking_actions  # noqa: E402
+from services import selectors as booking_selectors  # noqa: E402
+from services.filters import BookingFilter, ServiceItemFilter  # noqa: E402
+from services.forms import ReviewForm, SlotChoiceForm  # noqa: E402
+from services.models import Booking, Stage  # noqa: E402
+
+
+def _raise_for_page(exc: DomainError) -> None:
+    """Not found and forbidden become the real 404/403 pages; other domain errors are shown in the page."""
+    if isinstance(exc, NotFound):
+        raise Http404(str(exc.message))
+    if isinstance(exc, Forbidden):
+        raise PermissionDenied(str(exc.message))
+
+
+def _filter_errors(exc: _DjangoValidationError) -> list[str]:
+    return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The one-thing catalogue (/services/): bundles first, then items, filterable by stage and department."""
+    filter_form = ServiceItemFilter(data=request.GET or None).form
+    errors: list[str] = []
+    try:
+        items = booking_selectors.service_item_list(filters=request.GET)
+    except _DjangoValidationError as exc:
+        errors = _filter_errors(exc)
+        items = booking_selectors.service_item_list().none()
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    filtering = any(request.GET.get(name) for name in ("stage", "department", "search", "bookable"))
+    bundles = [] if filtering else [
+        {"bundle": bundle, "savings": booking_selectors.bundle_savings(bundle)}
+        for bundle in booking_selectors.bundle_list()
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "services/catalogue.html",
+        {
+            "filter_form": filter_form,
+            "filter_errors": errors,
+            "page": page,
+            "bundles": bundles,
+            "stages": Stage.choices,
+            "query": query.urlencode(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+def item_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        item = booking_selectors.service_item_get(code=code)
+    except DomainError as exc:
+        _raise_for_page(exc)
+    return render(request, "services/item_detail.html", {"item": item})
+
+
+@require_GET
+def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        bundle = booking_selectors.bundle_get(slug=slug)
+    except DomainError as exc:
+        _raise_for_page(exc)
+    return render(
+        request,
+        "services/bundle_detail.html",
+        {
+            "bundle": bundle,
+            "savings": booking_selectors.bundle_savings(bundle),
+            "materials": booking_selectors.bundle_materials(bundle),
+        },
+    )
+
+
+def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
+    subject = bundle or item
+    form = SlotChoiceForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_actions.booking_create(
+                user=request.user,
+                slot_id=form.cleaned_data["slot"],
+                bundle=bundle,
+                item=item,
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            _raise_for_page(exc)
+            form.add_error("slot" if exc.field in (None, "slot") else exc.field, str(exc.message))
+            status = exc.status_code
+        else:
+            messages.success(request, _("Your booking is confirmed."))
+            return redirect("services:booking_detail", reference=booking.reference)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "services/book.html",
+        {
+            "subject": subject,
+            "bundle": bundle,
+            "item": item,
+            "form": form,
+            "days": booking_selectors.slot_picker(bundle=bundle, item=item),
+            "chosen": request.POST.get("slot", ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_book(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        bundle = booking_selectors.bundle_get(slug=slug)
+    except DomainError as exc:
+        _raise_for_page(exc)
+    return _book(request, bundle=bundle)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_book(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        item = booking_selectors.service_item_get(code=code)
+    except DomainError as exc:
+        _raise_for_page(exc)
+    if not item.bookable:
+        raise Http404(_("This item cannot be booked; come to the hall or book a bundle that includes it."))
+    return _book(request, item=item)
+
+
+def _booking(request: HttpRequest, reference: str) -> Booking:
+    try:
+        return booking_selectors.booking_get_for_user(user=request.user, reference=reference)
+    except DomainError as exc:
+        _raise_for_page(exc)
+
+
+@login_required
+@require_GET
+def booking_list(request: HttpRequest) -> HttpResponse:
+    """My bookings, with cancel, reschedule and review."""
+    filter_form = BookingFilter(data=request.GET or None).form
+    errors: list[str] = []
+    try:
+        bookings = booking_selectors.booking_list(user=request.user, filters=request.GET, mine=True)
+    except _DjangoValidationError as exc:
+        errors = _filter_errors(exc)
+        bookings = Booking.objects.none()
+    page = Paginator(bookings, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "services/booking_list.html",
+        {"page": page, "filter_form": filter_form, "filter_errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation: reference, QR code, calendar download, what to bring and what happens next."""
+    booking = _booking(request, reference)
+    subject, materials = booking_selectors.booking_subject_with_materials(booking)
+    return render(
+        request,
+        "services/booking_detail.html",
+        {
+            "booking": booking,
+            "subject": subject,
+            "materials": materials,
+            "qr_svg": booking_selectors.booking_qr_svg(booking.reference),
+            "can_change": booking_selectors.booking_can_change(booking) and booking.user_id == request.user.pk,
+            "can_review": booking.status == Booking.Status.COMPLETED
+            and booking.user_id == request.user.pk
+            and not hasattr(booking, "review"),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def booking_ics(request: HttpRequest, reference: str) -> HttpResponse:
+    from services.api import booking_ics_response
+
+    booking = _booking(request, reference)
+    if booking.user_id != request.user.pk:
+        raise PermissionDenied(_("Only the applicant can download the calendar entry."))
+    return booking_ics_response(booking)
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _booking(request, reference)
+    try:
+        booking_actions.booking_cancel(booking=booking, actor=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your booking was cancelled and its place is free for others."))
+    return redirect("services:booking_detail", reference=booking.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _booking(request, reference)
+    if booking.user_id != request.user.pk:
+        raise PermissionDenied(_("Only the applicant can move a booking."))
+    form = SlotChoiceForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_actions.booking_reschedule(booking=booking, actor=request.user, slot_id=form.cleaned_data["slot"])
+        except DomainError as exc:
+            form.add_error("slot" if exc.field in (None, "slot") else exc.field, str(exc.message))
+            status = exc.status_code
+            booking = _booking(request, reference)
+        else:
+            messages.success(request, _("Your booking was moved to the new time."))
+            return redirect("services:booking_detail", reference=booking.reference)
+    elif request.method == "POST":
+        status = 400
+    slot = booking.slot
+    return render(
+        request,
+        "services/reschedule.html",
+        {
+            "booking": booking,
+            "form": form,
+            "can_change": booking_selectors.booking_can_change(booking),
+            "days": booking_selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk]),
+            "chosen": request.POST.get("slot", ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _booking(request, reference)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("services:booking_detail", reference=booking.reference)
+    try:
+        booking_actions.review_create(booking=booking, user=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Thank you for your review."))
+    return redirect("services:booking_detail", reference=booking.reference)
+
+
 
 
 # --- cross-department cases (issue 4) ---

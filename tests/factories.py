@@ -41,6 +41,99 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"第{n}局")
 
 
+# services: catalogue and booking (issue 3)
+def _slot_start():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+
+
+def _slot_end(start):
+    from datetime import timedelta
+
+    return start + timedelta(minutes=30)
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Material"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"材料{n}")
+
+
+class ServiceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.ServiceItem"
+        django_get_or_create = ["code"]
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"item-{n}")
+    name = factory.Sequence(lambda n: f"事项{n}")
+    stage = "registration"
+    department = factory.SubFactory(DepartmentFactory)
+    legal_days = 20
+    promised_days = 5
+    visits = 1
+
+    @factory.post_generation
+    def materials(self, create, extracted, **kwargs):
+        for material in extracted or []:
+            self.materials.add(material)
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Step"
+
+    item = factory.SubFactory(ServiceItemFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"步骤{n}")
+    kind = "own"
+
+
+class BundleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Bundle"
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"bundle-{n}")
+    name = factory.Sequence(lambda n: f"青创+套餐{n}")
+
+
+class BundleItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.BundleItem"
+
+    bundle = factory.SubFactory(BundleFactory)
+    item = factory.SubFactory(ServiceItemFactory)
+    position = factory.Sequence(lambda n: n)
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Slot"
+
+    bundle = factory.SubFactory(BundleFactory)
+    item = None
+    starts_at = factory.LazyFunction(_slot_start)
+    ends_at = factory.LazyAttribute(lambda o: _slot_end(o.starts_at))
+    capacity = 5
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Booking"
+
+    reference = factory.Sequence(lambda n: f"TEST{n:04d}")
+    user = factory.SubFactory(UserFactory)
+    slot = factory.SubFactory(SlotFactory, booked_count=1)
+    status = "booked"
+# end of services: catalogue and booking
+
+
 # --- volunteers -----------------------------------------------------------------------------
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
