@@ -236,6 +236,17 @@ LOGGING = {
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
+
+# Golden-ideas ledger (suggestions).
+SUGGESTION_ANSWER_WORKING_DAYS = env_int("SUGGESTION_ANSWER_WORKING_DAYS", 10, minimum=1)
+SUGGESTION_HOURLY_LIMIT = env_int("SUGGESTION_HOURLY_LIMIT", 5, minimum=1)
+SUGGESTION_REOPEN_DAYS = env_int("SUGGESTION_REOPEN_DAYS", 15, minimum=0)
+SUGGESTION_FOLLOWUP_DAYS = env_int("SUGGESTION_FOLLOWUP_DAYS", 7, minimum=0)
+SUGGESTION_SWEEP_BATCH = env_int("SUGGESTION_SWEEP_BATCH", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["suggestions-overdue-answers"] = {
+    "task": "suggestions.tasks.remind_overdue_answers", "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["suggestions-follow-up"] = {"task": "suggestions.tasks.ask_follow_up", "schedule": 3600.0}
 # Booking: how many days ahead the slot picker lists open slots.
 BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
 # Cases (issue 4): the reminder ladder. A reminder this many working days before a task's

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,8 @@ class Suggestion(models.Model):
     """One entry of the public golden-ideas ledger (金点子台账): an idea or a blocker (堵点).
 
     The submitter is kept for notifications and limits; the public ledger never shows them.
+    Numbers never disappear: a duplicate is merged (it points at the original) and an abusive
+    entry is hidden, but both rows stay.
     """
 
     class Kind(models.TextChoices):
@@ -27,6 +30,34 @@ class Suggestion(models.Model):
         ADOPTED = "adopted", _("Adopted")
         NOT_ADOPTED = "not_adopted", _("Not adopted")
         IMPLEMENTED = "implemented", _("Implemented")
+        MERGED = "merged", _("Merged into another entry")
+
+    # The state machine as data: the moves staff (and, where noted in actions, the assigned
+    # department's officer) may make. Answered -> assigned is the hall's "reassign" after a
+    # "not our department" answer. Reopening by the submitter and merging are separate actions.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.SUBMITTED: (Status.ACCEPTED,),
+        Status.ACCEPTED: (Status.ASSIGNED,),
+        Status.ASSIGNED: (Status.ANSWERED,),
+        Status.ANSWERED: (Status.ADOPTED, Status.NOT_ADOPTED, Status.ASSIGNED),
+        Status.ADOPTED: (Status.IMPLEMENTED,),
+        Status.NOT_ADOPTED: (),
+        Status.IMPLEMENTED: (),
+        Status.MERGED: (),
+    }
+    # Moves the assigned department's officer may make as well as staff. Publishing an answer
+    # (-> answered) stays with hall staff: officers draft, staff publish.
+    OFFICER_MOVES: frozenset[tuple[str, str]] = frozenset({
+        (Status.ANSWERED, Status.ADOPTED),
+        (Status.ANSWERED, Status.NOT_ADOPTED),
+        (Status.ADOPTED, Status.IMPLEMENTED),
+    })
+    # States where nothing more is expected from the hall; the follow-up question is asked later.
+    CLOSED_STATES = (Status.NOT_ADOPTED, Status.IMPLEMENTED)
+    # States whose published answer the submitter may call "not solved" (within the window).
+    REOPENABLE_STATES = (Status.ANSWERED, Status.ADOPTED, Status.NOT_ADOPTED, Status.IMPLEMENTED)
+    # States in which an answer is awaited: the deadline runs and overdue reminders go out.
+    AWAITING_ANSWER_STATES = (Status.ACCEPTED, Status.ASSIGNED)
 
     number = models.CharField(_("ledger number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -43,10 +74,240 @@ class Suggestion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    published_answer = models.ForeignKey(
+        "SuggestionAnswer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("published answer"),
+    )
+    decision_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    decision_redirect = models.CharField(_("where to go instead"), max_length=300, blank=True)
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("merged into"),
+    )
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    followup_asked_at = models.DateTimeField(_("follow-up asked at"), null=True, blank=True)
+    resolved = models.BooleanField(_("resolved (submitter's answer)"), null=True, blank=True)
+    resolved_answered_at = models.DateTimeField(_("follow-up answered at"), null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("golden-ideas ledger")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="not_adopted") | (~Q(decision_reason="") & ~Q(decision_redirect="")),
+                name="suggestion_not_adopted_says_why_and_where",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="suggestion_merged_points_at_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "accepted"]) | Q(status="merged") | Q(department__isnull=False),
+                name="suggestion_assigned_has_department",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="suggestion_hidden_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "answer_due_at"]),
+            models.Index(fields=["submitter", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_reopenable(self) -> bool:
+        return self.status in self.REOPENABLE_STATES and self.answered_at is not None and not self.is_hidden
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATES
+
+    def is_overdue(self, now=None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return (
+            self.status in self.AWAITING_ANSWER_STATES
+            and self.answer_due_at is not None
+            and self.answer_due_at < now
+        )
+
+    @property
+    def status_tone(self) -> str:
+        """The CSS badge tone of the status (status-ok / warn / bad)."""
+        if self.status in (self.Status.ADOPTED, self.Status.IMPLEMENTED):
+            return "ok"
+        if self.status in (self.Status.NOT_ADOPTED, self.Status.MERGED):
+            return "bad"
+        return "warn"
+
+    @property
+    def status_label(self) -> str:
+        # A blocker's "implemented" is what the hall calls "solved".
+        if self.kind == self.Kind.BLOCKER and self.status == self.Status.IMPLEMENTED:
+            return str(_("Solved"))
+        return self.get_status_display()
+
+
+class LedgerCounter(models.Model):
+    """The last ledger number handed out in one year. Incremented with a conditional UPDATE that
+    takes the row lock, so simultaneous submissions get consecutive, distinct numbers."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("ledger counter")
+        verbose_name_plural = _("ledger counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class SuggestionAnswer(models.Model):
+    """An answer drafted by the assigned department's officer and published by hall staff.
+
+    At most one unpublished draft per entry; published answers are kept, so a reopened entry keeps
+    the answer that did not solve it.
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Answer")
+        NOT_OURS = "not_ours", _("Not our department")
+
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("ledger entry")
+    )
+    department = models.ForeignKey(
+        "services.Department", on_delete=models.PROTECT, related_name="suggestion_answers",
+        verbose_name=_("answering department"),
+    )
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
+    text = models.TextField(_("answer"), max_length=5000)
+    reason = models.TextField(_("why"), max_length=2000, blank=True)
+    redirect = models.CharField(_("where to go instead"), max_length=300, blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
+    drafted_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at", "-id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion"], condition=Q(published_at__isnull=True), name="one_answer_draft_per_suggestion"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="suggestion_answer_has_text"),
+            models.CheckConstraint(
+                condition=~Q(kind="not_ours") | (~Q(reason="") & ~Q(redirect="")),
+                name="suggestion_answer_not_ours_says_why_and_where",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion.number}: {self.department}"
+
+
+class SuggestionEvent(models.Model):
+    """History of an entry: every move, merge, hiding and reopening, with who, when and a note.
+
+    ``actor_role`` is what the public page shows; the person (``actor``) is for staff only, since
+    the submitter must never be identified publicly.
+    """
+
+    class ActorRole(models.TextChoices):
+        SUBMITTER = "submitter", _("Submitter")
+        STAFF = "staff", _("Hall staff")
+        DEPARTMENT = "department", _("Department")
+        SYSTEM = "system", _("System")
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        MOVE = "move", _("Status changed")
+        DRAFT = "draft", _("Answer drafted")
+        REOPEN = "reopen", _("Reopened: not solved")
+        MERGE = "merge", _("Merged")
+        HIDE = "hide", _("Hidden")
+        CASE = "case", _("Turned into a case")
+        FEEDBACK = "feedback", _("Follow-up answered")
+
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="events", verbose_name=_("ledger entry")
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices, default=Kind.MOVE)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_role = models.CharField(_("by (role)"), max_length=12, choices=ActorRole.choices)
+    department = models.ForeignKey(
+        "services.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("department"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Suggestion.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Suggestion.Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def public_actor(self) -> str:
+        if self.actor_role == self.ActorRole.DEPARTMENT and self.department_id:
+            return str(self.department)
+        return self.get_actor_role_display()
+
+
+class Support(models.Model):
+    """One person's "me too" for one entry; once per person and entry (a DB constraint)."""
+
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="supports", verbose_name=_("ledger entry")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestion_supports",
+        verbose_name=_("supporter"),
+    )
+    created_at = models.DateTimeField(_("supported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "user"], name="one_support_per_person_and_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} + {self.user_id}"

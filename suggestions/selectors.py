@@ -1,1 +1,217 @@
+"""Reads of the golden-ideas ledger. The ledger is public, so lists are not scoped per person, but
+nothing here ever hands the submitter's identity to a public page or API response.
+"""
+import re
+import statistics
+from collections import defaultdict
 
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.selectors import me_section
+from portal.roles import Role, has_role
+from services.models import Department
+from suggestions.exceptions import NotFound
+from suggestions.filters import SuggestionFilter
+from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support
+
+SIMILAR_LIMIT = 5
+
+
+def _base() -> QuerySet[Suggestion]:
+    return Suggestion.objects.select_related(
+        "department", "published_answer", "published_answer__department", "merged_into"
+    )
+
+
+def suggestion_list(*, user, filters: dict | None = None) -> QuerySet[Suggestion]:
+    """The public ledger, newest first, filtered. Raises ValidationError (400) for bad filters."""
+    filterset = SuggestionFilter(data=filters or {}, queryset=_base())
+    if not filterset.is_valid():
+        raise ValidationError(
+            {field: [error["message"] for error in errors] for field, errors in filterset.errors.get_json_data().items()}
+        )
+    return filterset.qs
+
+
+def suggestion_get_for_user(*, user, number: str) -> Suggestion:
+    """One entry with its history and answers. Every entry is public (hidden ones show as hidden);
+    raises NotFound (404) for an unknown number. Changing it is checked by each action (403).
+    """
+    try:
+        return _base().prefetch_related(
+            Prefetch("events", queryset=SuggestionEvent.objects.select_related("department")),
+            Prefetch(
+                "answers",
+                queryset=SuggestionAnswer.objects.filter(published_at__isnull=False).select_related("department"),
+                to_attr="published_answers",
+            ),
+        ).get(number=number)
+    except Suggestion.DoesNotExist:
+        raise NotFound(_("There is no ledger entry with this number."))
+
+
+def suggestion_can_manage(*, user, suggestion: Suggestion) -> dict:
+    """What the person may do on the entry's page (the actions check again)."""
+    staff = has_role(user, Role.HALL_STAFF)
+    officer = bool(
+        suggestion.department_id
+        and user.is_authenticated
+        and suggestion.department.officers.filter(pk=user.pk).exists()
+    )
+    mine = user.is_authenticated and suggestion.submitter_id == user.pk
+    return {"staff": staff, "officer": officer, "mine": mine}
+
+
+def suggestion_draft_for(*, user, suggestion: Suggestion) -> SuggestionAnswer | None:
+    """The unpublished answer draft, for hall staff and the assigned department's officers only."""
+    access = suggestion_can_manage(user=user, suggestion=suggestion)
+    if not (access["staff"] or access["officer"]):
+        return None
+    return suggestion.answers.filter(published_at__isnull=True).select_related("department").first()
+
+
+def suggestion_supported_by(*, user, suggestion: Suggestion) -> bool:
+    return user.is_authenticated and Support.objects.filter(suggestion=suggestion, user=user).exists()
+
+
+def suggestion_list_mine(*, user) -> QuerySet[Suggestion]:
+    return _base().filter(submitter=user)
+
+
+# --- similar entries --------------------------------------------------------------------------
+# Chinese has no spaces between words, so text is cut into overlapping character pairs (bigrams:
+# "营业执照" -> 营业, 业执, 执照); runs of Latin letters or digits count as one word each. A few pairs
+# that appear in almost every entry carry no meaning and are left out.
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[A-Za-z0-9]{2,}")
+_STOP = {
+    "建议", "希望", "能否", "可以", "我们", "一个", "问题", "没有", "进行", "因为", "所以", "如果", "需要",
+    "目前", "现在", "还是", "就是", "这个", "那个", "什么", "怎么", "非常", "有些", "一些", "已经", "是否",
+}
+MAX_TITLE_TERMS = 10
+MAX_CONTENT_TERMS = 10
+
+
+def text_terms(text: str) -> list[str]:
+    """Distinct search terms of a text, in order: CJK bigrams and Latin/digit words."""
+    seen: dict[str, None] = {}
+    for run in _CJK_RUN.findall(text or ""):
+        for i in range(len(run) - 1):
+            pair = run[i:i + 2]
+            if pair not in _STOP:
+                seen.setdefault(pair, None)
+    for word in _WORD.findall(text or ""):
+        seen.setdefault(word.lower(), None)
+    return list(seen)
+
+
+def suggestion_similar(*, title: str, content: str = "", exclude_pk: int | None = None,
+                       limit: int = SIMILAR_LIMIT) -> list[Suggestion]:
+    """Up to ``limit`` existing entries that look like the one being written, best first.
+
+    One query, scored in the database (so it works on SQLite and PostgreSQL alike): each term
+    found in an entry's title scores 2, in its content 1. An entry needs a fifth of the best
+    possible score (and at least 3) to count as similar. Merged and hidden entries are left out.
+    """
+    title_terms = text_terms(title)[:MAX_TITLE_TERMS]
+    content_terms = [t for t in text_terms(content) if t not in title_terms][:MAX_CONTENT_TERMS]
+    terms = title_terms + content_terms
+    if not terms:
+        return []
+    score = Value(0, output_field=IntegerField())
+    matches = Q()
+    for term in terms:
+        score = score + Case(When(title__icontains=term, then=Value(2)), default=Value(0), output_field=IntegerField())
+        score = score + Case(When(content__icontains=term, then=Value(1)), default=Value(0),
+                             output_field=IntegerField())
+        matches |= Q(title__icontains=term) | Q(content__icontains=term)
+    threshold = max(3, (3 * len(terms)) // 5)
+    queryset = (
+        _base()
+        .filter(matches, hidden_at__isnull=True)
+        .exclude(status=Suggestion.Status.MERGED)
+        .annotate(similarity=score)
+        .filter(similarity__gte=threshold)
+        .order_by("-similarity", "-support_count", "-created_at")
+    )
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset[:limit])
+
+
+# --- figures ------------------------------------------------------------------------------------
+def _counted() -> QuerySet[Suggestion]:
+    """Entries that count in the figures: not a merged duplicate, not hidden for abuse."""
+    return Suggestion.objects.exclude(status=Suggestion.Status.MERGED).filter(hidden_at__isnull=True)
+
+
+def suggestion_headline_counts() -> dict:
+    """Ideas collected, adopted, blockers solved, answered-on-time share: one aggregate query."""
+    now = timezone.now()
+    idea, blocker = Suggestion.Kind.IDEA, Suggestion.Kind.BLOCKER
+    row = _counted().aggregate(
+        ideas=Count("pk", filter=Q(kind=idea)),
+        adopted=Count("pk", filter=Q(kind=idea, status__in=[Suggestion.Status.ADOPTED, Suggestion.Status.IMPLEMENTED])),
+        blockers=Count("pk", filter=Q(kind=blocker)),
+        solved=Count("pk", filter=Q(kind=blocker, status=Suggestion.Status.IMPLEMENTED)),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        on_time=Count("pk", filter=Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))),
+        overdue=Count("pk", filter=Q(status__in=Suggestion.AWAITING_ANSWER_STATES, answer_due_at__lt=now)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+    )
+    row["on_time_percent"] = round(100 * row["on_time"] / row["answered"]) if row["answered"] else None
+    return row
+
+
+def suggestion_department_stats() -> list[dict]:
+    """Per department: answered, median days to answer, share answered on time, satisfaction
+    (from the submitters' "was this resolved?"), and times reopened. Two queries, any size.
+    """
+    per: dict[int, dict] = defaultdict(lambda: {"answered": 0, "on_time": 0, "days": [], "resolved": 0,
+                                                "feedback": 0, "reopened": 0, "entries": 0})
+    rows = _counted().filter(department__isnull=False).values_list(
+        "department_id", "accepted_at", "answered_at", "answer_due_at", "resolved", "reopen_count"
+    )
+    for department_id, accepted_at, answered_at, due_at, resolved, reopened in rows:
+        item = per[department_id]
+        item["entries"] += 1
+        item["reopened"] += reopened
+        if answered_at is not None:
+            item["answered"] += 1
+            if due_at is not None and answered_at <= due_at:
+                item["on_time"] += 1
+            if accepted_at is not None:
+                item["days"].append((answered_at - accepted_at).total_seconds() / 86400)
+        if resolved is not None:
+            item["feedback"] += 1
+            item["resolved"] += bool(resolved)
+    departments = Department.objects.filter(pk__in=per.keys())
+    stats = []
+    for department in departments:
+        item = per[department.pk]
+        stats.append({
+            "department": department,
+            "entries": item["entries"],
+            "answered": item["answered"],
+            "median_days": round(statistics.median(item["days"]), 1) if item["days"] else None,
+            "on_time_percent": round(100 * item["on_time"] / item["answered"]) if item["answered"] else None,
+            "satisfaction_percent": round(100 * item["resolved"] / item["feedback"]) if item["feedback"] else None,
+            "reopened": item["reopened"],
+        })
+    return stats
+
+
+# --- the personal page ----------------------------------------------------------------------------
+@me_section(40)
+def my_ideas_section(*, user) -> dict | None:
+    entries = list(suggestion_list_mine(user=user)[:20])
+    if not entries:
+        return None
+    return {
+        "title": _("My ideas and blockers"),
+        "template": "suggestions/_me_section.html",
+        "context": {"entries": entries, "now": timezone.now()},
+    }

@@ -1,1 +1,239 @@
+"""Pages of the golden-ideas ledger: the public ledger, an entry's page, the submit form, and the
+small POST forms on an entry's page. Each view parses, calls one action or selector, and renders;
+a refusal (DomainError) becomes a message or a form error, never a 500.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.exceptions import DomainError
+from suggestions import actions, selectors
+from suggestions.filters import SuggestionFilter
+from suggestions.forms import (
+    AnswerDraftForm,
+    CaseOpenForm,
+    HideForm,
+    MergeForm,
+    ReopenForm,
+    SuggestionForm,
+    TransitionForm,
+)
+from suggestions.models import Suggestion
+
+PAGE_SIZE = 20
+
+
+def _entry(request: HttpRequest, number: str) -> Suggestion:
+    try:
+        return selectors.suggestion_get_for_user(user=request.user, number=number)
+    except DomainError as exc:
+        raise Http404(exc.message)
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def ledger(request: HttpRequest) -> HttpResponse:
+    filterset = SuggestionFilter(data=request.GET or None, queryset=Suggestion.objects.none())
+    try:
+        entries = selectors.suggestion_list(user=request.user, filters=request.GET)
+    except ValidationError:
+        filterset.is_valid()  # shows the errors beside the filter fields
+        entries = Suggestion.objects.none()
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "suggestions/ledger.html", {
+        "filter_form": filterset.form,
+        "page": page,
+        "query": query.urlencode(),
+        "counts": selectors.suggestion_headline_counts(),
+        "department_stats": selectors.suggestion_department_stats(),
+        "now": timezone.now(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """The submit form. The first POST shows similar entries (if any) so the person can support
+    one instead; "submit anyway" (``confirm``) records it."""
+    form = SuggestionForm(request.POST or None)
+    similar: list[Suggestion] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "confirm" not in request.POST:
+            similar = selectors.suggestion_similar(title=data["title"], content=data["content"])
+        if not similar:
+            try:
+                entry = actions.suggestion_submit(submitter=request.user, **data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Thank you! Your entry is in the ledger as %(number)s.") % {"number": entry.number}
+                )
+                return redirect("suggestions:detail", number=entry.number)
+    return render(request, "suggestions/submit.html", {"form": form, "similar": similar})
+
+
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    user = request.user
+    access = selectors.suggestion_can_manage(user=user, suggestion=entry)
+    context = {
+        "entry": entry,
+        "access": access,
+        "now": timezone.now(),
+        "supported": selectors.suggestion_supported_by(user=user, suggestion=entry),
+        "draft": selectors.suggestion_draft_for(user=user, suggestion=entry),
+        "case": getattr(entry, "case", None),
+    }
+    if access["staff"] or access["officer"]:
+        transition_form = TransitionForm(suggestion=entry, officer_only=not access["staff"])
+        context["transition_form"] = transition_form if transition_form.fields["to"].choices else None
+        if entry.status == Suggestion.Status.ASSIGNED:
+            draft = context["draft"]
+            context["draft_form"] = AnswerDraftForm(initial={
+                "kind": draft.kind, "text": draft.text, "reason": draft.reason, "redirect": draft.redirect,
+            } if draft else None)
+    if access["staff"]:
+        context.update(hide_form=HideForm(), merge_form=MergeForm(), case_form=CaseOpenForm())
+    if access["mine"]:
+        context["reopen_form"] = ReopenForm()
+    return render(request, "suggestions/detail.html", context)
+
+
+def _done(request: HttpRequest, number: str, call, success: str) -> HttpResponse:
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, success)
+    return redirect("suggestions:detail", number=number)
+
+
+def _invalid(request: HttpRequest, number: str, form) -> HttpResponse:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("suggestions:detail", number=number)
+
+
+@login_required
+@require_POST
+def support(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    return _done(request, number, lambda: actions.suggestion_support(suggestion=entry, user=request.user),
+                 _("Thank you for your support."))
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = TransitionForm(request.POST, suggestion=entry)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+    return _done(
+        request, number,
+        lambda: actions.suggestion_transition(suggestion=entry, actor=request.user, **form.cleaned_data),
+        _("The entry was moved."),
+    )
+
+
+@login_required
+@require_POST
+def draft(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = AnswerDraftForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+    return _done(
+        request, number,
+        lambda: actions.suggestion_answer_draft(suggestion=entry, author=request.user, **form.cleaned_data),
+        _("The answer draft was saved; hall staff will publish it."),
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+    return _done(
+        request, number,
+        lambda: actions.suggestion_reopen(suggestion=entry, user=request.user, **form.cleaned_data),
+        _("The entry was reopened and the department was told."),
+    )
+
+
+@login_required
+@require_POST
+def feedback(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    if request.POST.get("resolved") not in ("yes", "no"):
+        messages.error(request, _("Please answer yes or no."))
+        return redirect("suggestions:detail", number=number)
+    resolved = request.POST["resolved"] == "yes"
+    return _done(
+        request, number,
+        lambda: actions.suggestion_feedback(suggestion=entry, user=request.user, resolved=resolved),
+        _("Thank you for telling us."),
+    )
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+
+    def call():
+        original = selectors.suggestion_get_for_user(user=request.user, number=form.cleaned_data["into"].strip())
+        actions.suggestion_merge(duplicate=entry, original=original, actor=request.user)
+
+    return _done(request, number, call, _("The entry was merged."))
+
+
+@login_required
+@require_POST
+def hide(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+    return _done(
+        request, number,
+        lambda: actions.suggestion_hide(suggestion=entry, actor=request.user, **form.cleaned_data),
+        _("The entry is hidden."),
+    )
+
+
+@login_required
+@require_POST
+def case_open(request: HttpRequest, number: str) -> HttpResponse:
+    entry = _entry(request, number)
+    form = CaseOpenForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, number, form)
+    return _done(
+        request, number,
+        lambda: actions.suggestion_case_open(
+            suggestion=entry, actor=request.user, lead_department=form.cleaned_data["lead_department"]
+        ),
+        _("A cross-department case was opened for this blocker."),
+    )

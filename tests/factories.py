@@ -195,11 +195,20 @@ class SignUpFactory(factory.django.DjangoModelFactory):
 
 
 # --- suggestions ----------------------------------------------------------------------------
+def _next_ledger_number() -> str:
+    from django.utils import timezone
+
+    from suggestions.actions import suggestion_next_number
+
+    return suggestion_next_number(year=timezone.localdate().year)
+
+
 class SuggestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "suggestions.Suggestion"
 
-    number = factory.Sequence(lambda n: f"JDZ-2026-{n + 1:04d}")
+    # The real numbering (the year's counter), so factory rows and submitted entries never collide.
+    number = factory.LazyFunction(_next_ledger_number)
     kind = "idea"
     category = "service"
     title = factory.Sequence(lambda n: f"建议{n}：延长青年专区周末服务时间")

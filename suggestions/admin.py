@@ -1,0 +1,184 @@
+"""Admin for hall staff: the ledger with filters and search, its history read-only, actions to
+accept and assign (the same actions as the pages and the API), and the CSV export of the ledger.
+
+Entries are never typed in or edited here: people submit them, and every change is a move.
+"""
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from portal.exceptions import DomainError
+from services.models import Department
+from suggestions import actions
+from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support
+
+
+class SuggestionEventInline(admin.TabularInline):
+    model = SuggestionEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "actor_role", "department", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SuggestionAnswerInline(admin.StackedInline):
+    model = SuggestionAnswer
+    fk_name = "suggestion"
+    extra = 0
+    can_delete = False
+    fields = ["department", "kind", "text", "reason", "redirect", "drafted_by", "drafted_at", "published_by",
+              "published_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+
+
+class HiddenFilter(admin.SimpleListFilter):
+    title = _("hidden")
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Hidden")), ("no", _("Shown"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(hidden_at__isnull=True)
+        return queryset
+
+
+CSV_COLUMNS = [
+    (_("Number"), lambda s: s.number),
+    (_("Date submitted"), lambda s: f"{timezone.localtime(s.created_at):%Y-%m-%d}"),
+    (_("Kind"), lambda s: s.get_kind_display()),
+    (_("Category"), lambda s: s.get_category_display()),
+    (_("Title"), lambda s: s.title),
+    (_("Department"), lambda s: str(s.department or "")),
+    (_("Status"), lambda s: s.status_label),
+    (_("Answer"), lambda s: s.published_answer.text if s.published_answer else ""),
+    (_("Answering department"), lambda s: str(s.published_answer.department) if s.published_answer else ""),
+    (_("Date accepted"), lambda s: f"{timezone.localtime(s.accepted_at):%Y-%m-%d}" if s.accepted_at else ""),
+    (_("Answer due"), lambda s: f"{timezone.localtime(s.answer_due_at):%Y-%m-%d}" if s.answer_due_at else ""),
+    (_("Date answered"), lambda s: f"{timezone.localtime(s.answered_at):%Y-%m-%d}" if s.answered_at else ""),
+    (_("Date closed"), lambda s: f"{timezone.localtime(s.closed_at):%Y-%m-%d}" if s.closed_at else ""),
+    (_("Supporters"), lambda s: s.support_count),
+    (_("Merged into"), lambda s: s.merged_into.number if s.merged_into else ""),
+    (_("Hidden"), lambda s: s.hidden_reason if s.hidden_at else ""),
+]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["number", "created_at", "kind", "category", "title", "department", "status_badge",
+                    "answer_due", "support_count", "is_hidden"]
+    list_filter = ["kind", "status", "category", "department", HiddenFilter]
+    search_fields = ["number", "title", "content"]
+    list_select_related = ["department", "published_answer", "published_answer__department", "merged_into"]
+    raw_id_fields = ["submitter", "merged_into", "published_answer"]
+    date_hierarchy = "created_at"
+    inlines = [SuggestionAnswerInline, SuggestionEventInline]
+    actions = ["accept_selected", "assign_selected", "export_csv"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # numbers never disappear from the ledger
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Suggestion):
+        colours = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e"}
+        return format_html('<span style="color:{}">{}</span>', colours[obj.status_tone], obj.status_label)
+
+    @admin.display(description=_("answer due"), ordering="answer_due_at")
+    def answer_due(self, obj: Suggestion):
+        if not obj.answer_due_at:
+            return "–"
+        text = f"{timezone.localtime(obj.answer_due_at):%Y-%m-%d}"
+        if obj.is_overdue():
+            return format_html('<strong style="color:#cf222e">{} ({})</strong>', text, _("overdue"))
+        return text
+
+    @admin.display(description=_("hidden"), boolean=True)
+    def is_hidden(self, obj: Suggestion) -> bool:
+        return obj.is_hidden
+
+    def _run(self, request, queryset, call) -> None:
+        done = 0
+        for entry in queryset:
+            try:
+                call(entry)
+            except DomainError as exc:
+                self.message_user(request, f"{entry.number}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d entries updated.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Accept the selected entries"), permissions=["change"])
+    def accept_selected(self, request, queryset):
+        self._run(request, queryset, lambda entry: actions.suggestion_transition(
+            suggestion=entry, actor=request.user, to=Suggestion.Status.ACCEPTED))
+
+    @admin.action(description=_("Assign the selected entries to a department"), permissions=["change"])
+    def assign_selected(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            department = form.cleaned_data["department"]
+            self._run(request, queryset, lambda entry: actions.suggestion_transition(
+                suggestion=entry, actor=request.user, to=Suggestion.Status.ASSIGNED, department=department))
+            return None
+        return TemplateResponse(request, "admin/suggestions/assign.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Assign to a department"),
+            "form": form,
+            "entries": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description=_("Export the ledger as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ledger-{timezone.localdate():%Y%m%d}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
+        writer = csv.writer(response)
+        writer.writerow([str(label) for label, _value in CSV_COLUMNS])
+        for entry in queryset.select_related(*self.list_select_related).order_by("number"):
+            writer.writerow([value(entry) for _label, value in CSV_COLUMNS])
+        return response
+
+
+@admin.register(Support)
+class SupportAdmin(admin.ModelAdmin):
+    list_display = ["suggestion", "user", "created_at"]
+    search_fields = ["suggestion__number"]
+    list_select_related = ["suggestion", "user"]
+    raw_id_fields = ["suggestion", "user"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
