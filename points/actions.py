@@ -1,1 +1,774 @@
+"""Writes for the Qingfeng index: the four-stage review, appeals, achievements and the ledger.
+
+Every action is keyword-only, atomic, validates before it writes, and records the move in
+PeriodEvent in the same transaction. Rows that several people may touch at once (the period, a
+team's rating, an achievement, the member whose points are capped) are locked with
+select_for_update, which PostgreSQL honours and SQLite makes moot by serialising writers.
+"""
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from points.exceptions import (
+    BadEvidence,
+    BadScore,
+    GuardNotMet,
+    IndicatorsNotHundred,
+    NotAllowed,
+    PeriodNotFound,
+    TransitionNotAllowed,
+    WrongStage,
+)
+from points.models import (
+    PERIOD_TRANSITIONS,
+    STAGE_DUE_FIELD,
+    Achievement,
+    Appeal,
+    CaptainScore,
+    Indicator,
+    LedgerEntry,
+    MemberResult,
+    PeerScore,
+    Period,
+    PeriodEvent,
+    Stage,
+    TeamRating,
+)
+from portal.exceptions import Conflict, Invalid, NotFound
+from portal.notifications.actions import notify, reminder_send_once
+from portal.roles import Role, has_role
+from volunteers.models import Membership
+
+User = get_user_model()
+
+
+# --- rules read from settings at call time ------------------------------------------------------
+def stars_for(value) -> int:
+    """Star level of a total (or a team's average) under the configured thresholds."""
+    thresholds = [
+        (5, settings.POINTS_FIVE_STAR_MIN),
+        (4, settings.POINTS_FOUR_STAR_MIN),
+        (3, settings.POINTS_THREE_STAR_MIN),
+        (2, settings.POINTS_TWO_STAR_MIN),
+    ]
+    for stars, minimum in thresholds:
+        if value >= minimum:
+            return stars
+    return 1
+
+
+def _captain_ids_by_team(team_ids) -> dict[int, int]:
+    rows = Membership.objects.filter(
+        team_id__in=list(team_ids), role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).values_list("team_id", "user_id")
+    return dict(rows)
+
+
+def _is_captain_of(user, team_id: int) -> bool:
+    return Membership.objects.filter(
+        team_id=team_id, user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).exists()
+
+
+def _lock_period(period_id) -> Period:
+    try:
+        return Period.objects.select_for_update().get(pk=period_id)
+    except (Period.DoesNotExist, ValueError, TypeError):
+        raise PeriodNotFound()
+
+
+def _clean_scores(*, period: Period, scores: Mapping) -> dict[int, int]:
+    """Scores keyed by indicator code → {indicator_id: points}; every indicator of the period, in range.
+
+    Raises BadScore (400) naming the indicator; nothing is written by the caller when it raises.
+    """
+    if not isinstance(scores, Mapping):
+        raise BadScore(_("Scores must map each indicator's code to points."), field="scores")
+    indicators = {ind.code: ind for ind in period.indicators.all()}
+    unknown = sorted(set(map(str, scores)) - set(indicators))
+    if unknown:
+        raise BadScore(_("Unknown indicator: %(code)s.") % {"code": ", ".join(unknown)}, field="scores")
+    cleaned: dict[int, int] = {}
+    for code, indicator in indicators.items():
+        if code not in scores or scores[code] in (None, ""):
+            raise BadScore(_("A score for “%(name)s” is missing.") % {"name": indicator.name}, field="scores")
+        raw = scores[code]
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = int(raw)
+            if str(raw).strip() != str(value) and not isinstance(raw, int):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise BadScore(_("The score for “%(name)s” must be a whole number.") % {"name": indicator.name},
+                           field="scores")
+        if value < 0 or value > indicator.max_points:
+            raise BadScore(
+                _("The score for “%(name)s” must be between 0 and %(max)s.")
+                % {"name": indicator.name, "max": indicator.max_points},
+                field="scores",
+            )
+        cleaned[indicator.pk] = value
+    return cleaned
+
+
+def _event(*, period: Period, kind: str, actor=None, team=None, member=None, reason: str = "",
+           from_stage: str = "", to_stage: str = "") -> PeriodEvent:
+    return PeriodEvent.objects.create(
+        period=period, kind=kind, actor=actor, team=team, member=member, reason=reason,
+        from_stage=from_stage, to_stage=to_stage,
+    )
+
+
+# --- the period's stages ------------------------------------------------------------------------
+def period_indicator_total(*, period: Period) -> int:
+    return period.indicators.aggregate(total=Sum("max_points"))["total"] or 0
+
+
+def _open_period(*, period: Period) -> None:
+    """Guard and set-up of draft → peer review: 100 points, and a roster of teams and members."""
+    total = period_indicator_total(period=period)
+    if total != 100:
+        raise IndicatorsNotHundred(
+            _("The period's indicators add up to %(total)s points, not 100; it cannot be opened.")
+            % {"total": total}
+        )
+    memberships = list(
+        Membership.objects.filter(left_on__isnull=True, role=Membership.Role.MEMBER)
+        .order_by("joined_on", "id").values_list("team_id", "user_id")
+    )
+    captains = _captain_ids_by_team({team_id for team_id, _u in memberships})
+    seen: set[int] = set()
+    roster: list[tuple[int, int]] = []
+    for team_id, user_id in memberships:
+        # A team without a captain cannot be scored; a person in two teams is rated with the first.
+        if team_id in captains and user_id not in seen:
+            seen.add(user_id)
+            roster.append((team_id, user_id))
+    if not roster:
+        raise GuardNotMet(_("No team has both a captain and members; there is nobody to rate."))
+    team_ids = sorted({team_id for team_id, _u in roster})
+    TeamRating.objects.bulk_create([TeamRating(period=period, team_id=team_id) for team_id in team_ids])
+    MemberResult.objects.bulk_create(
+        [MemberResult(period=period, team_id=team_id, member_id=user_id) for team_id, user_id in roster]
+    )
+
+
+def peer_review_missing(*, period: Period) -> dict[int, int]:
+    """{member id: number of peer scores still owed} for members who have not finished. Two queries."""
+    results = list(MemberResult.objects.filter(period=period).values_list("member_id", "team_id"))
+    team_size: dict[int, int] = defaultdict(int)
+    for _member, team_id in results:
+        team_size[team_id] += 1
+    n_indicators = period.indicators.count()
+    given = dict(
+        PeerScore.objects.filter(period=period).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n")
+    )
+    missing = {}
+    for member_id, team_id in results:
+        owed = (team_size[team_id] - 1) * n_indicators - (given.get(member_id) or 0)
+        if owed > 0:
+            missing[member_id] = owed
+    return missing
+
+
+def _guard(*, period: Period, now: datetime) -> None:
+    """The condition that must hold before the current stage closes."""
+    stage = period.stage
+    if stage == Stage.DRAFT:
+        _open_period(period=period)
+    elif stage == Stage.PEER_REVIEW:
+        # Nobody can block the review forever: once the due date has passed, it may close.
+        due = period.peer_review_due
+        if (due is None or now < due) and peer_review_missing(period=period):
+            raise GuardNotMet(_("Some members have not finished their peer reviews, and the due date has not passed."))
+    elif stage == Stage.CAPTAIN_SCORING:
+        if period.team_ratings.exclude(status=TeamRating.Status.SUBMITTED).exists():
+            raise GuardNotMet(_("Every team's captain must score all members and submit before committee review."))
+    elif stage in (Stage.COMMITTEE_REVIEW, Stage.ALLIANCE_DECISION):
+        if period.team_ratings.exclude(status=TeamRating.Status.APPROVED).exists():
+            raise GuardNotMet(_("The committee must approve every team's scores first."))
+
+
+def period_advance(*, period_id: int, user, to: str, reason: str = "") -> Period:
+    """Move a period one stage forward. Publishing computes results and writes the ledger.
+
+    Raises Forbidden (wrong role), TransitionNotAllowed (backwards, skipping, or from published),
+    GuardNotMet (the current stage's condition does not hold). Nothing changes when it raises.
+    """
+    if not has_role(user, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER):
+        raise NotAllowed(_("Only the youth work committee or the party-building alliance moves a period."))
+    now = timezone.now()
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        move = PERIOD_TRANSITIONS.get(period.stage)
+        if move is None or str(to) != move[0]:
+            raise TransitionNotAllowed(
+                _("A period at stage “%(stage)s” cannot move to “%(to)s”.")
+                % {"stage": period.get_stage_display(), "to": to}
+            )
+        target, role = move
+        if not has_role(user, role):
+            raise NotAllowed(_("This move belongs to the %(role)s.") % {"role": Role(role).label})
+        _guard(period=period, now=now)
+        from_stage = period.stage
+        period.stage = target
+        fields = ["stage"]
+        if target == Stage.PUBLISHED:
+            _publish(period=period, user=user, now=now)
+            period.published_at = now
+            fields.append("published_at")
+        period.save(update_fields=fields)
+        _event(period=period, kind=PeriodEvent.Kind.ADVANCED, actor=user, reason=reason,
+               from_stage=from_stage, to_stage=target)
+        _notify_stage_opened(period=period)
+    return period
+
+
+def period_publish(*, period_id: int, user, reason: str = "") -> Period:
+    """The alliance's decision (党建联盟决定): publish the period."""
+    return period_advance(period_id=period_id, user=user, to=Stage.PUBLISHED, reason=reason)
+
+
+def _notify_stage_opened(*, period: Period) -> None:
+    url = reverse("points:period_detail", args=[period.pk])
+    if period.stage == Stage.PEER_REVIEW:
+        users = User.objects.filter(point_results__period=period)
+        title = _("Peer review is open for %(period)s") % {"period": period.name}
+    elif period.stage == Stage.CAPTAIN_SCORING:
+        captain_ids = _captain_ids_by_team(period.team_ratings.values_list("team_id", flat=True)).values()
+        users = User.objects.filter(pk__in=list(captain_ids))
+        title = _("Captain scoring is open for %(period)s") % {"period": period.name}
+    elif period.stage == Stage.PUBLISHED:
+        users = User.objects.filter(point_results__period=period)
+        title = _("The results of %(period)s are published") % {"period": period.name}
+        url = reverse("points:leaderboard") + f"?period={period.pk}"
+    else:
+        return
+    notify(users=users, title=title, url=url)
+
+
+def _compute_team(*, rating: TeamRating, results: list[MemberResult]) -> None:
+    """Team average, stars, pioneer post, and the team's good-youth titles, from member totals."""
+    totals = [r.total or 0 for r in results]
+    average = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP) if totals else Decimal(0)
+    rating.average = average
+    rating.stars = stars_for(average)
+    rating.is_pioneer_post = average >= settings.POINTS_PIONEER_POST_MIN_AVERAGE
+    best = sorted(results, key=lambda r: (-(r.total or 0), r.member_id))
+    for r in results:
+        r.is_good_youth = False
+    winners = [r for r in best if (r.total or 0) >= settings.POINTS_GOOD_YOUTH_MIN_TOTAL]
+    for r in winners[: settings.POINTS_GOOD_YOUTH_PER_TEAM]:
+        r.is_good_youth = True
+
+
+def _publish(*, period: Period, user, now: datetime) -> None:
+    """Totals out of 100, stars, titles, team levels, and one ledger entry per member."""
+    sums = dict(
+        CaptainScore.objects.filter(period=period).values("member_id").annotate(total=Sum("points"))
+        .values_list("member_id", "total")
+    )
+    results = list(MemberResult.objects.filter(period=period))
+    by_team: dict[int, list[MemberResult]] = defaultdict(list)
+    for r in results:
+        r.total = min(int(sums.get(r.member_id) or 0), 100)
+        r.stars = stars_for(r.total)
+        by_team[r.team_id].append(r)
+    ratings = list(TeamRating.objects.filter(period=period))
+    for rating in ratings:
+        _compute_team(rating=rating, results=by_team.get(rating.team_id, []))
+    MemberResult.objects.bulk_update(results, ["total", "stars", "is_good_youth"], batch_size=1000)
+    TeamRating.objects.bulk_update(ratings, ["average", "stars", "is_pioneer_post"], batch_size=1000)
+    reason = _("Result of %(period)s") % {"period": period.name}
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(member_id=r.member_id, points=r.total, reason=reason, source=LedgerEntry.Source.PERIOD_RESULT,
+                        author=user, period=period, reference=f"result:{period.pk}:{r.member_id}")
+            for r in results
+        ],
+        batch_size=1000,
+    )
+
+
+# --- stage 1 and 2: peer review and captain scoring --------------------------------------------
+def peer_review_submit(*, period_id: int, reviewer, member_id, scores: Mapping) -> list[PeerScore]:
+    """A member scores a teammate on every indicator. A second review of the same teammate updates the first.
+
+    Raises WrongStage (409) outside peer review, NotAllowed (403) for self, another team or a
+    non-participant, BadScore (400) for a missing or out-of-range score.
+    """
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        mine = MemberResult.objects.filter(period=period, member_id=reviewer.pk).first()
+        if mine is None:
+            raise NotAllowed(_("You are not rated in this period."))
+        if str(member_id) == str(reviewer.pk):
+            raise NotAllowed(_("You cannot review yourself."))
+        theirs = MemberResult.objects.filter(period=period, member_id=_as_int(member_id, "member")).first()
+        if theirs is None or theirs.team_id != mine.team_id:
+            raise NotAllowed(_("You can only review teammates of your own team."))
+        if period.stage != Stage.PEER_REVIEW:
+            raise WrongStage(_("Peer review is not open in this period."))
+        cleaned = _clean_scores(period=period, scores=scores)
+        saved = []
+        for indicator_id, points in cleaned.items():
+            score, _created = PeerScore.objects.update_or_create(
+                period=period, reviewer_id=reviewer.pk, member_id=theirs.member_id, indicator_id=indicator_id,
+                defaults={"points": points},
+            )
+            saved.append(score)
+    return saved
+
+
+def _as_int(value, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(_("This must be a number."), field=field)
+
+
+def _captain_may_score(*, period: Period, rating: TeamRating, result: MemberResult) -> Appeal | None:
+    """Whether the captain may (re)score now; returns the reopened appeal when that is why."""
+    if period.stage == Stage.CAPTAIN_SCORING and rating.status in (TeamRating.Status.OPEN, TeamRating.Status.RETURNED):
+        return None
+    if period.stage == Stage.COMMITTEE_REVIEW and rating.status == TeamRating.Status.RETURNED:
+        return None
+    if period.stage == Stage.PUBLISHED:
+        appeal = Appeal.objects.select_for_update().filter(result=result, status=Appeal.Status.REOPENED).first()
+        if appeal is not None:
+            return appeal
+    raise WrongStage(_("Captain scoring is not open for this team."))
+
+
+def captain_score_set(*, period_id: int, captain, member_id, scores: Mapping, comment: str = "") -> MemberResult:
+    """The captain of the member's team sets the member's score on every indicator (队长定分).
+
+    Allowed during captain scoring, while the team is returned in committee review, and after
+    publication for a member whose appeal was reopened; then the result is corrected at once
+    with a compensating ledger entry. Raises NotAllowed (403), WrongStage (409), BadScore (400).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        result = MemberResult.objects.filter(period=period, member_id=_as_int(member_id, "member")).first()
+        if result is None or not _is_captain_of(captain, result.team_id):
+            raise NotAllowed(_("Only the captain of this member's team can score them."))
+        rating = TeamRating.objects.select_for_update().get(period=period, team_id=result.team_id)
+        appeal = _captain_may_score(period=period, rating=rating, result=result)
+        cleaned = _clean_scores(period=period, scores=scores)
+        for indicator_id, points in cleaned.items():
+            CaptainScore.objects.update_or_create(
+                period=period, member_id=result.member_id, indicator_id=indicator_id,
+                defaults={"points": points, "scored_by": captain},
+            )
+        result.captain_comment = comment or ""
+        result.scored_at = now
+        result.save(update_fields=["captain_comment", "scored_at"])
+        if appeal is not None:
+            _appeal_resolve(appeal=appeal, result=result, rating=rating, captain=captain, total=sum(cleaned.values()))
+    return result
+
+
+def team_scores_submit(*, period_id: int, captain, team_id: int | None = None) -> TeamRating:
+    """The captain hands the team's scores to the committee; every member must be scored."""
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        if team_id is None:
+            team_id = Membership.objects.filter(
+                user_id=captain.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True,
+                team__ratings__period=period,
+            ).values_list("team_id", flat=True).first()
+        rating = TeamRating.objects.select_for_update().filter(period=period, team_id=team_id).first()
+        if rating is None or not _is_captain_of(captain, rating.team_id):
+            raise NotAllowed(_("Only the team's captain can submit its scores."))
+        open_now = (period.stage == Stage.CAPTAIN_SCORING and rating.status in (TeamRating.Status.OPEN, TeamRating.Status.RETURNED)) or (
+            period.stage == Stage.COMMITTEE_REVIEW and rating.status == TeamRating.Status.RETURNED
+        )
+        if not open_now:
+            raise WrongStage(_("These scores cannot be submitted now."))
+        n_indicators = period.indicators.count()
+        member_ids = list(MemberResult.objects.filter(period=period, team_id=rating.team_id).values_list("member_id", flat=True))
+        scored = CaptainScore.objects.filter(period=period, member_id__in=member_ids).count()
+        if scored < len(member_ids) * n_indicators:
+            raise GuardNotMet(_("Score every member on every indicator before submitting."))
+        was_returned = rating.status == TeamRating.Status.RETURNED
+        rating.status = TeamRating.Status.SUBMITTED
+        rating.save(update_fields=["status"])
+        _event(period=period, kind=PeriodEvent.Kind.SUBMITTED, actor=captain, team=rating.team)
+        if was_returned:
+            notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
+                   title=_("%(team)s resubmitted its scores") % {"team": rating.team.name},
+                   url=reverse("points:period_detail", args=[period.pk]))
+    return rating
+
+
+# --- stage 3: committee review -------------------------------------------------------------------
+class Decision:
+    APPROVE = "approve"
+    RETURN = "return"
+
+
+def team_review_decide(*, period_id: int, reviewer, team_id, decision: str, reason: str = "") -> TeamRating:
+    """The committee approves a team's submitted scores, or returns them to the captain with a reason."""
+    if not has_role(reviewer, Role.COMMITTEE_REVIEWER):
+        raise NotAllowed(_("Only a youth work committee reviewer can review team scores."))
+    if decision not in (Decision.APPROVE, Decision.RETURN):
+        raise Invalid(_("The decision must be “approve” or “return”."), field="decision")
+    reason = (reason or "").strip()
+    if decision == Decision.RETURN and not reason:
+        raise Invalid(_("Say why the scores are returned."), field="reason")
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        rating = TeamRating.objects.select_for_update().select_related("team").filter(
+            period=period, team_id=_as_int(team_id, "team")
+        ).first()
+        if rating is None:
+            raise NotFound(_("This team is not rated in this period."))
+        if period.stage != Stage.COMMITTEE_REVIEW:
+            raise WrongStage(_("Committee review is not open in this period."))
+        target = TeamRating.Status.APPROVED if decision == Decision.APPROVE else TeamRating.Status.RETURNED
+        if target not in TeamRating.TRANSITIONS[rating.status]:
+            raise TransitionNotAllowed(
+                _("Scores that are “%(status)s” cannot be reviewed.") % {"status": rating.get_status_display()}
+            )
+        rating.status = target
+        rating.return_reason = reason if target == TeamRating.Status.RETURNED else rating.return_reason
+        rating.save(update_fields=["status", "return_reason"])
+        kind = PeriodEvent.Kind.APPROVED if target == TeamRating.Status.APPROVED else PeriodEvent.Kind.RETURNED
+        _event(period=period, kind=kind, actor=reviewer, team=rating.team, reason=reason)
+        if target == TeamRating.Status.RETURNED:
+            captain_id = _captain_ids_by_team([rating.team_id]).get(rating.team_id)
+            notify(users=User.objects.filter(pk=captain_id),
+                   title=_("The committee returned your team's scores"), body=reason,
+                   url=reverse("points:captain_scoring", args=[period.pk]))
+    return rating
+
+
+# --- appeals ------------------------------------------------------------------------------------
+def appeal_file(*, period_id: int, member, reason: str) -> Appeal:
+    """A member appeals their published result within the window (POINTS_APPEAL_WINDOW_DAYS)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give a reason for the appeal."), field="reason")
+    with transaction.atomic():
+        period = _lock_period(period_id)
+        result = MemberResult.objects.filter(period=period, member_id=member.pk).first()
+        if result is None:
+            raise NotAllowed(_("You have no result in this period."))
+        if period.stage != Stage.PUBLISHED:
+            raise WrongStage(_("Results can be appealed only after publication."))
+        if timezone.now() > period.published_at + timedelta(days=settings.POINTS_APPEAL_WINDOW_DAYS):
+            raise Conflict(_("The appeal window of this period has closed."), code="appeal_window_closed")
+        if Appeal.objects.filter(result=result).exists():
+            raise Conflict(_("You have already appealed this result."), code="appeal_exists")
+        appeal = Appeal.objects.create(result=result, reason=reason)
+        _event(period=period, kind=PeriodEvent.Kind.APPEAL_FILED, actor=member, member=member, reason=reason)
+        notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
+               title=_("A member appealed a result of %(period)s") % {"period": period.name},
+               body=reason, url=reverse("points:period_detail", args=[period.pk]))
+    return appeal
+
+
+def appeal_decide(*, appeal_id, reviewer, decision: str, reason: str = "") -> Appeal:
+    """The committee upholds the result, or reopens the member's captain scoring."""
+    if not has_role(reviewer, Role.COMMITTEE_REVIEWER):
+        raise NotAllowed(_("Only a youth work committee reviewer can decide appeals."))
+    targets = {"uphold": Appeal.Status.UPHELD, "reopen": Appeal.Status.REOPENED}
+    if decision not in targets:
+        raise Invalid(_("The decision must be “uphold” or “reopen”."), field="decision")
+    with transaction.atomic():
+        appeal = Appeal.objects.select_for_update().select_related("result__period", "result__member").filter(
+            pk=_as_int(appeal_id, "appeal")
+        ).first()
+        if appeal is None:
+            raise NotFound()
+        target = targets[decision]
+        if target not in Appeal.TRANSITIONS[appeal.status]:
+            raise TransitionNotAllowed(_("This appeal has already been decided."))
+        appeal.status = target
+        appeal.decision_reason = (reason or "").strip()
+        appeal.decided_by = reviewer
+        appeal.old_total = appeal.result.total
+        appeal.save(update_fields=["status", "decision_reason", "decided_by", "old_total"])
+        result = appeal.result
+        kind = PeriodEvent.Kind.APPEAL_UPHELD if target == Appeal.Status.UPHELD else PeriodEvent.Kind.APPEAL_REOPENED
+        _event(period=result.period, kind=kind, actor=reviewer, member=result.member, reason=appeal.decision_reason)
+        notify(users=[result.member], title=_("Your appeal was decided: %(status)s") % {"status": appeal.get_status_display()},
+               body=appeal.decision_reason, url=reverse("points:my_points"))
+        if target == Appeal.Status.REOPENED:
+            captain_id = _captain_ids_by_team([result.team_id]).get(result.team_id)
+            notify(users=User.objects.filter(pk=captain_id),
+                   title=_("Rescore %(member)s after an appeal") % {"member": result.member},
+                   url=reverse("points:captain_scoring", args=[result.period_id]))
+    return appeal
+
+
+def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating, captain, total: int) -> None:
+    """The reopened member was rescored: correct the result, the team and the ledger."""
+    old = result.total or 0
+    result.total = total
+    result.stars = stars_for(total)
+    result.save(update_fields=["total", "stars"])
+    team_results = list(MemberResult.objects.filter(period_id=result.period_id, team_id=result.team_id))
+    _compute_team(rating=rating, results=team_results)
+    MemberResult.objects.bulk_update(team_results, ["is_good_youth"])
+    rating.save(update_fields=["average", "stars", "is_pioneer_post"])
+    appeal.status = Appeal.Status.RESOLVED
+    appeal.new_total = total
+    appeal.save(update_fields=["status", "new_total"])
+    if total != old:
+        original = LedgerEntry.objects.filter(reference=f"result:{result.period_id}:{result.member_id}").first()
+        LedgerEntry.objects.create(
+            member_id=result.member_id, points=total - old, source=LedgerEntry.Source.CORRECTION, author=captain,
+            period_id=result.period_id, corrects=original, reference=f"appeal:{appeal.pk}",
+            reason=_("Appeal: result corrected from %(old)s to %(new)s") % {"old": old, "new": total},
+        )
+    _event(period=result.period, kind=PeriodEvent.Kind.APPEAL_RESOLVED, actor=captain, member=result.member,
+           reason=_("Total %(old)s → %(new)s") % {"old": old, "new": total})
+    notify(users=[result.member], title=_("Your result was rescored: %(total)s") % {"total": total},
+           url=reverse("points:my_points"))
+
+
+# --- achievements ---------------------------------------------------------------------------------
+ALLOWED_EVIDENCE = {
+    # extension: magic bytes at the start of the file
+    "pdf": [b"%PDF-"],
+    "png": [b"\x89PNG\r\n\x1a\n"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "gif": [b"GIF87a", b"GIF89a"],
+    "webp": [b"RIFF"],
+}
+
+
+def evidence_validate(upload) -> None:
+    """Only images and PDF, no larger than POINTS_EVIDENCE_MAX_BYTES; the content must match the name."""
+    if upload is None:
+        return
+    limit = settings.POINTS_EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise BadEvidence(
+            _("The evidence file is too large: at most %(mb).1f MB.") % {"mb": limit / 1024 / 1024}, field="evidence"
+        )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ALLOWED_EVIDENCE:
+        raise BadEvidence(_("Evidence must be an image (JPG, PNG, GIF, WebP) or a PDF."), field="evidence")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in ALLOWED_EVIDENCE[extension]):
+        raise BadEvidence(_("The file's content does not match its type."), field="evidence")
+
+
+def period_current() -> Period | None:
+    """The period in progress: opened and not yet published (the latest if several)."""
+    return Period.objects.exclude(stage__in=[Stage.DRAFT, Stage.PUBLISHED]).order_by("-starts_on", "-id").first()
+
+
+def achievement_create(*, member, indicator_id, title: str, description: str, points_claimed,
+                       evidence=None, period_id=None) -> Achievement:
+    """A member posts an achievement (先锋亮绩) for the captain to approve."""
+    membership = Membership.objects.filter(user_id=member.pk, left_on__isnull=True).order_by("joined_on").first()
+    if membership is None:
+        raise NotAllowed(_("Only members of a service team can post achievements."))
+    if period_id in (None, ""):
+        period = period_current()
+        if period is None:
+            raise Conflict(_("No rating period is in progress."), code="no_period")
+    else:
+        period = Period.objects.filter(pk=_as_int(period_id, "period")).exclude(stage=Stage.DRAFT).first()
+        if period is None:
+            raise Invalid(_("Choose a rating period in progress."), field="period")
+    if period.stage == Stage.PUBLISHED:
+        raise WrongStage(_("This period is already published."))
+    indicator = period.indicators.filter(pk=_as_int(indicator_id, "indicator")).first()
+    if indicator is None:
+        raise Invalid(_("Choose an indicator of this period."), field="indicator")
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise Invalid(_("Give the achievement a title."), field="title")
+    if not description:
+        raise Invalid(_("Describe the achievement."), field="description")
+    claimed = _as_int(points_claimed, "points_claimed")
+    if claimed < 1 or claimed > indicator.max_points:
+        raise Invalid(_("Claim between 1 and %(max)s points.") % {"max": indicator.max_points}, field="points_claimed")
+    evidence_validate(evidence)
+    with transaction.atomic():
+        achievement = Achievement(
+            member=member, team_id=membership.team_id, period=period, indicator=indicator, title=title,
+            description=description, points_claimed=claimed,
+        )
+        if evidence is not None:
+            achievement.evidence = evidence
+        achievement.save()
+        captain_id = _captain_ids_by_team([membership.team_id]).get(membership.team_id)
+        notify(users=User.objects.filter(pk=captain_id),
+               title=_("%(member)s posted an achievement") % {"member": member}, url=reverse("points:achievements"))
+    return achievement
+
+
+def achievement_decide(*, achievement_id, captain, decision: str, points=None, reason: str = "") -> Achievement:
+    """The captain approves (points, capped per indicator and period) or rejects an achievement.
+
+    Approving writes one ledger entry; the cap counts the member's approved achievements under the
+    same indicator in the same period. Raises NotAllowed, TransitionNotAllowed, Invalid.
+    """
+    if decision not in ("approve", "reject"):
+        raise Invalid(_("The decision must be “approve” or “reject”."), field="decision")
+    reason = (reason or "").strip()
+    if decision == "reject" and not reason:
+        raise Invalid(_("Say why the achievement is rejected."), field="reason")
+    with transaction.atomic():
+        achievement = Achievement.objects.select_for_update().select_related("indicator", "period", "member").filter(
+            pk=_as_int(achievement_id, "achievement")
+        ).first()
+        if achievement is None:
+            raise NotFound()
+        if not _is_captain_of(captain, achievement.team_id):
+            raise NotAllowed(_("Only the captain of the member's team decides on achievements."))
+        if achievement.status != Achievement.Status.PENDING:
+            raise TransitionNotAllowed(_("This achievement has already been decided."))
+        if achievement.period.stage == Stage.PUBLISHED:
+            raise WrongStage(_("This period is already published."))
+        achievement.decided_by = captain
+        achievement.decided_at = timezone.now()
+        achievement.decision_reason = reason
+        if decision == "reject":
+            achievement.status = Achievement.Status.REJECTED
+            achievement.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+            notify(users=[achievement.member], title=_("Your achievement “%(title)s” was not approved") % {
+                "title": achievement.title}, body=reason, url=reverse("points:achievements"))
+            return achievement
+        wanted = achievement.points_claimed if points in (None, "") else _as_int(points, "points")
+        if wanted < 0 or wanted > achievement.indicator.max_points:
+            raise Invalid(_("Award between 0 and %(max)s points.") % {"max": achievement.indicator.max_points},
+                          field="points")
+        # Lock the member so two approvals at once cannot both fit under the cap.
+        User.objects.select_for_update().filter(pk=achievement.member_id).first()
+        already = LedgerEntry.objects.filter(
+            member_id=achievement.member_id, period_id=achievement.period_id, indicator_id=achievement.indicator_id,
+            source=LedgerEntry.Source.ACHIEVEMENT,
+        ).aggregate(total=Sum("points"))["total"] or 0
+        awarded = max(0, min(wanted, achievement.indicator.max_points - already))
+        achievement.status = Achievement.Status.APPROVED
+        achievement.points_awarded = awarded
+        achievement.save(update_fields=["status", "points_awarded", "decided_by", "decided_at", "decision_reason"])
+        if awarded:
+            LedgerEntry.objects.create(
+                member_id=achievement.member_id, points=awarded, source=LedgerEntry.Source.ACHIEVEMENT, author=captain,
+                period_id=achievement.period_id, indicator_id=achievement.indicator_id, achievement=achievement,
+                reference=f"achievement:{achievement.pk}",
+                reason=_("Achievement: %(title)s") % {"title": achievement.title},
+            )
+        notify(users=[achievement.member], title=_("Your achievement “%(title)s” earned %(points)s points") % {
+            "title": achievement.title, "points": awarded}, url=reverse("points:my_points"))
+    return achievement
+
+
+# --- the ledger -----------------------------------------------------------------------------------
+def service_hours_award(*, member, hours, reference: str, reason: str, author=None) -> LedgerEntry | None:
+    """Approved service hours become points (POINTS_PER_SERVICE_HOUR a hour, rounded).
+
+    Idempotent on ``reference`` (e.g. "hours:<attendance id>"): a second call returns None and
+    writes nothing. Safe inside the caller's transaction (it uses its own savepoint).
+    """
+    points = int((Decimal(str(hours)) * settings.POINTS_PER_SERVICE_HOUR).quantize(Decimal(1), ROUND_HALF_UP))
+    if points <= 0 or not reference:
+        return None
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                member=member, points=points, reason=reason[:300], source=LedgerEntry.Source.SERVICE_HOURS,
+                author=author, period=period_current(), reference=reference[:80],
+            )
+    except IntegrityError:
+        return None
+
+
+def ledger_correct(*, entry_id, author, points: int, reason: str) -> LedgerEntry:
+    """A compensating entry for an earlier one: the only way to change a balance."""
+    if not (has_role(author, Role.COMMITTEE_REVIEWER) or getattr(author, "is_superuser", False)):
+        raise NotAllowed(_("Only a youth work committee reviewer can correct the ledger."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the entry is corrected."), field="reason")
+    points = _as_int(points, "points")
+    if points == 0:
+        raise Invalid(_("A correction must change the balance."), field="points")
+    original = LedgerEntry.objects.filter(pk=_as_int(entry_id, "entry")).first()
+    if original is None:
+        raise NotFound()
+    return LedgerEntry.objects.create(
+        member_id=original.member_id, points=points, source=LedgerEntry.Source.CORRECTION, author=author,
+        period_id=original.period_id, corrects=original, reason=reason[:300],
+    )
+
+
+# --- reminders ----------------------------------------------------------------------------------
+def _owing(*, period: Period) -> list:
+    if period.stage == Stage.PEER_REVIEW:
+        return list(User.objects.filter(pk__in=list(peer_review_missing(period=period))))
+    if period.stage == Stage.CAPTAIN_SCORING:
+        team_ids = period.team_ratings.exclude(status=TeamRating.Status.SUBMITTED).values_list("team_id", flat=True)
+        return list(User.objects.filter(pk__in=list(_captain_ids_by_team(team_ids).values())))
+    if period.stage == Stage.COMMITTEE_REVIEW:
+        if not period.team_ratings.exclude(status=TeamRating.Status.APPROVED).exists():
+            return []
+        return list(User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True))
+    if period.stage == Stage.ALLIANCE_DECISION:
+        return list(User.objects.filter(groups__name=Role.ALLIANCE_MEMBER, is_active=True))
+    return []
+
+
+def period_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind those who still owe their part of a stage, once before its due date and once after.
+
+    Exactly once per (period, stage, due-soon/overdue, due date) thanks to reminder_send_once;
+    a moved due date is a new deadline and is reminded again. Returns the number sent.
+    """
+    now = now or timezone.now()
+    soon = timedelta(hours=settings.POINTS_REMINDER_HOURS_BEFORE)
+    sent = 0
+    for period in Period.objects.filter(stage__in=list(STAGE_DUE_FIELD))[:100]:
+        due = period.stage_due
+        if due is None or now < due - soon:
+            continue
+        overdue = now >= due
+        recipients = _owing(period=period)
+        if not recipients:
+            continue
+        kind = f"{period.stage}:{'overdue' if overdue else 'due_soon'}"
+        stage = period.get_stage_display()
+        title = (
+            _("Overdue: %(stage)s of %(period)s") if overdue else _("Due soon: %(stage)s of %(period)s")
+        ) % {"stage": stage, "period": period.name}
+        body = _("Due %(due)s. Please finish your part.") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+        if reminder_send_once(subject=period, kind=kind, deadline=due, recipients=recipients, title=title, body=body,
+                              url=reverse("points:period_detail", args=[period.pk])):
+            sent += 1
+    return sent
+
+
+def period_create(*, name: str, starts_on, ends_on, indicators: list[Indicator] | None = None,
+                  due: Mapping[str, datetime] | None = None) -> Period:
+    """A new draft period with the active indicators (or those given) and the stage due dates."""
+    if ends_on < starts_on:
+        raise Invalid(_("The period must end after it starts."), field="ends_on")
+    if Period.objects.filter(name=name).exists():
+        raise Conflict(_("A period with this name already exists."))
+    with transaction.atomic():
+        period = Period.objects.create(name=name, starts_on=starts_on, ends_on=ends_on,
+                                       **{STAGE_DUE_FIELD[k]: v for k, v in (due or {}).items()})
+        period.indicators.set(indicators if indicators is not None else Indicator.objects.filter(is_active=True))
+    return period
 

@@ -1,1 +1,371 @@
+"""JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from points import actions, selectors
+from points.models import (
+    Achievement,
+    Appeal,
+    Indicator,
+    LedgerEntry,
+    MemberResult,
+    Period,
+    PeriodEvent,
+    TeamRating,
+)
+
+
+class TakesPart(IsAuthenticated):
+    """Members, captains, reviewers, the alliance and hall staff."""
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and selectors.takes_part(request.user)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "category", "name", "description", "max_points"]
+
+
+class PeriodEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    team = serializers.StringRelatedField()
+    member = serializers.StringRelatedField()
+
+    class Meta:
+        model = PeriodEvent
+        fields = ["kind", "from_stage", "to_stage", "team", "member", "actor", "reason", "created_at"]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    next_stage = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Period
+        fields = ["id", "name", "starts_on", "ends_on", "stage", "next_stage", "peer_review_due",
+                  "captain_scoring_due", "committee_review_due", "alliance_decision_due", "published_at",
+                  "indicators"]
+
+
+class TeamRatingSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = TeamRating
+        fields = ["team", "team_name", "status", "return_reason", "average", "stars", "is_pioneer_post"]
+
+
+class IndicatorListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=IndicatorSerializer(many=True))
+    def get(self, request):
+        return Response(IndicatorSerializer(selectors.indicator_list(), many=True).data)
+
+
+class PeriodListApi(APIView):
+    permission_classes = [TakesPart]
+
+    @extend_schema(responses=PeriodSerializer(many=True))
+    def get(self, request):
+        qs = selectors.period_list(user=request.user, filters=request.query_params)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(PeriodSerializer(page, many=True).data)
+
+
+class PeriodDetailApi(APIView):
+    permission_classes = [TakesPart]
+
+    @extend_schema(responses=PeriodSerializer)
+    def get(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = PeriodSerializer(period).data
+        data["history"] = PeriodEventSerializer(selectors.period_history(period=period), many=True).data
+        if selectors.is_points_reviewer(request.user):
+            data["teams"] = [
+                {
+                    **TeamRatingSerializer(row["rating"]).data,
+                    "captain": str(row["captain"]) if row["captain"] else None,
+                    "members": row["members"],
+                    "peer_review_missing": [str(m) for m in row["peer_missing"]],
+                    "not_scored": [str(m) for m in row["unscored"]],
+                }
+                for row in selectors.period_progress(period=period)
+            ]
+        return Response(data)
+
+
+class PeriodAdvanceApi(APIView):
+    """POST ``{to, reason}``: move the period one stage forward (409 backwards or out of order)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.ChoiceField(choices=[s for s, _label in Period._meta.get_field("stage").choices])
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=PeriodSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        period = actions.period_advance(period_id=period.pk, user=request.user, to=data["to"], reason=data["reason"])
+        return Response(PeriodSerializer(period).data)
+
+
+class ScoresField(serializers.DictField):
+    """``{"<indicator code>": points, ...}``: ranges are checked against the period's indicators."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(), **kwargs)
+
+
+class PeerReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        member = serializers.IntegerField(label=_("member"))
+        scores = ScoresField(label=_("scores"))
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        saved = actions.peer_review_submit(period_id=period.pk, reviewer=request.user, member_id=data["member"],
+                                           scores=data["scores"])
+        return Response(
+            {"member": data["member"], "scores": {s.indicator.code: s.points for s in saved}},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CaptainScoreApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        member = serializers.IntegerField(label=_("member"))
+        scores = ScoresField(label=_("scores"))
+        comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
+
+    @extend_schema(request=InputSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        result = actions.captain_score_set(period_id=period.pk, captain=request.user, member_id=data["member"],
+                                           scores=data["scores"], comment=data["comment"])
+        return Response({"member": result.member_id, "score": sum(data["scores"].values()),
+                         "scores": data["scores"], "comment": result.captain_comment})
+
+
+class CaptainSubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=TeamRatingSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        rating = actions.team_scores_submit(period_id=period.pk, captain=request.user)
+        return Response(TeamRatingSerializer(rating).data)
+
+
+class CommitteeReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        team = serializers.SlugField(label=_("team"))
+        decision = serializers.ChoiceField(choices=["approve", "return"], label=_("decision"))
+        reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    @extend_schema(request=InputSerializer, responses=TeamRatingSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        rating = period.team_ratings.filter(team__slug=data["team"]).first()
+        if rating is None:
+            raise serializers.ValidationError({"team": [_("This team is not rated in this period.")]})
+        rating = actions.team_review_decide(period_id=period.pk, reviewer=request.user, team_id=rating.team_id,
+                                            decision=data["decision"], reason=data["reason"])
+        return Response(TeamRatingSerializer(rating).data)
+
+
+class DecisionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=PeriodSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        period = actions.period_publish(period_id=period.pk, user=request.user, reason=data["reason"])
+        return Response(PeriodSerializer(period).data)
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    period = serializers.IntegerField(source="result.period_id", read_only=True)
+    member = serializers.IntegerField(source="result.member_id", read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "period", "member", "reason", "status", "decision_reason", "old_total", "new_total",
+                  "created_at"]
+
+
+class AppealCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(label=_("reason"))
+
+    @extend_schema(request=InputSerializer, responses=AppealSerializer)
+    def post(self, request, pk: int):
+        period = selectors.period_get_for_user(user=request.user, period_id=pk)
+        data = _valid(self.InputSerializer, request)
+        appeal = actions.appeal_file(period_id=period.pk, member=request.user, reason=data["reason"])
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["uphold", "reopen"], label=_("decision"))
+        reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    @extend_schema(request=InputSerializer, responses=AppealSerializer)
+    def post(self, request, pk: int):
+        appeal = selectors.appeal_get_for_user(user=request.user, appeal_id=pk)
+        data = _valid(self.InputSerializer, request)
+        appeal = actions.appeal_decide(appeal_id=appeal.pk, reviewer=request.user, decision=data["decision"],
+                                       reason=data["reason"])
+        return Response(AppealSerializer(appeal).data)
+
+
+class AchievementSerializer(serializers.ModelSerializer):
+    member = serializers.StringRelatedField()
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Achievement
+        fields = ["id", "member", "team", "period", "indicator", "title", "description", "evidence",
+                  "points_claimed", "points_awarded", "status", "decision_reason", "created_at"]
+
+
+class AchievementListApi(APIView):
+    permission_classes = [TakesPart]
+
+    class InputSerializer(serializers.Serializer):
+        indicator = serializers.SlugField(label=_("indicator"))
+        title = serializers.CharField(max_length=120, label=_("title"))
+        description = serializers.CharField(label=_("description"))
+        points_claimed = serializers.IntegerField(label=_("points claimed"))
+        period = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("period"))
+        evidence = serializers.FileField(required=False, allow_null=True, default=None, label=_("evidence"))
+
+    @extend_schema(responses=AchievementSerializer(many=True))
+    def get(self, request):
+        qs = selectors.achievement_list(user=request.user, filters=request.query_params)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(AchievementSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses=AchievementSerializer)
+    def post(self, request):
+        data = _valid(self.InputSerializer, request)
+        indicator = Indicator.objects.filter(code=data["indicator"]).first()
+        if indicator is None:
+            raise serializers.ValidationError({"indicator": [_("Unknown indicator.")]})
+        achievement = actions.achievement_create(
+            member=request.user, indicator_id=indicator.pk, title=data["title"], description=data["description"],
+            points_claimed=data["points_claimed"], evidence=data["evidence"], period_id=data["period"],
+        )
+        return Response(AchievementSerializer(achievement).data, status=status.HTTP_201_CREATED)
+
+
+class AchievementDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["approve", "reject"], label=_("decision"))
+        points = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("points"))
+        reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    @extend_schema(request=InputSerializer, responses=AchievementSerializer)
+    def post(self, request, pk: int):
+        achievement = selectors.achievement_get_for_user(user=request.user, achievement_id=pk)
+        data = _valid(self.InputSerializer, request)
+        achievement = actions.achievement_decide(achievement_id=achievement.pk, captain=request.user,
+                                                 decision=data["decision"], points=data["points"],
+                                                 reason=data["reason"])
+        return Response(AchievementSerializer(achievement).data)
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.__str__", read_only=True)
+    author = serializers.StringRelatedField()
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "member", "member_name", "points", "reason", "source", "author", "period", "indicator",
+                  "corrects", "created_at"]
+
+
+class LedgerListApi(APIView):
+    """GET only: the ledger is append-only, so it has no write endpoints at all."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=LedgerEntrySerializer(many=True))
+    def get(self, request):
+        qs = selectors.ledger_list(user=request.user, filters=request.query_params)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(LedgerEntrySerializer(page, many=True).data)
+
+
+class LeaderboardMemberSerializer(serializers.ModelSerializer):
+    member = serializers.IntegerField(source="member_id")
+    name = serializers.CharField(source="member.__str__")
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team_name = serializers.CharField(source="team.name")
+
+    class Meta:
+        model = MemberResult
+        fields = ["member", "name", "team", "team_name", "total", "stars", "is_good_youth"]
+
+
+class LeaderboardApi(APIView):
+    """GET ``?period=&team=``: teams with star levels and the members' ranking of a published period."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=LeaderboardMemberSerializer(many=True))
+    def get(self, request):
+        period = selectors.leaderboard_period(period_id=request.query_params.get("period"))
+        members = selectors.leaderboard_members(period=period, filters=request.query_params)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(members, request, view=self)
+        response = paginator.get_paginated_response(LeaderboardMemberSerializer(page, many=True).data)
+        response.data["period"] = {"id": period.pk, "name": period.name, "published_at": period.published_at}
+        response.data["teams"] = [
+            {**TeamRatingSerializer(rating).data, "member_count": rating.member_count}
+            for rating in selectors.leaderboard_teams(period=period)
+        ]
+        return response
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 

@@ -1,1 +1,345 @@
+"""Reads for the Qingfeng index, scoped to the person asking, with a fixed number of queries."""
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from points.actions import peer_review_missing, stars_for
+from points.exceptions import PeriodNotFound
+from points.filters import AchievementFilter, LeaderboardFilter, LedgerFilter, PeriodFilter
+from points.models import (
+    Achievement,
+    Appeal,
+    CaptainScore,
+    Indicator,
+    LedgerEntry,
+    MemberResult,
+    PeerScore,
+    Period,
+    PeriodEvent,
+    Stage,
+    TeamRating,
+)
+from portal.accounts.selectors import me_section
+from portal.exceptions import NotFound
+from portal.roles import Role, has_role
+from volunteers.models import Membership
+
+
+def _filtered(filterset_class, data, queryset: QuerySet) -> QuerySet:
+    if not data:
+        return queryset
+    filterset = filterset_class(data, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def is_points_reviewer(user) -> bool:
+    """Committee reviewers, the alliance and hall staff see every team's progress."""
+    return has_role(user, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER, Role.HALL_STAFF)
+
+
+def takes_part(user) -> bool:
+    return has_role(user, Role.TEAM_MEMBER, Role.TEAM_CAPTAIN) or is_points_reviewer(user)
+
+
+# --- indicators and periods ---------------------------------------------------------------------
+def indicator_list(*, period: Period | None = None) -> QuerySet[Indicator]:
+    if period is not None:
+        return period.indicators.order_by("position", "code")
+    return Indicator.objects.filter(is_active=True)
+
+
+def period_list(*, user, filters=None) -> QuerySet[Period]:
+    qs = Period.objects.prefetch_related("indicators")
+    if not is_points_reviewer(user):
+        qs = qs.exclude(stage=Stage.DRAFT) if takes_part(user) else qs.none()
+    return _filtered(PeriodFilter, filters, qs)
+
+
+def period_get_for_user(*, user, period_id) -> Period:
+    """The period, or 404 when the user may not see it (drafts are for reviewers only)."""
+    try:
+        return period_list(user=user).get(pk=int(period_id))
+    except (Period.DoesNotExist, TypeError, ValueError):
+        raise PeriodNotFound()
+
+
+def period_history(*, period: Period) -> QuerySet[PeriodEvent]:
+    return period.events.select_related("actor", "team", "member")
+
+
+def period_progress(*, period: Period) -> list[dict]:
+    """Each team's progress in the period for the reviewers' work queue. Six queries in all."""
+    ratings = list(period.team_ratings.select_related("team").order_by("team__name"))
+    results = list(MemberResult.objects.filter(period=period).select_related("member").order_by("member__username"))
+    missing = peer_review_missing(period=period) if period.stage != Stage.DRAFT else {}
+    n_indicators = len(period.indicators.all())
+    scored = dict(
+        CaptainScore.objects.filter(period=period).values("member_id").annotate(n=Count("id"))
+        .values_list("member_id", "n")
+    )
+    captains = {
+        m.team_id: m.user for m in Membership.objects.filter(
+            team_id__in=[r.team_id for r in ratings], role=Membership.Role.CAPTAIN, left_on__isnull=True
+        ).select_related("user")
+    }
+    by_team: dict[int, list[MemberResult]] = defaultdict(list)
+    for result in results:
+        by_team[result.team_id].append(result)
+    rows = []
+    for rating in ratings:
+        members = by_team.get(rating.team_id, [])
+        rows.append({
+            "rating": rating,
+            "team": rating.team,
+            "captain": captains.get(rating.team_id),
+            "members": len(members),
+            "peer_missing": [r.member for r in members if r.member_id in missing],
+            "unscored": [r.member for r in members if (scored.get(r.member_id) or 0) < n_indicators],
+        })
+    return rows
+
+
+def decision_preview(*, period: Period) -> dict:
+    """What publishing would produce, computed without writing: for the alliance's decision page."""
+    from django.conf import settings
+
+    sums = dict(
+        CaptainScore.objects.filter(period=period).values("member_id").annotate(total=Sum("points"))
+        .values_list("member_id", "total")
+    )
+    results = list(MemberResult.objects.filter(period=period).select_related("member", "team"))
+    teams: dict[int, dict] = {}
+    for r in results:
+        r.preview_total = min(int(sums.get(r.member_id) or 0), 100)
+        r.preview_stars = stars_for(r.preview_total)
+        team = teams.setdefault(r.team_id, {"team": r.team, "totals": []})
+        team["totals"].append(r.preview_total)
+    for team in teams.values():
+        totals = team["totals"]
+        average = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        team["average"] = average
+        team["stars"] = stars_for(average)
+        team["pioneer"] = average >= settings.POINTS_PIONEER_POST_MIN_AVERAGE
+    team_rows = sorted(teams.values(), key=lambda t: (-t["average"], t["team"].name))
+    member_rows = sorted(results, key=lambda r: (-r.preview_total, r.member_id))
+    return {
+        "teams": team_rows,
+        "members": member_rows,
+        "five_star_teams": sum(1 for t in team_rows if t["stars"] == 5),
+    }
+
+
+# --- member pages -------------------------------------------------------------------------------
+def my_result(*, user, period: Period) -> MemberResult | None:
+    return MemberResult.objects.filter(period=period, member_id=user.pk).select_related("team").first()
+
+
+def peer_review_targets(*, user, period: Period) -> list[dict]:
+    """The teammates this member reviews in the period, with the scores already given."""
+    mine = my_result(user=user, period=period)
+    if mine is None:
+        return []
+    teammates = list(
+        MemberResult.objects.filter(period=period, team_id=mine.team_id).exclude(member_id=user.pk)
+        .select_related("member").order_by("member__username")
+    )
+    given: dict[int, dict[int, int]] = defaultdict(dict)
+    for score in PeerScore.objects.filter(period=period, reviewer_id=user.pk):
+        given[score.member_id][score.indicator_id] = score.points
+    return [{"member": t.member, "scores": given.get(t.member_id, {}), "done": bool(given.get(t.member_id))}
+            for t in teammates]
+
+
+def peer_scores_given(*, user, period: Period, member_id: int) -> dict[str, int]:
+    """{indicator code: points} this user gave the teammate, for prefilling the form."""
+    return dict(
+        PeerScore.objects.filter(period=period, reviewer_id=user.pk, member_id=member_id)
+        .values_list("indicator__code", "points")
+    )
+
+
+def captain_team_id(*, user, period: Period) -> int | None:
+    return Membership.objects.filter(
+        user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True, team__ratings__period=period
+    ).values_list("team_id", flat=True).first()
+
+
+def captain_sheet(*, user, period: Period) -> dict | None:
+    """The captain's scoring sheet: each member, the captain's scores and the peer average beside them."""
+    team_id = captain_team_id(user=user, period=period)
+    if team_id is None:
+        return None
+    rating = TeamRating.objects.select_related("team").get(period=period, team_id=team_id)
+    results = list(
+        MemberResult.objects.filter(period=period, team_id=team_id).select_related("member").order_by("member__username")
+    )
+    indicators = list(period.indicators.order_by("position", "code"))
+    member_ids = [r.member_id for r in results]
+    peer = defaultdict(dict)
+    for row in PeerScore.objects.filter(period=period, member_id__in=member_ids).values(
+        "member_id", "indicator_id"
+    ).annotate(avg=Avg("points")):
+        peer[row["member_id"]][row["indicator_id"]] = round(row["avg"], 1)
+    mine = defaultdict(dict)
+    for score in CaptainScore.objects.filter(period=period, member_id__in=member_ids):
+        mine[score.member_id][score.indicator_id] = score.points
+    reopened = set(
+        Appeal.objects.filter(result__period=period, result__team_id=team_id, status=Appeal.Status.REOPENED)
+        .values_list("result__member_id", flat=True)
+    )
+    rows = []
+    for r in results:
+        rows.append({
+            "result": r,
+            "member": r.member,
+            "reopened": r.member_id in reopened,
+            "lines": [
+                {"indicator": ind, "peer": peer[r.member_id].get(ind.pk), "score": mine[r.member_id].get(ind.pk)}
+                for ind in indicators
+            ],
+            "total": sum(mine[r.member_id].values()) if mine[r.member_id] else None,
+            "scored": len(mine[r.member_id]) == len(indicators),
+        })
+    return {"rating": rating, "team": rating.team, "indicators": indicators, "rows": rows}
+
+
+# --- achievements -------------------------------------------------------------------------------
+def achievement_list(*, user, filters=None) -> QuerySet[Achievement]:
+    """Reviewers see all; a captain sees their teams'; a member sees their own."""
+    qs = Achievement.objects.select_related("member", "team", "indicator", "period", "decided_by")
+    if not is_points_reviewer(user):
+        captain_teams = Membership.objects.filter(
+            user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
+        ).values("team_id")
+        qs = qs.filter(Q(member_id=user.pk) | Q(team_id__in=captain_teams))
+    return _filtered(AchievementFilter, filters, qs)
+
+
+def achievement_get_for_user(*, user, achievement_id) -> Achievement:
+    try:
+        return achievement_list(user=user).get(pk=int(achievement_id))
+    except (Achievement.DoesNotExist, TypeError, ValueError):
+        raise NotFound()
+
+
+def achievements_to_decide(*, user) -> QuerySet[Achievement]:
+    captain_teams = Membership.objects.filter(
+        user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).values("team_id")
+    return Achievement.objects.filter(team_id__in=captain_teams, status=Achievement.Status.PENDING).select_related(
+        "member", "indicator", "period"
+    )
+
+
+# --- appeals ------------------------------------------------------------------------------------
+def appeal_list(*, user) -> QuerySet[Appeal]:
+    qs = Appeal.objects.select_related("result__member", "result__team", "result__period", "decided_by")
+    if has_role(user, Role.COMMITTEE_REVIEWER, Role.HALL_STAFF):
+        return qs
+    return qs.filter(result__member_id=user.pk)
+
+
+def appeal_get_for_user(*, user, appeal_id) -> Appeal:
+    try:
+        return appeal_list(user=user).get(pk=int(appeal_id))
+    except (Appeal.DoesNotExist, TypeError, ValueError):
+        raise NotFound()
+
+
+# --- ledger -------------------------------------------------------------------------------------
+def ledger_list(*, user, filters=None) -> QuerySet[LedgerEntry]:
+    """The member's own entries; reviewers see everyone's. Newest first."""
+    qs = LedgerEntry.objects.select_related("member", "author", "period", "indicator")
+    if not is_points_reviewer(user):
+        qs = qs.filter(member_id=user.pk)
+    return _filtered(LedgerFilter, filters, qs)
+
+
+def member_balance(*, member) -> int:
+    return LedgerEntry.objects.filter(member_id=member.pk).aggregate(total=Sum("points"))["total"] or 0
+
+
+def member_points_chart(*, member) -> list[dict]:
+    """Points per period (entries outside a period grouped as "other"), oldest first, for the SVG chart."""
+    rows = (
+        LedgerEntry.objects.filter(member_id=member.pk)
+        .values("period_id", "period__name", "period__starts_on")
+        .annotate(total=Sum("points"))
+        .order_by("period__starts_on")
+    )
+    bars = [{"label": row["period__name"] or str(_("Other")), "value": row["total"]} for row in rows]
+    peak = max((abs(b["value"]) for b in bars), default=0) or 1
+    for index, bar in enumerate(bars):
+        bar["width"] = round(240 * max(bar["value"], 0) / peak)
+        bar["y"] = index * 32
+    return bars
+
+
+# --- leaderboard --------------------------------------------------------------------------------
+def leaderboard_period(*, period_id=None) -> Period:
+    """The published period asked for, or the latest one; 404 when there is none."""
+    qs = Period.objects.filter(stage=Stage.PUBLISHED)
+    if period_id not in (None, ""):
+        try:
+            qs = qs.filter(pk=int(period_id))
+        except (TypeError, ValueError):
+            raise ValidationError({"period": [_("Enter a whole number.")]})
+    period = qs.order_by("-published_at", "-id").first()
+    if period is None:
+        raise PeriodNotFound(_("No published rating period yet."))
+    return period
+
+
+def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
+    return (
+        TeamRating.objects.filter(period=period).select_related("team")
+        .annotate(member_count=Count("team__member_results", filter=Q(team__member_results__period=period)))
+        .order_by("-average", "team__name")
+    )
+
+
+def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
+    qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by(
+        "-total", "member__username"
+    )
+    return _filtered(LeaderboardFilter, filters, qs)
+
+
+def published_periods() -> QuerySet[Period]:
+    return Period.objects.filter(stage=Stage.PUBLISHED).order_by("-published_at", "-id")
+
+
+def team_star_levels(*, team_ids) -> dict[int, int]:
+    """{team id: star level} from each team's latest published period; teams never rated are absent.
+
+    One query, for the volunteers app's team page and teams API.
+    """
+    levels: dict[int, int] = {}
+    rows = (
+        TeamRating.objects.filter(team_id__in=list(team_ids), period__stage=Stage.PUBLISHED, stars__isnull=False)
+        .order_by("team_id", "-period__published_at", "-period_id")
+        .values_list("team_id", "stars")
+    )
+    for team_id, stars in rows:
+        levels.setdefault(team_id, stars)
+    return levels
+
+
+# --- the personal page --------------------------------------------------------------------------
+@me_section(40)
+def my_points_section(*, user) -> dict | None:
+    if not has_role(user, Role.TEAM_MEMBER, Role.TEAM_CAPTAIN) and not LedgerEntry.objects.filter(member_id=user.pk).exists():
+        return None
+    latest = MemberResult.objects.filter(member_id=user.pk, period__stage=Stage.PUBLISHED).select_related(
+        "period").order_by("-period__published_at").first()
+    return {
+        "title": _("My points"),
+        "template": "points/me_section.html",
+        "context": {"balance": member_balance(member=user), "latest": latest, "url": reverse("points:my_points")},
+    }

@@ -1,1 +1,325 @@
+"""Pages for the Qingfeng index: thin views that parse, call an action or a selector, and render."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from points import actions, selectors
+from points.forms import (
+    AchievementDecideForm,
+    AchievementForm,
+    AppealDecideForm,
+    OptionalReasonForm,
+    ReasonForm,
+    ScoresForm,
+    TeamReviewForm,
+)
+from points.models import Stage
+from portal.exceptions import DomainError, NotFound
+from portal.roles import Role, has_role
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """Show a domain refusal beside its field when the form has it, else at the top."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+# --- public -------------------------------------------------------------------------------------
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """比学赶帮超: the teams and members of a published period, with star levels."""
+    periods = list(selectors.published_periods()[:20])
+    try:
+        period = selectors.leaderboard_period(period_id=request.GET.get("period"))
+        members = selectors.leaderboard_members(period=period, filters=request.GET)
+    except ValidationError as exc:
+        return render(request, "points/leaderboard.html", {"errors": exc.messages, "periods": periods}, status=400)
+    except NotFound:
+        if request.GET.get("period"):
+            raise
+        return render(request, "points/leaderboard.html", {"period": None, "periods": periods})
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    return render(request, "points/leaderboard.html", {
+        "period": period,
+        "periods": periods,
+        "teams": selectors.leaderboard_teams(period=period),
+        "page": page,
+        "team_slug": request.GET.get("team", ""),
+    })
+
+
+# --- reviewers' work queue ----------------------------------------------------------------------
+@login_required
+def ratings(request: HttpRequest) -> HttpResponse:
+    periods = selectors.period_list(user=request.user)
+    return render(request, "points/ratings.html", {
+        "periods": periods,
+        "appeals": selectors.appeal_list(user=request.user).filter(status="open")[:50]
+        if has_role(request.user, Role.COMMITTEE_REVIEWER) else [],
+    })
+
+
+@login_required
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    reviewer = selectors.is_points_reviewer(request.user)
+    context = {
+        "period": period,
+        "reviewer": reviewer,
+        "is_committee": has_role(request.user, Role.COMMITTEE_REVIEWER),
+        "indicators": period.indicators.all(),
+        "history": selectors.period_history(period=period),
+        "my_result": selectors.my_result(user=request.user, period=period),
+        "captain_team_id": selectors.captain_team_id(user=request.user, period=period),
+        "advance_form": OptionalReasonForm(),
+        "review_form": TeamReviewForm(),
+        "Stage": Stage,
+    }
+    if reviewer:
+        context["progress"] = selectors.period_progress(period=period)
+    return render(request, "points/period_detail.html", context)
+
+
+@login_required
+@require_POST
+def period_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    form = OptionalReasonForm(request.POST)
+    form.is_valid()
+    try:
+        period = actions.period_advance(period_id=period.pk, user=request.user, to=request.POST.get("to", ""),
+                                        reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The period moved to “%(stage)s”.") % {"stage": period.get_stage_display()})
+    return redirect("points:period_detail", pk=period.pk)
+
+
+@login_required
+@require_POST
+def team_review(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    rating = period.team_ratings.filter(team__slug=slug).first()
+    if rating is None:
+        raise NotFound()
+    form = TeamReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or return."))
+        return redirect("points:period_detail", pk=period.pk)
+    try:
+        actions.team_review_decide(period_id=period.pk, reviewer=request.user, team_id=rating.team_id,
+                                   decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your decision on %(team)s was recorded.") % {"team": rating.team.name})
+    return redirect("points:period_detail", pk=period.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """The alliance previews the results, then publishes (党建联盟决定)."""
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    if not selectors.is_points_reviewer(request.user):
+        raise NotFound()
+    form = OptionalReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.period_publish(period_id=period.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The results are published."))
+            return redirect(reverse("points:leaderboard") + f"?period={period.pk}")
+    return render(request, "points/decision.html", {
+        "period": period, "preview": selectors.decision_preview(period=period), "form": form,
+        "can_publish": period.stage == Stage.ALLIANCE_DECISION and has_role(request.user, Role.ALLIANCE_MEMBER),
+    })
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get_for_user(user=request.user, appeal_id=pk)
+    form = AppealDecideForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.appeal_decide(appeal_id=appeal.pk, reviewer=request.user, decision=form.cleaned_data["decision"],
+                                  reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The appeal was decided."))
+    else:
+        messages.error(request, _("Choose uphold or reopen."))
+    return redirect("points:ratings")
+
+
+# --- captains -----------------------------------------------------------------------------------
+@login_required
+def captain_scoring(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    sheet = selectors.captain_sheet(user=request.user, period=period)
+    if sheet is None:
+        raise NotFound()
+    return render(request, "points/captain_scoring.html", {"period": period, "sheet": sheet})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def captain_score_member(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    sheet = selectors.captain_sheet(user=request.user, period=period)
+    row = next((r for r in (sheet or {}).get("rows", []) if r["member"].pk == member_id), None)
+    if row is None:
+        raise NotFound()
+    initial = {f"score_{line['indicator'].code}": line["score"] for line in row["lines"]}
+    initial["comment"] = row["result"].captain_comment
+    form = ScoresForm(request.POST or None, indicators=sheet["indicators"], with_comment=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.captain_score_set(period_id=period.pk, captain=request.user, member_id=member_id,
+                                      scores=form.scores(), comment=form.cleaned_data["comment"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Scores for %(member)s were saved.") % {"member": row["member"]})
+            return redirect("points:captain_scoring", pk=period.pk)
+    return render(request, "points/captain_score_member.html",
+                  {"period": period, "row": row, "form": form, "sheet": sheet})
+
+
+@login_required
+@require_POST
+def captain_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    try:
+        actions.team_scores_submit(period_id=period.pk, captain=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your team's scores were submitted to the committee."))
+    return redirect("points:captain_scoring", pk=period.pk)
+
+
+# --- members ------------------------------------------------------------------------------------
+@login_required
+def peer_review(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    targets = selectors.peer_review_targets(user=request.user, period=period)
+    return render(request, "points/peer_review.html", {"period": period, "targets": targets})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_review_member(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    target = next((t for t in selectors.peer_review_targets(user=request.user, period=period)
+                   if t["member"].pk == member_id), None)
+    if target is None:
+        raise NotFound()
+    given = selectors.peer_scores_given(user=request.user, period=period, member_id=member_id)
+    indicators = period.indicators.order_by("position", "code")
+    form = ScoresForm(request.POST or None, indicators=indicators,
+                      initial={f"score_{code}": points for code, points in given.items()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.peer_review_submit(period_id=period.pk, reviewer=request.user, member_id=member_id,
+                                       scores=form.scores())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your review of %(member)s was saved.") % {"member": target["member"]})
+            return redirect("points:peer_review", pk=period.pk)
+    return render(request, "points/peer_review_member.html", {"period": period, "target": target, "form": form})
+
+
+@login_required
+@require_POST
+def appeal_file(request: HttpRequest, pk: int) -> HttpResponse:
+    period = selectors.period_get_for_user(user=request.user, period_id=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the appeal."))
+        return redirect("points:my_points")
+    try:
+        actions.appeal_file(period_id=period.pk, member=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your appeal was filed; the committee will answer."))
+    return redirect("points:my_points")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def achievements(request: HttpRequest) -> HttpResponse:
+    """My achievements (先锋亮绩) and the form to post one; a captain also decides the team's."""
+    period = actions.period_current()
+    form = None
+    if period is not None and has_role(request.user, Role.TEAM_MEMBER, Role.TEAM_CAPTAIN):
+        form = AchievementForm(request.POST or None, request.FILES or None,
+                               indicators=period.indicators.order_by("position", "code"))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.achievement_create(
+                    member=request.user, indicator_id=data["indicator"].pk, title=data["title"],
+                    description=data["description"], points_claimed=data["points_claimed"],
+                    evidence=data["evidence"] or None, period_id=period.pk,
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Your achievement was posted for your captain to approve."))
+                return redirect("points:achievements")
+    mine = selectors.achievement_list(user=request.user).filter(member_id=request.user.pk)[:100]
+    return render(request, "points/achievements.html", {
+        "period": period, "form": form, "mine": mine,
+        "to_decide": selectors.achievements_to_decide(user=request.user)[:100],
+        "decide_form": AchievementDecideForm(),
+    }, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_POST
+def achievement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = selectors.achievement_get_for_user(user=request.user, achievement_id=pk)
+    form = AchievementDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the decision: %(errors)s") % {"errors": "; ".join(
+            str(e) for errors in form.errors.values() for e in errors)})
+        return redirect("points:achievements")
+    try:
+        actions.achievement_decide(achievement_id=achievement.pk, captain=request.user,
+                                   decision=form.cleaned_data["decision"], points=form.cleaned_data["points"],
+                                   reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your decision on “%(title)s” was recorded.") % {"title": achievement.title})
+    return redirect("points:achievements")
+
+
+@login_required
+def my_points(request: HttpRequest) -> HttpResponse:
+    """My points: balance, a bar chart per period (server-drawn SVG), results and the ledger history."""
+    entries = selectors.ledger_list(user=request.user).filter(member_id=request.user.pk)
+    page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    bars = selectors.member_points_chart(member=request.user)
+    results = (
+        request.user.point_results.filter(period__stage=Stage.PUBLISHED)
+        .select_related("period", "team").prefetch_related("appeals").order_by("-period__published_at")
+    )
+    return render(request, "points/my_points.html", {
+        "balance": selectors.member_balance(member=request.user),
+        "bars": bars, "chart_height": max(len(bars), 1) * 32,
+        "page": page, "results": results, "appeal_form": ReasonForm(),
+    })

@@ -237,6 +237,23 @@ LOGGING = {
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
 
+# Qingfeng points (points app). Star levels: a total (or a team's average) at or above the
+# threshold earns that many stars; below the two-star threshold is one star.
+POINTS_FIVE_STAR_MIN = env_int("POINTS_FIVE_STAR_MIN", 90, minimum=0)
+POINTS_FOUR_STAR_MIN = env_int("POINTS_FOUR_STAR_MIN", 80, minimum=0)
+POINTS_THREE_STAR_MIN = env_int("POINTS_THREE_STAR_MIN", 70, minimum=0)
+POINTS_TWO_STAR_MIN = env_int("POINTS_TWO_STAR_MIN", 60, minimum=0)
+# 政务服务好青年: members at or above this total, at most this many per team (best first).
+POINTS_GOOD_YOUTH_MIN_TOTAL = env_int("POINTS_GOOD_YOUTH_MIN_TOTAL", 90, minimum=0)
+POINTS_GOOD_YOUTH_PER_TEAM = env_int("POINTS_GOOD_YOUTH_PER_TEAM", 3, minimum=0)
+# 青年先锋岗: teams whose average is at or above this.
+POINTS_PIONEER_POST_MIN_AVERAGE = env_int("POINTS_PIONEER_POST_MIN_AVERAGE", 85, minimum=0)
+POINTS_APPEAL_WINDOW_DAYS = env_int("POINTS_APPEAL_WINDOW_DAYS", 7, minimum=0)
+POINTS_EVIDENCE_MAX_BYTES = env_int("POINTS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+POINTS_PER_SERVICE_HOUR = env_int("POINTS_PER_SERVICE_HOUR", 2, minimum=0)
+POINTS_REMINDER_HOURS_BEFORE = env_int("POINTS_REMINDER_HOURS_BEFORE", 24, minimum=0)
+CELERY_BEAT_SCHEDULE["points-stage-reminders"] = {"task": "points.tasks.send_period_reminders", "schedule": 3600.0}
+
 # Golden-ideas ledger (suggestions).
 SUGGESTION_ANSWER_WORKING_DAYS = env_int("SUGGESTION_ANSWER_WORKING_DAYS", 10, minimum=1)
 SUGGESTION_HOURLY_LIMIT = env_int("SUGGESTION_HOURLY_LIMIT", 5, minimum=1)

@@ -192,6 +192,35 @@ class SignUpFactory(factory.django.DjangoModelFactory):
 
 
 # --- points ---------------------------------------------------------------------------------
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "points.Indicator"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"ind-{n}")
+    category = "service"
+    name = factory.Sequence(lambda n: f"指标{n}")
+    max_points = 20
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "points.Period"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"2026年第{n}期")
+    starts_on = date(2026, 10, 1)
+    ends_on = date(2026, 12, 31)
+
+    @factory.post_generation
+    def indicators(self, create, extracted, **kwargs):
+        """Five indicators of 20 points (100 in all) unless a list is given."""
+        if not create:
+            return
+        if extracted is None:
+            extracted = [IndicatorFactory(code=f"five-{i}", name=f"五星指标{i}", max_points=20) for i in range(1, 6)]
+        self.indicators.set(extracted)
+
 
 
 # --- suggestions ----------------------------------------------------------------------------
