@@ -156,7 +156,8 @@ def _booking_transition(*, booking: Booking, to: str, actor, note: str = "", **f
         )
         if not changed:
             raise TransitionNotAllowed(_("This booking was changed meanwhile; please reload."))
-        if from_status in Booking.ACTIVE and to not in Booking.ACTIVE:
+        # Only a cancellation gives the place back; a completed or missed booking used it.
+        if to == Booking.Status.CANCELLED:
             _slot_release(slot_id=booking.slot_id)
         BookingEvent.objects.create(booking=booking, from_status=from_status, to_status=to, actor=actor, note=note)
     booking.status = to
