@@ -69,7 +69,7 @@ def _text(value, *, field: str, maximum: int, required: bool, empty_message: str
 
 def _locked(suggestion: Suggestion) -> Suggestion:
     """The entry re-read with its row locked: concurrent moves of one entry queue up here."""
-    return Suggestion.objects.select_for_update().select_related("department").get(pk=suggestion.pk)
+    return Suggestion.objects.select_for_update(of=("self",)).select_related("department").get(pk=suggestion.pk)
 
 
 def _event(suggestion: Suggestion, *, kind: str, actor, actor_role: str, from_status: str = "",
