@@ -1,11 +1,18 @@
-"""Demo data for volunteers: the hall's ten youth service teams with captains and members."""
-from datetime import date
+"""Demo data for volunteers: the ten youth service teams, their people, and six weeks of activities."""
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.accounts.models import User
 from portal.demo import demo_user
 from portal.roles import Role
-from volunteers.models import Membership, Team
+from volunteers.actions import activity_create, activity_hours_approve, activity_signup
+from volunteers.models import Activity, Attendance, Membership, SignUp, Team
+
+HALF = Decimal("0.5")
 
 P = Team.Positioning
 TEAMS = [
@@ -25,7 +32,7 @@ SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = ["晓东", "佳怡", "子涵", "浩然", "欣然", "宇轩", "思远", "梓萱", "一鸣", "雨桐"]
 
 
-def seed() -> str:
+def seed_teams() -> str:
     reviewer = demo_user("reviewer", "周青工", [Role.COMMITTEE_REVIEWER])
     for index, (slug, name, positioning, description) in enumerate(TEAMS):
         team, _created = Team.objects.get_or_create(
@@ -59,3 +66,78 @@ def seed() -> str:
                 defaults={"role": Membership.Role.MEMBER, "joined_on": date(2025, 3, 1)},
             )
     return f"{Team.objects.count()} teams, {Membership.objects.filter(left_on__isnull=True).count()} members"
+
+
+# --- activities: three weeks back, three weeks ahead ----------------------------------------
+K = Activity.Kind
+# (team slug, kind, title, place, weekday, start hour, hours, capacity)
+ACTIVITY_PLAN = [
+    ("vanguard", K.LECTURE, "青年理论宣讲：优化营商环境政策解读", "政务大厅三楼报告厅", 1, 14, 2, 40),
+    ("direct", K.DIRECT, "商事直通车：登记辅导进园区", "青创孵化园A座", 2, 9, 3, 8),
+    ("helpdesk", K.ASSISTED, "青年专区帮办代办值守", "政务大厅青年专区", 3, 9, 4, 6),
+    ("policy", K.LECTURE, "惠企政策“算明白”小课堂", "青年专区洽谈室", 3, 15, 2, 25),
+    ("reform", K.REFORM, "“高效办成一件事”流程堵点梳理", "政务大厅会议室", 4, 10, 2, 12),
+    ("nightschool", K.SALON, "青年创业夜校：财税入门", "青年之家", 4, 19, 2, 30),
+    ("care", K.VOLUNTEER, "暖心服务志愿者值守", "政务大厅一楼服务台", 5, 9, 3, 10),
+]
+
+
+def _activity_start(monday: date, weekday: int, hour: int) -> datetime:
+    day = monday + timedelta(days=weekday - 1)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _seed_activities() -> None:
+    """Activities keyed on (team, title, start): a rerun finds them and changes nothing."""
+    staff = User.objects.filter(username="staff").first()
+    today = timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    teams = {team.slug: team for team in Team.objects.filter(slug__in={row[0] for row in ACTIVITY_PLAN})}
+    volunteers = list(User.objects.filter(username__in=["founder", "member"]))
+    volunteers += list(User.objects.filter(username__startswith="vanguard-m").order_by("username")[:3])
+    now = timezone.now()
+    for week in range(-3, 3):
+        monday = this_monday + timedelta(weeks=week)
+        for slug, kind, title, place, weekday, hour, hours, capacity in ACTIVITY_PLAN:
+            team = teams.get(slug)
+            if team is None:
+                continue
+            starts_at = _activity_start(monday, weekday, hour)
+            activity = Activity.objects.filter(team=team, title=title, starts_at=starts_at).first()
+            if activity is not None:
+                continue
+            ends_at = starts_at + timedelta(hours=hours)
+            activity = activity_create(
+                team=team, kind=kind, title=title, place=place, capacity=capacity,
+                starts_at=starts_at, ends_at=ends_at, status=Activity.Status.OPEN, created_by=staff,
+                description=f"{team.name}组织，欢迎青年朋友报名参加。",
+            )
+            if ends_at <= now:
+                _seed_past(activity, volunteers, hours)
+            elif starts_at > now and volunteers:
+                # A few sign-ups on upcoming ones, so the list shows places being taken.
+                for person in volunteers[: (week + weekday) % 3]:
+                    activity_signup(activity=activity, user=person)
+
+
+def _seed_past(activity: Activity, people: list, hours: int) -> None:
+    """A past activity: sign-ups (written as at the time), attendance, approved hours."""
+    captain = activity.team.captain
+    chosen = people[: 2 + activity.pk % 3]
+    SignUp.objects.bulk_create([SignUp(activity=activity, user=person) for person in chosen])
+    Activity.objects.filter(pk=activity.pk).update(signed_up=len(chosen))
+    for index, person in enumerate(chosen):
+        served = Decimal(hours) - (HALF if index % 3 == 2 else 0)
+        Attendance.objects.create(
+            activity=activity, user=person, proposed_hours=served, recorded_by=captain,
+            checked_in_at=activity.starts_at, checked_out_at=activity.starts_at + timedelta(hours=float(served)),
+        )
+    if captain is not None:
+        activity_hours_approve(activity=activity, approved_by=captain)
+
+
+def seed() -> str:
+    summary = seed_teams()
+    _seed_activities()
+    approved = Attendance.objects.filter(approved_hours__isnull=False).aggregate(total=Sum("approved_hours"))["total"]
+    return f"{summary}, {Activity.objects.count()} activities, {approved or 0} approved hours"
