@@ -1,0 +1,67 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from tests.factories import ActivityFactory, SignUpFactory
+from volunteers.models import Activity, ActivityStatusChange, Attendance
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_export_attendance_and_hours_as_csv(client_as, hall_staff, team, entrepreneur):
+    activity = ActivityFactory(team=team, title="帮办值守")
+    Attendance.objects.create(activity=activity, user=entrepreneur, proposed_hours=2, approved_hours=2)
+    response = client_as(hall_staff).post(
+        "/admin/volunteers/activity/", {"action": "export_attendance_csv", "_selected_action": [activity.pk]}
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "帮办值守" and rows[1][3] == "林小创" and rows[1][-1] == "2.00"
+
+
+def test_staff_add_an_activity_and_bad_times_show_a_form_error(client_as, hall_staff, team):
+    client = client_as(hall_staff)
+    start = timezone.localtime() + timedelta(days=3)
+    data = {
+        "team": team.pk, "kind": "lecture", "title": "政策宣讲", "description": "", "place": "报告厅",
+        "capacity": "20", "status": "open",
+        "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": "14:00:00",
+        "ends_at_0": start.strftime("%Y-%m-%d"), "ends_at_1": "13:00:00",
+        **{f"{prefix}-{key}": value for prefix in ("signups", "attendances", "status_changes")
+           for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()},
+    }
+    response = client.post("/admin/volunteers/activity/add/", data)
+    assert response.status_code == 200 and not Activity.objects.exists()
+    data["ends_at_1"] = "16:00:00"
+    response = client.post("/admin/volunteers/activity/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    activity = Activity.objects.get()
+    assert activity.status == "open" and ActivityStatusChange.objects.filter(activity=activity).exists()
+
+
+def test_staff_cancel_and_approve_through_admin_actions(client_as, hall_staff, team, entrepreneur):
+    with time_machine.travel(timezone.now() - timedelta(days=5)):
+        past = ActivityFactory(team=team)
+    SignUpFactory(activity=past, user=entrepreneur)
+    Attendance.objects.create(activity=past, user=entrepreneur, proposed_hours=1)
+    upcoming = ActivityFactory(team=team)
+    client = client_as(hall_staff)
+    client.post("/admin/volunteers/activity/", {"action": "cancel", "_selected_action": [upcoming.pk]})
+    client.post("/admin/volunteers/activity/", {"action": "approve_hours", "_selected_action": [past.pk, upcoming.pk]})
+    upcoming.refresh_from_db()
+    past.refresh_from_db()
+    assert upcoming.status == "cancelled" and upcoming.hours_approved_at is None
+    assert past.status == "done" and Attendance.objects.get().approved_hours == 1
+
+
+def test_the_admin_lists_filter_and_pages_load(client_as, hall_staff, team, captain):
+    ActivityFactory(team=team)
+    client = client_as(hall_staff)
+    assert client.get("/admin/volunteers/activity/", {"kind": "volunteer"}).status_code == 200
+    assert client.get(f"/admin/volunteers/activity/{Activity.objects.get().pk}/change/").status_code == 200
+    assert client.get("/admin/volunteers/team/").status_code == 200
+    assert client.get(f"/admin/volunteers/team/{team.pk}/change/").status_code == 200
