@@ -29,6 +29,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.change_holiday",
         "services.delete_holiday",
         "services.view_holiday",
+        # cross-department cases (issue 4): read in the admin, cancel with the admin action
+        "services.view_case",
+        "services.change_case",
+        "services.view_casetask",
+        "services.view_caseevent",
         "suggestions.view_suggestion",
         "suggestions.change_suggestion",
         "suggestions.view_support",
@@ -56,7 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.view_appeal",
         "points.view_ledgerentry",
     ],
-    Role.DEPARTMENT_OFFICER: ["suggestions.view_suggestion", "services.view_department"],
+    Role.DEPARTMENT_OFFICER: [
+        "suggestions.view_suggestion", "services.view_department", "services.view_case", "services.view_casetask",
+    ],
     Role.TEAM_MEMBER: ["volunteers.view_team"],
     Role.TEAM_CAPTAIN: ["volunteers.view_team", "volunteers.view_membership"],
     Role.COMMITTEE_REVIEWER: ["volunteers.view_team", "volunteers.view_membership"],

@@ -369,3 +369,223 @@ def booking_ics_response(booking: Booking) -> HttpResponse:
 
 
 # --- cross-department cases (issue 4) ---
+# isort: split
+from django.utils import timezone as _case_timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+from drf_spectacular.utils import extend_schema as _case_schema  # noqa: E402
+from rest_framework import generics as _case_generics  # noqa: E402
+from rest_framework import serializers as _case_serializers  # noqa: E402
+from rest_framework import status as _case_status  # noqa: E402
+from rest_framework.authentication import SessionAuthentication as _CaseSessionAuth  # noqa: E402
+from rest_framework.authentication import TokenAuthentication as _CaseTokenAuth  # noqa: E402
+from rest_framework.permissions import IsAuthenticated as _CaseIsAuthenticated  # noqa: E402
+from rest_framework.response import Response as _CaseResponse  # noqa: E402
+from rest_framework.views import APIView as _CaseAPIView  # noqa: E402
+
+from portal.accounts.models import User as _CaseUser  # noqa: E402
+from services import actions as case_actions  # noqa: E402
+from services import selectors as case_selectors  # noqa: E402
+from services.exceptions import CaseForbidden  # noqa: E402
+from services.models import Case, CaseTask  # noqa: E402
+from services.models import Department as _CaseDepartment  # noqa: E402
+from suggestions.models import Suggestion as _CaseSuggestion  # noqa: E402
+
+
+class _CaseApiMixin:
+    # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
+    authentication_classes = [_CaseTokenAuth, _CaseSessionAuth]
+    permission_classes = [_CaseIsAuthenticated]
+    filter_backends: list = []
+
+
+class CasePersonOutput(_case_serializers.Serializer):
+    id = _case_serializers.IntegerField()
+    name = _case_serializers.CharField(source="__str__")
+
+
+class CaseDepartmentOutput(_case_serializers.Serializer):
+    code = _case_serializers.CharField()
+    name = _case_serializers.CharField()
+
+
+class CaseTaskOutput(_case_serializers.Serializer):
+    id = _case_serializers.IntegerField()
+    case = _case_serializers.IntegerField(source="case_id")
+    department = CaseDepartmentOutput()
+    assignee = CasePersonOutput()
+    description = _case_serializers.CharField()
+    due_at = _case_serializers.DateTimeField()
+    status = _case_serializers.CharField()
+    status_label = _case_serializers.CharField(source="get_status_display")
+    overdue = _case_serializers.SerializerMethodField()
+    completed_at = _case_serializers.DateTimeField()
+    note = _case_serializers.CharField()
+
+    def get_overdue(self, task) -> bool:
+        return task.status == CaseTask.Status.OPEN and task.due_at < _case_timezone.now()
+
+
+class CaseProgressOutput(_case_serializers.Serializer):
+    done = _case_serializers.IntegerField()
+    total = _case_serializers.IntegerField()
+    percent = _case_serializers.IntegerField()
+
+
+class CaseOutput(_case_serializers.Serializer):
+    id = _case_serializers.IntegerField()
+    title = _case_serializers.CharField()
+    description = _case_serializers.CharField()
+    source = _case_serializers.CharField()
+    source_label = _case_serializers.CharField(source="get_source_display")
+    status = _case_serializers.CharField()
+    status_label = _case_serializers.CharField(source="get_status_display")
+    lead_department = CaseDepartmentOutput()
+    applicant = CasePersonOutput(allow_null=True)
+    suggestion = _case_serializers.CharField(source="suggestion.number", allow_null=True, default=None)
+    opened_at = _case_serializers.DateTimeField()
+    closed_at = _case_serializers.DateTimeField()
+    progress = _case_serializers.SerializerMethodField()
+    tasks = CaseTaskOutput(many=True, source="tasks.all")
+
+    def get_progress(self, case) -> CaseProgressOutput:
+        return case_selectors.case_progress(case)
+
+
+class CaseReminderOutput(_case_serializers.Serializer):
+    id = _case_serializers.IntegerField()
+    task = _case_serializers.IntegerField(source="subject_id")
+    kind = _case_serializers.CharField()
+    deadline = _case_serializers.DateTimeField()
+    sent_at = _case_serializers.DateTimeField()
+    message = _case_serializers.CharField()
+    recipients = _case_serializers.SerializerMethodField()
+
+    def get_recipients(self, reminder) -> list[str]:
+        return [str(user) for user in reminder.recipients.all()]
+
+
+class CaseDueInput(_case_serializers.Serializer):
+    """A deadline as a date or as working days from today: exactly one of the two."""
+
+    due_on = _case_serializers.DateField(label=_("Due date"), required=False, allow_null=True)
+    working_days = _case_serializers.IntegerField(
+        label=_("Due in working days"), required=False, allow_null=True, min_value=1, max_value=250
+    )
+
+
+class CaseListCreateApi(_CaseApiMixin, _case_generics.ListAPIView):
+    """GET: the cases you may read (staff: all; applicant: own). POST: open a case (hall staff)."""
+
+    serializer_class = CaseOutput
+
+    class InputSerializer(_case_serializers.Serializer):
+        title = _case_serializers.CharField(label=_("Title"), max_length=120)
+        description = _case_serializers.CharField(label=_("Description"), max_length=5000)
+        lead_department = _case_serializers.SlugRelatedField(
+            label=_("Lead department"), slug_field="code", queryset=_CaseDepartment.objects.all()
+        )
+        applicant = _case_serializers.PrimaryKeyRelatedField(
+            label=_("Applicant"), queryset=_CaseUser.objects.filter(is_active=True), required=False, allow_null=True
+        )
+        source = _case_serializers.ChoiceField(label=_("Source"), choices=Case.Source.choices)
+        suggestion = _case_serializers.SlugRelatedField(
+            label=_("Ledger entry"), slug_field="number", required=False, allow_null=True,
+            queryset=_CaseSuggestion.objects.all(),
+        )
+
+    def get_queryset(self):
+        return case_selectors.case_list(user=self.request.user, filters=self.request.query_params)
+
+    @_case_schema(request=InputSerializer, responses={201: CaseOutput})
+    def post(self, request):
+        if not case_selectors.case_can_manage(request.user):
+            raise CaseForbidden(_("Only hall staff can open a case."))
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = case_actions.case_open(opened_by=request.user, **serializer.validated_data)
+        case = case_selectors.case_get_for_user(user=request.user, case_id=case.pk)
+        return _CaseResponse(CaseOutput(case).data, status=_case_status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(_CaseApiMixin, _CaseAPIView):
+    @_case_schema(responses=CaseOutput)
+    def get(self, request, pk: int):
+        case = case_selectors.case_get_for_user(user=request.user, case_id=pk)
+        return _CaseResponse(CaseOutput(case).data)
+
+
+class CaseCancelApi(_CaseApiMixin, _CaseAPIView):
+    class InputSerializer(_case_serializers.Serializer):
+        reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
+
+    @_case_schema(request=InputSerializer, responses=CaseOutput)
+    def post(self, request, pk: int):
+        case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case_actions.case_cancel(case=case, by=request.user, **serializer.validated_data)
+        return _CaseResponse(CaseOutput(case_selectors.case_get_for_user(user=request.user, case_id=pk)).data)
+
+
+class CaseTaskAddApi(_CaseApiMixin, _CaseAPIView):
+    """POST a task to a case (hall staff). The responsible person must be an officer of the department."""
+
+    class InputSerializer(CaseDueInput):
+        department = _case_serializers.SlugRelatedField(
+            label=_("Department"), slug_field="code", queryset=_CaseDepartment.objects.all()
+        )
+        assignee = _case_serializers.PrimaryKeyRelatedField(
+            label=_("Responsible person"), queryset=_CaseUser.objects.filter(is_active=True)
+        )
+        description = _case_serializers.CharField(label=_("What to do"), max_length=2000)
+
+    @_case_schema(request=InputSerializer, responses={201: CaseTaskOutput})
+    def post(self, request, pk: int):
+        case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = case_actions.case_task_add(case=case, added_by=request.user, **serializer.validated_data)
+        return _CaseResponse(CaseTaskOutput(task).data, status=_case_status.HTTP_201_CREATED)
+
+
+class CaseTaskCompleteApi(_CaseApiMixin, _CaseAPIView):
+    """POST: the responsible person (or hall staff) completes a task with a note. Twice is a 409."""
+
+    class InputSerializer(_case_serializers.Serializer):
+        note = _case_serializers.CharField(label=_("Note"), max_length=2000, required=False, allow_blank=True)
+
+    @_case_schema(request=InputSerializer, responses=CaseTaskOutput)
+    def post(self, request, pk: int):
+        task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="complete")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = case_actions.case_task_complete(task=task, by=request.user, **serializer.validated_data)
+        return _CaseResponse(CaseTaskOutput(task).data)
+
+
+class CaseTaskRescheduleApi(_CaseApiMixin, _CaseAPIView):
+    """POST a new deadline for an open task (hall staff); the reminders follow it."""
+
+    class InputSerializer(CaseDueInput):
+        reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
+
+    @_case_schema(request=InputSerializer, responses=CaseTaskOutput)
+    def post(self, request, pk: int):
+        task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="manage")
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = case_actions.case_task_reschedule(task=task, by=request.user, **serializer.validated_data)
+        return _CaseResponse(CaseTaskOutput(task).data)
+
+
+class CaseReminderListApi(_CaseApiMixin, _case_generics.ListAPIView):
+    """GET the reminders sent about a case's tasks (hall staff and committee reviewers)."""
+
+    serializer_class = CaseReminderOutput
+
+    def get_queryset(self):
+        case = case_selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["pk"])
+        if not case_selectors.case_can_see_all(self.request.user):
+            raise CaseForbidden(_("Only hall staff can read the reminders."))
+        return case_selectors.case_reminder_list(case=case)
+

@@ -124,3 +124,66 @@ class BookingFilter(django_filters.FilterSet):
 
 
 # --- cross-department cases (issue 4) ---
+import django_filters  # noqa: E402
+from django.db.models import Exists as _CaseExists  # noqa: E402
+from django.db.models import OuterRef as _CaseOuterRef  # noqa: E402
+from django.db.models import Q as _CaseQ  # noqa: E402
+from django.utils import timezone as _case_timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from services.models import Case, CaseTask  # noqa: E402
+from services.models import Department as _CaseDepartment  # noqa: E402
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("All"))
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Case.Source.choices, empty_label=_("All"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Lead department"), queryset=_CaseDepartment.objects.all(), to_field_name="code",
+        field_name="lead_department", empty_label=_("All departments"),
+    )
+    overdue = django_filters.BooleanFilter(label=_("Has overdue tasks"), method="filter_overdue")
+    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+
+    class Meta:
+        model = Case
+        fields = ["status", "source", "department", "overdue", "search"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = CaseTask.objects.filter(
+            case=_CaseOuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now()
+        )
+        return queryset.filter(_CaseExists(late)) if value else queryset.exclude(_CaseExists(late))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(_CaseQ(title__icontains=value) | _CaseQ(description__icontains=value))
+
+
+class CaseTaskFilter(django_filters.FilterSet):
+    """Filters of the case board and of "my tasks"."""
+
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=_CaseDepartment.objects.all(), to_field_name="code",
+        empty_label=_("All departments"),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseTask.Status.choices, empty_label=_("All"))
+    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue")
+    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+
+    class Meta:
+        model = CaseTask
+        fields = ["department", "status", "overdue", "search"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = _CaseQ(status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(_CaseQ(description__icontains=value) | _CaseQ(case__title__icontains=value))
+

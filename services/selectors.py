@@ -284,3 +284,177 @@ def my_bookings_section(*, user) -> dict | None:
 
 
 # --- cross-department cases (issue 4) ---
+from django.contrib.contenttypes.models import ContentType as _CaseContentType  # noqa: E402
+from django.core.exceptions import ValidationError as _CaseValidationError  # noqa: E402
+from django.db.models import Case as _CaseWhenCase  # noqa: E402
+from django.db.models import Count as _CaseCount  # noqa: E402
+from django.db.models import Exists as _CaseExists  # noqa: E402
+from django.db.models import F as _CaseF  # noqa: E402
+from django.db.models import Min as _CaseMin  # noqa: E402
+from django.db.models import OuterRef as _CaseOuterRef  # noqa: E402
+from django.db.models import Prefetch as _CasePrefetch  # noqa: E402
+from django.db.models import Q as _CaseQ  # noqa: E402
+from django.db.models import QuerySet as _CaseQuerySet  # noqa: E402
+from django.db.models import Value as _CaseValue  # noqa: E402
+from django.db.models import When as _CaseWhen  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+
+from portal.accounts.selectors import me_section as _case_me_section  # noqa: E402
+from portal.notifications.models import Reminder as _CaseReminder  # noqa: E402
+from portal.roles import Role as _CaseRole  # noqa: E402
+from portal.roles import has_role as _case_has_role  # noqa: E402
+from services.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound  # noqa: E402
+from services.filters import CaseFilter, CaseTaskFilter  # noqa: E402
+from services.models import Case, CaseEvent, CaseTask  # noqa: E402
+from services.models import Department as _CaseDepartment  # noqa: E402
+
+
+def case_can_manage(user) -> bool:
+    """Hall staff open cases, add and move tasks, cancel cases."""
+    return _case_has_role(user, _CaseRole.HALL_STAFF)
+
+
+def case_can_see_all(user) -> bool:
+    """Hall staff and the committee reviewers (who receive escalations) read every case."""
+    return _case_has_role(user, _CaseRole.HALL_STAFF, _CaseRole.COMMITTEE_REVIEWER)
+
+
+def _case_apply(filterset_class, filters, queryset: _CaseQuerySet) -> _CaseQuerySet:
+    filterset = filterset_class(data=filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        # Malformed filter values are a 400 with field errors, never silently ignored.
+        raise _CaseValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def _case_own_departments(user) -> _CaseQuerySet:
+    return _CaseDepartment.objects.filter(officers=user).values("pk")
+
+
+def _case_visible(user) -> _CaseQ | None:
+    """The cases ``user`` may read as a Q, or None for all of them."""
+    if user is None or not user.is_authenticated:
+        return _CaseQ(pk__in=[])
+    if case_can_see_all(user):
+        return None
+    departments = _case_own_departments(user)
+    their_tasks = CaseTask.objects.filter(case=_CaseOuterRef("pk")).filter(
+        _CaseQ(assignee=user) | _CaseQ(department__in=departments)
+    )
+    return _CaseQ(applicant=user) | _CaseQ(lead_department__in=departments) | _CaseQ(_CaseExists(their_tasks))
+
+
+def _case_annotated(queryset: _CaseQuerySet) -> _CaseQuerySet:
+    return queryset.select_related("lead_department", "applicant", "opened_by", "suggestion").annotate(
+        tasks_total=_CaseCount("tasks", filter=~_CaseQ(tasks__status=CaseTask.Status.CANCELLED)),
+        tasks_done=_CaseCount("tasks", filter=_CaseQ(tasks__status=CaseTask.Status.DONE)),
+        next_due_at=_CaseMin("tasks__due_at", filter=_CaseQ(tasks__status=CaseTask.Status.OPEN)),
+    )
+
+
+def case_progress(case: Case) -> dict:
+    """{"done", "total", "percent"} of the tasks that count (cancelled ones do not)."""
+    done = getattr(case, "tasks_done", None)
+    total = getattr(case, "tasks_total", None)
+    if done is None or total is None:
+        statuses = [task.status for task in case.tasks.all()]
+        total = sum(1 for status in statuses if status != CaseTask.Status.CANCELLED)
+        done = sum(1 for status in statuses if status == CaseTask.Status.DONE)
+    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
+
+
+def case_list(*, user, filters=None) -> _CaseQuerySet:
+    """The cases ``user`` may read, filtered, with progress annotations and tasks prefetched.
+
+    Soonest open deadline first, so overdue work leads; raises ValidationError for bad filters.
+    """
+    queryset = Case.objects.all()
+    visible = _case_visible(user)
+    if visible is not None:
+        queryset = queryset.filter(visible)
+    queryset = _case_apply(CaseFilter, filters, queryset)
+    return _case_annotated(queryset).prefetch_related(
+        _CasePrefetch("tasks", queryset=CaseTask.objects.select_related("department", "assignee"))
+    ).order_by(_CaseF("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
+
+
+def case_get_for_user(*, user, case_id: int, for_change: bool = False) -> Case:
+    """One case: 404 when ``user`` may not read it, 403 when they may read but not manage it."""
+    case = case_list(user=user).filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound()
+    if for_change and not case_can_manage(user):
+        raise CaseForbidden(gettext("Only hall staff can change a case."))
+    return case
+
+
+def case_task_get_for_user(*, user, task_id: int, need: str | None = None) -> CaseTask:
+    """One task: 404 when ``user`` may not read it; 403 when they may read it but not do ``need``.
+
+    ``need="complete"``: the responsible person or hall staff. ``need="manage"``: hall staff.
+    """
+    queryset = CaseTask.objects.select_related("case", "case__lead_department", "department", "assignee")
+    visible = _case_visible(user)
+    if visible is not None:
+        queryset = queryset.filter(case__in=Case.objects.filter(visible))
+    task = queryset.filter(pk=task_id).first()
+    if task is None:
+        raise CaseTaskNotFound()
+    if need == "complete" and not (task.assignee_id == user.pk or case_can_manage(user)):
+        raise CaseForbidden(gettext("Only the responsible person or hall staff can complete this task."))
+    if need == "manage" and not case_can_manage(user):
+        raise CaseForbidden(gettext("Only hall staff can change a case."))
+    return task
+
+
+def case_task_list_for_assignee(*, user, filters=None) -> _CaseQuerySet:
+    """ "My tasks": open ones first by deadline, then the closed ones, newest first."""
+    queryset = CaseTask.objects.filter(assignee=user) if user.is_authenticated else CaseTask.objects.none()
+    queryset = _case_apply(CaseTaskFilter, filters, queryset)
+    return queryset.select_related("case", "department").annotate(
+        open_first=_CaseWhenCase(
+            _CaseWhen(status=CaseTask.Status.OPEN, then=_CaseValue(0)), default=_CaseValue(1)
+        )
+    ).order_by("open_first", "due_at", "id")
+
+
+def case_board(*, user, filters=None) -> _CaseQuerySet:
+    """The board's tasks by department, overdue (earliest deadline) first. Open tasks by default.
+
+    Staff and reviewers see every department; an officer sees the departments they belong to.
+    """
+    filters = dict(filters or {})
+    filters.setdefault("status", CaseTask.Status.OPEN)
+    queryset = CaseTask.objects.all()
+    if not case_can_see_all(user):
+        queryset = queryset.filter(department__in=_case_own_departments(user)) if user.is_authenticated \
+            else queryset.none()
+    queryset = _case_apply(CaseTaskFilter, filters, queryset)
+    return queryset.select_related("case", "department", "assignee").order_by(
+        "department__position", "department__name", "due_at", "id"
+    )
+
+
+def case_event_list(*, case: Case) -> _CaseQuerySet:
+    return CaseEvent.objects.filter(case=case).select_related("actor", "task")
+
+
+def case_reminder_list(*, case: Case) -> _CaseQuerySet:
+    """The reminders sent about the case's tasks, newest first, with their recipients."""
+    return _CaseReminder.objects.filter(
+        subject_type=_CaseContentType.objects.get_for_model(CaseTask),
+        subject_id__in=CaseTask.objects.filter(case=case).values("pk"),
+    ).prefetch_related("recipients").order_by("-sent_at", "-id")
+
+
+@_case_me_section(40)
+def case_me_section(*, user) -> dict | None:
+    """The applicant's cases and their progress on the personal page."""
+    cases = list(_case_annotated(Case.objects.filter(applicant=user)).order_by("-opened_at")[:10])
+    if not cases:
+        return None
+    for case in cases:
+        case.progress = case_progress(case)
+    return {"title": gettext("My cases"), "template": "services/case_me_section.html",
+            "context": {"cases": cases}}
+

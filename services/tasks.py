@@ -3,3 +3,12 @@
 
 
 # --- cross-department cases (issue 4) ---
+from celery import shared_task  # noqa: E402
+
+from services.actions import case_reminders_sweep as _case_reminders_sweep  # noqa: E402
+
+
+@shared_task(name="services.tasks.case_reminders_sweep")
+def case_reminders_sweep() -> int:
+    """Celery beat's periodic sweep of case-task reminders. Safe to run twice or concurrently."""
+    return _case_reminders_sweep()

@@ -282,3 +282,211 @@ def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 # --- cross-department cases (issue 4) ---
+# isort: split
+from collections import OrderedDict as _CaseOrderedDict  # noqa: E402
+from datetime import timedelta as _case_timedelta  # noqa: E402
+
+from django.contrib import messages as _case_messages  # noqa: E402
+from django.contrib.auth.decorators import login_required as _case_login_required  # noqa: E402
+from django.core.exceptions import ValidationError as _CaseValidationError  # noqa: E402
+from django.core.paginator import Paginator as _CasePaginator  # noqa: E402
+from django.http import HttpRequest as _CaseRequest  # noqa: E402
+from django.http import HttpResponse as _CaseResponse  # noqa: E402
+from django.shortcuts import redirect as _case_redirect  # noqa: E402
+from django.shortcuts import render as _case_render  # noqa: E402
+from django.utils import timezone as _case_timezone  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+from django.views.decorators.http import require_GET as _case_require_get  # noqa: E402
+from django.views.decorators.http import require_http_methods as _case_require_methods  # noqa: E402
+from django.views.decorators.http import require_POST as _case_require_post  # noqa: E402
+
+from portal.exceptions import DomainError as _CaseDomainError  # noqa: E402
+from portal.roles import Role as _CaseRole  # noqa: E402
+from portal.roles import has_role as _case_has_role  # noqa: E402
+from services import actions as case_actions  # noqa: E402
+from services import selectors as case_selectors  # noqa: E402
+from services.exceptions import CaseForbidden  # noqa: E402
+from services.filters import CaseTaskFilter  # noqa: E402
+from services.forms import CaseCancelForm, CaseOpenForm, CaseTaskCompleteForm, CaseTaskForm  # noqa: E402
+from services.models import CaseTask  # noqa: E402
+
+
+def _case_filter_errors(exc: _CaseValidationError) -> list[str]:
+    return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
+
+
+def _case_apply_domain_error(form, exc: _CaseDomainError) -> None:
+    """Show a refusal beside its field when it names one the form has, else above the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def _case_due_state(task: CaseTask, now, soon) -> str:
+    if task.status != CaseTask.Status.OPEN:
+        return ""
+    if task.due_at < now:
+        return "overdue"
+    if task.due_at <= soon:
+        return "due-soon"
+    return ""
+
+
+def _case_mark_due(tasks, now=None) -> None:
+    """Colour deadlines: overdue, due within two days, or neither."""
+    now = now or _case_timezone.now()
+    soon = now + _case_timedelta(days=2)
+    for task in tasks:
+        task.due_state = _case_due_state(task, now, soon)
+
+
+@_case_login_required
+@_case_require_get
+def case_board(request: _CaseRequest) -> _CaseResponse:
+    """Staff's board: open tasks by department, overdue first, deadlines coloured."""
+    if not _case_has_role(request.user, _CaseRole.HALL_STAFF, _CaseRole.COMMITTEE_REVIEWER,
+                          _CaseRole.DEPARTMENT_OFFICER):
+        raise CaseForbidden(gettext("The case board is for hall staff and department officers."))
+    errors: list[str] = []
+    try:
+        tasks = case_selectors.case_board(user=request.user, filters=request.GET)
+    except _CaseValidationError as exc:
+        errors = _case_filter_errors(exc)
+        tasks = CaseTask.objects.none()
+    page = _CasePaginator(tasks, 100).get_page(request.GET.get("page"))
+    _case_mark_due(page.object_list)
+    columns: _CaseOrderedDict = _CaseOrderedDict()
+    for task in page.object_list:
+        columns.setdefault(task.department, []).append(task)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _case_render(request, "services/case_board.html", {
+        "filter_form": CaseTaskFilter(data=request.GET or None).form,
+        "filter_errors": errors,
+        "columns": list(columns.items()),
+        "page": page,
+        "query": query.urlencode(),
+        "can_manage": case_selectors.case_can_manage(request.user),
+    })
+
+
+@_case_login_required
+@_case_require_methods(["GET", "POST"])
+def case_create(request: _CaseRequest) -> _CaseResponse:
+    if not case_selectors.case_can_manage(request.user):
+        raise CaseForbidden(gettext("Only hall staff can open a case."))
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_actions.case_open(opened_by=request.user, **form.cleaned_data)
+        except _CaseDomainError as exc:
+            _case_apply_domain_error(form, exc)
+        else:
+            _case_messages.success(request, gettext("The case is open. Now add its tasks."))
+            return _case_redirect("services:case_detail", case_id=case.pk)
+    return _case_render(request, "services/case_form.html", {"form": form})
+
+
+def _case_detail_context(request: _CaseRequest, case, **forms) -> dict:
+    tasks = list(case.tasks.all())
+    _case_mark_due(tasks)
+    reminders = list(case_selectors.case_reminder_list(case=case)) if case_selectors.case_can_see_all(
+        request.user) else []
+    by_task: dict[int, list] = {}
+    for reminder in reminders:
+        by_task.setdefault(reminder.subject_id, []).append(reminder)
+    for task in tasks:
+        task.reminders = by_task.get(task.pk, [])
+        task.can_complete = task.status == CaseTask.Status.OPEN and (
+            task.assignee_id == request.user.pk or case_selectors.case_can_manage(request.user)
+        )
+    return {
+        "case": case,
+        "tasks": tasks,
+        "progress": case_selectors.case_progress(case),
+        "events": case_selectors.case_event_list(case=case),
+        "reminders": reminders,
+        "can_manage": case_selectors.case_can_manage(request.user),
+        "case_active": case.status in case.ACTIVE,
+        "show_reminders": case_selectors.case_can_see_all(request.user),
+        "task_form": forms.get("task_form") or CaseTaskForm(initial={"department": case.lead_department_id}),
+        "cancel_form": forms.get("cancel_form") or CaseCancelForm(),
+        "complete_form": CaseTaskCompleteForm(),
+    }
+
+
+@_case_login_required
+@_case_require_get
+def case_detail(request: _CaseRequest, case_id: int) -> _CaseResponse:
+    """The case page: tasks as a timeline, progress, history and (for staff) the reminders sent."""
+    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id)
+    return _case_render(request, "services/case_detail.html", _case_detail_context(request, case))
+
+
+@_case_login_required
+@_case_require_post
+def case_task_add(request: _CaseRequest, case_id: int) -> _CaseResponse:
+    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
+    form = CaseTaskForm(request.POST)
+    if form.is_valid():
+        try:
+            case_actions.case_task_add(case=case, added_by=request.user, **form.cleaned_data)
+        except _CaseDomainError as exc:
+            _case_apply_domain_error(form, exc)
+        else:
+            _case_messages.success(request, gettext("The task is added and its responsible person told."))
+            return _case_redirect("services:case_detail", case_id=case.pk)
+    context = _case_detail_context(request, case, task_form=form)
+    return _case_render(request, "services/case_detail.html", context, status=400)
+
+
+@_case_login_required
+@_case_require_post
+def case_cancel(request: _CaseRequest, case_id: int) -> _CaseResponse:
+    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
+    form = CaseCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            case_actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
+        except _CaseDomainError as exc:
+            _case_messages.error(request, str(exc.message))
+        else:
+            _case_messages.success(request, gettext("The case is cancelled."))
+    return _case_redirect("services:case_detail", case_id=case.pk)
+
+
+@_case_login_required
+@_case_require_post
+def case_task_complete(request: _CaseRequest, task_id: int) -> _CaseResponse:
+    """The responsible person (or staff) completes a task with a note, from the case page or "my tasks"."""
+    task = case_selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="complete")
+    form = CaseTaskCompleteForm(request.POST)
+    if not form.is_valid():
+        _case_messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            case_actions.case_task_complete(task=task, by=request.user, **form.cleaned_data)
+        except _CaseDomainError as exc:
+            _case_messages.error(request, str(exc.message))
+        else:
+            _case_messages.success(request, gettext("Task completed. Thank you."))
+    if request.POST.get("next") == "my_tasks":
+        return _case_redirect("services:my_tasks")
+    return _case_redirect("services:case_detail", case_id=task.case_id)
+
+
+@_case_login_required
+@_case_require_get
+def my_tasks(request: _CaseRequest) -> _CaseResponse:
+    """The responsible person's tasks: open ones by deadline first, with a complete button each."""
+    errors: list[str] = []
+    try:
+        tasks = case_selectors.case_task_list_for_assignee(user=request.user, filters=request.GET)
+    except _CaseValidationError as exc:
+        errors = _case_filter_errors(exc)
+        tasks = CaseTask.objects.none()
+    page = _CasePaginator(tasks, 50).get_page(request.GET.get("page"))
+    _case_mark_due(page.object_list)
+    return _case_render(request, "services/case_my_tasks.html", {
+        "page": page, "filter_errors": errors, "complete_form": CaseTaskCompleteForm(),
+    })
+

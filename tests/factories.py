@@ -41,6 +41,55 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"第{n}局")
 
 
+# services: cross-department cases (issue 4)
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Case"
+
+    title = factory.Sequence(lambda n: f"青创企业开办堵点{n}：餐饮许可与消防验收衔接")
+    description = "创业青年反映餐饮许可与消防验收需要分别跑多个部门，请协同办理。"
+    source = "walk_in"
+    lead_department = factory.SubFactory(DepartmentFactory)
+    opened_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.HALL_STAFF])
+
+
+def _case_task_due():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from services.workdays import end_of_working_day
+
+    return end_of_working_day(timezone.localdate() + timedelta(days=7))
+
+
+def _case_task_marker(task):
+    from services.actions import case_task_first_reminder_at
+
+    return case_task_first_reminder_at(due_at=task.due_at) if task.status == "open" else None
+
+
+class CaseTaskFactory(factory.django.DjangoModelFactory):
+    """A task whose assignee is an officer of its department and whose reminder marker is set."""
+
+    class Meta:
+        model = "services.CaseTask"
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    department = factory.LazyAttribute(lambda o: o.case.lead_department)
+    assignee = factory.SubFactory(UserFactory, roles=[Role.DEPARTMENT_OFFICER])
+    description = factory.Sequence(lambda n: f"任务{n}：出具消防验收意见")
+    due_at = factory.LazyFunction(_case_task_due)
+    next_reminder_at = factory.LazyAttribute(lambda o: _case_task_marker(o))
+    status = "open"
+
+    @factory.post_generation
+    def officer(self, create, extracted, **kwargs):
+        self.department.officers.add(self.assignee)
+# end of services: cross-department cases
+
+
 # services: catalogue and booking (issue 3)
 def _slot_start():
     from datetime import timedelta
