@@ -50,6 +50,8 @@ def drive(reviewer, alliance):
             period.refresh_from_db()
             if order.index(stage) > order.index(to):
                 break
+            if period.stage != Stage.DRAFT and order.index(period.stage) >= order.index(stage):
+                continue
             if period.stage == Stage.PEER_REVIEW and stage == Stage.CAPTAIN_SCORING:
                 for result in MemberResult.objects.filter(period=period):
                     for mate in MemberResult.objects.filter(period=period, team_id=result.team_id).exclude(
