@@ -60,7 +60,7 @@ def drive(reviewer, alliance):
                         actions.peer_review_submit(period_id=period.pk, reviewer=result.member,
                                                    member_id=mate.member_id, scores=full_scores(period, 15))
             if period.stage == Stage.CAPTAIN_SCORING and stage == Stage.COMMITTEE_REVIEW:
-                for rating in TeamRating.objects.filter(period=period):
+                for rating in TeamRating.objects.filter(period=period, status="open"):
                     cap = Membership.objects.get(team_id=rating.team_id, role="captain", left_on__isnull=True).user
                     for result in MemberResult.objects.filter(period=period, team_id=rating.team_id):
                         value = (captain_values or {}).get(result.member.username, 18)

@@ -1,0 +1,139 @@
+"""The pages: leaderboard, reviewers' work queue, captain and member pages, the dashboard and /me/."""
+import pytest
+from django.urls import reverse
+
+from points.models import MemberResult, PeerScore, Stage, TeamRating
+from portal.roles import Role
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_leaderboard_is_public_once_published(client, period, drive):
+    response = client.get(reverse("points:leaderboard"))
+    assert response.status_code == 200
+    assert "尚未" in response.content.decode() or "No rating period" in response.content.decode()
+    drive(period, Stage.PUBLISHED)
+    body = client.get(reverse("points:leaderboard")).content.decode()
+    assert "政务先锋红色青年宣讲队" in body and "赵青锋" in body and "★" in body
+
+
+def test_the_leaderboard_answers_bad_filters_with_400_and_unknown_periods_with_404(client, period, drive):
+    drive(period, Stage.PUBLISHED)
+    assert client.get(reverse("points:leaderboard"), {"period": "abc"}).status_code == 400
+    assert client.get(reverse("points:leaderboard"), {"period": 999}).status_code == 404
+    assert client.get(reverse("api-leaderboard"), {"period": "abc"}).status_code == 400
+    assert client.get(reverse("api-leaderboard"), {"period": 999}).status_code == 404
+
+
+def test_the_leaderboard_filters_by_team(api_client, period, drive):
+    drive(period, Stage.PUBLISHED)
+    data = api_client.get(reverse("api-leaderboard"), {"team": "direct"}).json()
+    assert [row["name"] for row in data["results"]] == ["周外队"]
+
+
+def test_an_unpublished_period_is_not_on_the_leaderboard(api_client, period, drive):
+    drive(period, Stage.ALLIANCE_DECISION)
+    assert api_client.get(reverse("api-leaderboard"), {"period": period.pk}).status_code == 404
+
+
+def _grow(period, teams: int, members: int):
+    """Add teams with captains and members straight into a published period's results."""
+    rows, ratings = [], []
+    for _team_number in range(teams):
+        team = TeamFactory()
+        MembershipFactory(team=team, role="captain", user=UserFactory(roles=[Role.TEAM_CAPTAIN]))
+        ratings.append(TeamRating(period=period, team=team, status="approved", average=80, stars=4))
+        for m in range(members):
+            rows.append(MemberResult(period=period, team=team, member=UserFactory(roles=[Role.TEAM_MEMBER]),
+                                     total=70 + m, stars=3))
+    TeamRating.objects.bulk_create(ratings)
+    MemberResult.objects.bulk_create(rows)
+
+
+def test_the_leaderboard_query_count_does_not_grow_with_members(client, api_client, period, drive,
+                                                                django_assert_max_num_queries):
+    drive(period, Stage.PUBLISHED)
+    for size in [(2, 3), (8, 10)]:
+        _grow(period, *size)
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("points:leaderboard")).status_code == 200
+        with django_assert_max_num_queries(5):
+            assert api_client.get(reverse("api-leaderboard")).status_code == 200
+
+
+def test_the_reviewers_work_queue_shows_who_still_owes(client_as, reviewer, period, drive, member, teammate,
+                                                      django_assert_max_num_queries):
+    drive(period, Stage.PEER_REVIEW)
+    client = client_as(reviewer)
+    assert client.get(reverse("points:ratings")).status_code == 200
+    with django_assert_max_num_queries(22):
+        body = client.get(reverse("points:period_detail", args=[period.pk])).content.decode()
+    assert "赵青锋" in body and "钱同队" in body  # neither has peer-reviewed yet
+
+
+def test_the_period_page_is_404_for_people_outside_the_review(client_as, entrepreneur, period):
+    assert client_as(entrepreneur).get(reverse("points:period_detail", args=[period.pk])).status_code == 404
+
+
+def test_a_member_peer_reviews_through_the_page(client_as, member, teammate, period, drive):
+    drive(period, Stage.PEER_REVIEW)
+    client = client_as(member)
+    assert "钱同队" in client.get(reverse("points:peer_review", args=[period.pk])).content.decode()
+    url = reverse("points:peer_review_member", args=[period.pk, teammate.pk])
+    bad = {f"score_five-{i}": 25 for i in range(1, 6)}
+    response = client.post(url, bad)
+    assert response.status_code == 200 and not PeerScore.objects.exists()
+    good = {f"score_five-{i}": 15 for i in range(1, 6)}
+    assert client.post(url, good).status_code == 302
+    assert PeerScore.objects.filter(reviewer=member, member=teammate).count() == 5
+    assert client.get(reverse("points:peer_review_member", args=[period.pk, member.pk])).status_code == 404
+
+
+def test_the_captain_scores_submits_and_the_committee_returns_through_pages(client, captain, member, teammate,
+                                                                           reviewer, period, drive):
+    drive(period, Stage.CAPTAIN_SCORING)
+    client.force_login(captain)
+    sheet = client.get(reverse("points:captain_scoring", args=[period.pk])).content.decode()
+    assert "15" in sheet  # the peer average beside the score
+    for person in [member, teammate]:
+        response = client.post(reverse("points:captain_score_member", args=[period.pk, person.pk]),
+                               {**{f"score_five-{i}": 17 for i in range(1, 6)}, "comment": "很好"})
+        assert response.status_code == 302
+    client.post(reverse("points:captain_submit", args=[period.pk]))
+    assert TeamRating.objects.get(period=period, team__slug="vanguard").status == "submitted"
+    drive(period, Stage.COMMITTEE_REVIEW)
+    client.force_login(reviewer)
+    response = client.post(reverse("points:team_review", args=[period.pk, "vanguard"]),
+                           {"decision": "return", "reason": ""}, follow=True)
+    assert TeamRating.objects.get(period=period, team__slug="vanguard").status == "submitted"
+    client.post(reverse("points:team_review", args=[period.pk, "vanguard"]), {"decision": "return", "reason": "补充材料"})
+    assert TeamRating.objects.get(period=period, team__slug="vanguard").status == "returned"
+    assert response.status_code == 200
+
+
+def test_the_alliance_previews_and_publishes_on_the_decision_page(client_as, alliance, period, drive):
+    drive(period, Stage.ALLIANCE_DECISION)
+    client = client_as(alliance)
+    body = client.get(reverse("points:decision", args=[period.pk])).content.decode()
+    assert "90" in body and "赵青锋" in body
+    response = client.post(reverse("points:decision", args=[period.pk]), {"reason": ""})
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.stage == Stage.PUBLISHED
+
+
+def test_a_wrong_move_on_a_page_is_a_message_not_a_500(client_as, reviewer, period):
+    client = client_as(reviewer)
+    response = client.post(reverse("points:period_advance", args=[period.pk]), {"to": "published"}, follow=True)
+    assert response.status_code == 200
+    period.refresh_from_db()
+    assert period.stage == Stage.DRAFT
+
+
+def test_my_points_appear_on_the_personal_page_and_dashboard(client_as, member, period, drive, client):
+    drive(period, Stage.PUBLISHED)
+    body = client_as(member).get(reverse("accounts:me")).content.decode()
+    assert "90" in body
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "政务服务好青年" in dashboard or "Good youth of government service" in dashboard
