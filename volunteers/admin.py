@@ -16,8 +16,33 @@ from volunteers import actions
 from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Checks the team's constraints across all rows of the form, so a second captain is a form error.
+
+    Model validation alone skips them: the inline form leaves out the ``team`` field they are on.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        active = [f.cleaned_data for f in rows if not f.cleaned_data.get("left_on")]
+        others = Membership.objects.none()
+        if self.instance.pk:
+            shown = [f.instance.pk for f in self.forms if f.instance.pk]
+            others = Membership.objects.filter(team=self.instance, left_on__isnull=True).exclude(pk__in=shown)
+        captains = sum(1 for row in active if row.get("role") == Membership.Role.CAPTAIN)
+        if captains + others.filter(role=Membership.Role.CAPTAIN).count() > 1:
+            raise forms.ValidationError(_("A team has one captain at a time. End the current captain's term first."))
+        people = [row["user"].pk for row in active if row.get("user")] + list(others.values_list("user_id", flat=True))
+        if len(people) != len(set(people)):
+            raise forms.ValidationError(_("A person can hold only one active membership in a team."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     raw_id_fields = ["user"]
 

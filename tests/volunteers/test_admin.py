@@ -65,3 +65,46 @@ def test_the_admin_lists_filter_and_pages_load(client_as, hall_staff, team, capt
     assert client.get(f"/admin/volunteers/activity/{Activity.objects.get().pk}/change/").status_code == 200
     assert client.get("/admin/volunteers/team/").status_code == 200
     assert client.get(f"/admin/volunteers/team/{team.pk}/change/").status_code == 200
+
+
+def test_a_second_captain_in_the_admin_is_a_form_error(client_as, hall_staff, team, captain):
+    from tests.factories import UserFactory
+    from volunteers.models import Membership
+
+    other = UserFactory()
+    existing = Membership.objects.get(user=captain)
+    data = {
+        "name": team.name, "slug": team.slug, "positioning": team.positioning, "description": "",
+        "leader": "",
+        "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": existing.pk, "memberships-0-team": team.pk, "memberships-0-user": captain.pk,
+        "memberships-0-role": "captain", "memberships-0-joined_on": "2025-01-01", "memberships-0-left_on": "",
+        "memberships-1-id": "", "memberships-1-team": team.pk, "memberships-1-user": other.pk,
+        "memberships-1-role": "captain", "memberships-1-joined_on": "2026-01-01", "memberships-1-left_on": "",
+    }
+    response = client_as(hall_staff).post(f"/admin/volunteers/team/{team.pk}/change/", data)
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
+    assert not Membership.objects.filter(user=other).exists()
+
+
+def test_changing_the_captain_in_the_admin_keeps_the_old_row(client_as, hall_staff, team, captain):
+    from tests.factories import UserFactory
+    from volunteers.models import Membership
+
+    other = UserFactory()
+    existing = Membership.objects.get(user=captain)
+    data = {
+        "name": team.name, "slug": team.slug, "positioning": team.positioning, "description": "", "leader": "",
+        "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": existing.pk, "memberships-0-team": team.pk, "memberships-0-user": captain.pk,
+        "memberships-0-role": "captain", "memberships-0-joined_on": "2025-01-01", "memberships-0-left_on": "2026-01-01",
+        "memberships-1-id": "", "memberships-1-team": team.pk, "memberships-1-user": other.pk,
+        "memberships-1-role": "captain", "memberships-1-joined_on": "2026-01-01", "memberships-1-left_on": "",
+    }
+    response = client_as(hall_staff).post(f"/admin/volunteers/team/{team.pk}/change/", data)
+    assert response.status_code == 302
+    assert team.captain == other
+    assert Membership.objects.get(user=captain).left_on.isoformat() == "2026-01-01"
