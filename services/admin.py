@@ -29,6 +29,340 @@ class HolidayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
+# --- catalogue and booking (issue 3) ---
+import csv as _bk_csv  # noqa: E402
+
+from django import forms as _bk_forms  # noqa: E402
+from django.contrib import messages as _bk_messages  # noqa: E402
+from django.db.models import Count as _BkCount  # noqa: E402
+from django.http import HttpResponse as _BkHttpResponse  # noqa: E402
+from django.shortcuts import redirect as _bk_redirect  # noqa: E402
+from django.template.response import TemplateResponse as _BkTemplateResponse  # noqa: E402
+from django.urls import path as _bk_path  # noqa: E402
+from django.utils import timezone as _bk_timezone  # noqa: E402
+from django.utils.html import format_html as _bk_format_html  # noqa: E402
+
+from portal.exceptions import DomainError as _BkDomainError  # noqa: E402
+from services import actions as _bk_actions  # noqa: E402
+from services import selectors as _bk_selectors  # noqa: E402
+from services.forms import BookingExportForm, SlotBulkOpenForm  # noqa: E402
+from services.models import (  # noqa: E402
+    Booking,
+    BookingEvent,
+    Bundle,
+    BundleItem,
+    Material,
+    Review,
+    ServiceItem,
+    Slot,
+    Step,
+)
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "item_count"]
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=_BkCount("service_items"))
+
+    @admin.display(description=_("used by items"), ordering="item_count")
+    def item_count(self, obj: Material) -> int:
+        return obj.item_count
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 1
+    fields = ["position", "name", "kind"]
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "stage", "department", "legal_days", "promised_days", "visits", "bookable", "position"]
+    list_editable = ["position"]
+    list_filter = ["stage", "department", "bookable"]
+    search_fields = ["code", "name", "description"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["department"]
+    filter_horizontal = ["materials"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [StepInline]
+
+
+class BundleItemFormSet(_bk_forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        items = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("item"):
+                items.add(form.cleaned_data["item"].pk)
+        for form in self.forms:
+            requires = (form.cleaned_data or {}).get("requires")
+            if requires and not form.cleaned_data.get("DELETE") and requires.pk not in items:
+                form.add_error("requires", _("Choose an item of this bundle."))
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    formset = BundleItemFormSet
+    fk_name = "bundle"
+    extra = 1
+    fields = ["position", "item", "requires"]
+    autocomplete_fields = ["item", "requires"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "item_count", "steps_saved", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug", "summary"]
+    list_filter = ["items__stage"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [BundleItemInline]
+
+    def get_queryset(self, request):
+        return _bk_selectors.bundle_list().order_by("position", "name")
+
+    @admin.display(description=_("items"))
+    def item_count(self, obj: Bundle) -> int:
+        return len(obj.bundle_items.all())
+
+    @admin.display(description=_("steps saved"))
+    def steps_saved(self, obj: Bundle) -> str:
+        savings = _bk_selectors.bundle_savings(obj)
+        return f"{savings['separate_steps']} → {savings['bundle_steps']} (-{savings['steps_saved_percent']}%)"
+
+
+class SlotAdminForm(_bk_forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ["bundle", "item", "starts_at", "ends_at", "capacity", "is_open"]
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk and capacity < self.instance.booked_count:
+            raise _bk_forms.ValidationError(
+                _("%(count)s places are already booked; the capacity cannot be lower."),
+                params={"count": self.instance.booked_count},
+            )
+        return capacity
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    form = SlotAdminForm
+    change_list_template = "services/admin/slot_change_list.html"
+    list_display = ["starts_at", "ends_at", "subject", "capacity", "booked_count", "remaining_places", "is_open"]
+    list_filter = ["is_open", "bundle", ("starts_at", admin.DateFieldListFilter)]
+    date_hierarchy = "starts_at"
+    search_fields = ["bundle__name", "item__name", "item__code"]
+    list_select_related = ["bundle", "item"]
+    autocomplete_fields = ["bundle", "item"]
+    readonly_fields = ["booked_count"]
+    actions = ["close_slots"]
+
+    @admin.display(description=_("for"))
+    def subject(self, obj: Slot) -> str:
+        return str(obj.subject)
+
+    @admin.display(description=_("places left"))
+    def remaining_places(self, obj: Slot):
+        css = "red" if obj.remaining == 0 else "inherit"
+        return _bk_format_html('<span style="color:{}">{}</span>', css, obj.remaining)
+
+    @admin.action(description=_("Close the selected slots to new bookings"))
+    def close_slots(self, request, queryset):
+        for slot in queryset:
+            _bk_actions.slot_close(slot=slot)
+        self.message_user(request, _("%(count)s slots closed.") % {"count": queryset.count()}, _bk_messages.SUCCESS)
+
+    def get_urls(self):
+        urls = [
+            _bk_path("open/", self.admin_site.admin_view(self.open_view), name="services_slot_open"),
+        ]
+        return urls + super().get_urls()
+
+    def open_view(self, request):
+        """Open slots in bulk: date range, weekdays, times and capacity, without typing each one."""
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = SlotBulkOpenForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                opened, skipped = _bk_actions.slot_open_bulk(
+                    bundle=data["bundle"],
+                    item=data["item"],
+                    date_from=data["date_from"],
+                    date_to=data["date_to"],
+                    weekdays=data["weekdays"],
+                    times=data["times"],
+                    capacity=data["capacity"],
+                    working_days_only=data["working_days_only"],
+                )
+            except _BkDomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                self.message_user(
+                    request,
+                    _("%(opened)s slots opened, %(skipped)s already existed.") % {"opened": opened, "skipped": skipped},
+                    _bk_messages.SUCCESS,
+                )
+                return _bk_redirect("admin:services_slot_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Open slots in bulk"),
+        }
+        return _BkTemplateResponse(request, "services/admin/slot_open.html", context)
+
+
+class BookingEventInline(admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _bookings_csv(bookings, filename: str) -> _BkHttpResponse:
+    response = _BkHttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
+    writer = _bk_csv.writer(response)
+    writer.writerow([_("reference"), _("starts at"), _("for"), _("applicant"), _("mobile"), _("company"), _("status"), _("note")])
+    for booking in bookings:
+        writer.writerow([
+            booking.reference,
+            f"{_bk_timezone.localtime(booking.slot.starts_at):%Y-%m-%d %H:%M}",
+            str(booking.slot.subject),
+            str(booking.user),
+            booking.user.mobile,
+            booking.user.company_name,
+            booking.get_status_display(),
+            booking.note,
+        ])
+    return response
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    change_list_template = "services/admin/booking_change_list.html"
+    list_display = ["reference", "applicant", "mobile", "subject", "starts_at", "coloured_status"]
+    list_filter = ["status", ("slot__starts_at", admin.DateFieldListFilter), "slot__bundle"]
+    search_fields = ["reference", "user__mobile", "user__display_name", "user__username"]
+    list_select_related = ["user", "slot__bundle", "slot__item"]
+    raw_id_fields = ["user", "slot"]
+    readonly_fields = ["reference", "user", "slot", "status", "note", "created_at", "updated_at"]
+    fields = readonly_fields
+    inlines = [BookingEventInline]
+    actions = ["check_in", "complete", "mark_no_show", "export_csv"]
+    date_hierarchy = "slot__starts_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("applicant"), ordering="user__display_name")
+    def applicant(self, obj: Booking) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("mobile"))
+    def mobile(self, obj: Booking) -> str:
+        return obj.user.mobile
+
+    @admin.display(description=_("for"))
+    def subject(self, obj: Booking) -> str:
+        return str(obj.slot.subject)
+
+    @admin.display(description=_("starts at"), ordering="slot__starts_at")
+    def starts_at(self, obj: Booking):
+        return obj.slot.starts_at
+
+    @admin.display(description=_("status"), ordering="status")
+    def coloured_status(self, obj: Booking):
+        colours = {"booked": "#0550ae", "checked_in": "#1a7f37", "completed": "#1a7f37"}
+        return _bk_format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#cf222e"), obj.get_status_display())
+
+    def _run(self, request, queryset, action, done_message):
+        done, refused = 0, []
+        for booking in queryset.select_related("slot"):
+            try:
+                action(booking=booking, actor=request.user)
+                done += 1
+            except _BkDomainError as exc:
+                refused.append(f"{booking.reference}: {exc.message}")
+        if done:
+            self.message_user(request, done_message % {"count": done}, _bk_messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, _bk_messages.WARNING)
+
+    @admin.action(description=_("Check in the selected bookings"))
+    def check_in(self, request, queryset):
+        self._run(request, queryset, _bk_actions.booking_check_in, _("%(count)s bookings checked in."))
+
+    @admin.action(description=_("Mark the selected bookings as completed"))
+    def complete(self, request, queryset):
+        self._run(request, queryset, _bk_actions.booking_complete, _("%(count)s bookings completed."))
+
+    @admin.action(description=_("Mark the selected bookings as no-shows"))
+    def mark_no_show(self, request, queryset):
+        self._run(request, queryset, _bk_actions.booking_mark_no_show, _("%(count)s bookings marked as no-shows."))
+
+    @admin.action(description=_("Export the selected bookings as CSV"))
+    def export_csv(self, request, queryset):
+        bookings = queryset.select_related("user", "slot__bundle", "slot__item").order_by("slot__starts_at", "reference")
+        return _bookings_csv(bookings, "bookings.csv")
+
+    def get_urls(self):
+        urls = [
+            _bk_path("export-day/", self.admin_site.admin_view(self.export_day_view), name="services_booking_export_day"),
+        ]
+        return urls + super().get_urls()
+
+    def export_day_view(self, request):
+        """The day's list as CSV (?date=YYYY-MM-DD, today by default), for the window and the queue screen."""
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = BookingExportForm(request.GET or {"date": _bk_timezone.localdate().isoformat()})
+        if not form.is_valid():
+            return _BkHttpResponse(str(_("Give the day as YYYY-MM-DD.")), status=400, content_type="text/plain; charset=utf-8")
+        day = form.cleaned_data["date"]
+        bookings = (
+            Booking.objects.filter(slot__starts_at__date=day)
+            .select_related("user", "slot__bundle", "slot__item")
+            .order_by("slot__starts_at", "reference")
+        )
+        return _bookings_csv(bookings, f"bookings-{day:%Y-%m-%d}.csv")
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["booking", "stars", "comment", "created_at"]
+    list_filter = ["stars", "created_at"]
+    search_fields = ["booking__reference", "comment"]
+    list_select_related = ["booking"]
+    raw_id_fields = ["booking"]
+    readonly_fields = ["booking", "stars", "comment", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 # --- cross-department cases (issue 4) ---
 # isort: split
 from datetime import timedelta as _case_timedelta  # noqa: E402
