@@ -135,6 +135,13 @@ from services.models import Case, CaseTask  # noqa: E402
 from services.models import Department as _CaseDepartment  # noqa: E402
 
 
+def _case_yes_no(label, method: str) -> django_filters.ChoiceFilter:
+    """A strict yes/no filter: anything but true/false is a 400, not silently "all"."""
+    return django_filters.ChoiceFilter(
+        label=label, method=method, choices=[("true", _("Yes")), ("false", _("No"))], empty_label=_("All"),
+    )
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("All"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Case.Source.choices, empty_label=_("All"))
@@ -142,7 +149,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Lead department"), queryset=_CaseDepartment.objects.all(), to_field_name="code",
         field_name="lead_department", empty_label=_("All departments"),
     )
-    overdue = django_filters.BooleanFilter(label=_("Has overdue tasks"), method="filter_overdue")
+    overdue = _case_yes_no(_("Has overdue tasks"), "filter_overdue")
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
 
     class Meta:
@@ -153,7 +160,7 @@ class CaseFilter(django_filters.FilterSet):
         late = CaseTask.objects.filter(
             case=_CaseOuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now()
         )
-        return queryset.filter(_CaseExists(late)) if value else queryset.exclude(_CaseExists(late))
+        return queryset.filter(_CaseExists(late)) if value == "true" else queryset.exclude(_CaseExists(late))
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -170,7 +177,7 @@ class CaseTaskFilter(django_filters.FilterSet):
         empty_label=_("All departments"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseTask.Status.choices, empty_label=_("All"))
-    overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="filter_overdue")
+    overdue = _case_yes_no(_("Overdue"), "filter_overdue")
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
 
     class Meta:
@@ -179,7 +186,7 @@ class CaseTaskFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = _CaseQ(status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now())
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
