@@ -695,6 +695,23 @@ def service_hours_award(*, member, hours, reference: str, reason: str, author=No
         return None
 
 
+def service_hours_award_for_activity(*, activity, author=None) -> int:
+    """Every approved attendance of an activity becomes a service-hours ledger entry.
+
+    Called by volunteers.actions.activity_hours_approve inside its transaction. Idempotent: the
+    reference "hours:<attendance id>" is written once. Returns the number of entries written.
+    """
+    from volunteers.models import Attendance
+
+    written = 0
+    reason = _("Service hours: %(activity)s") % {"activity": activity.title}
+    for attendance in Attendance.objects.filter(activity=activity, approved_hours__gt=0).select_related("user"):
+        if service_hours_award(member=attendance.user, hours=attendance.approved_hours,
+                               reference=f"hours:{attendance.pk}", reason=reason, author=author):
+            written += 1
+    return written
+
+
 def ledger_correct(*, entry_id, author, points: int, reason: str) -> LedgerEntry:
     """A compensating entry for an earlier one: the only way to change a balance."""
     if not (has_role(author, Role.COMMITTEE_REVIEWER) or getattr(author, "is_superuser", False)):

@@ -3,7 +3,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -329,6 +329,17 @@ def team_star_levels(*, team_ids) -> dict[int, int]:
     for team_id, stars in rows:
         levels.setdefault(team_id, stars)
     return levels
+
+
+def team_star_level_subquery() -> Subquery:
+    """An annotation for Team querysets: the star level of the team's latest published period (or None).
+
+    ``Team.objects.annotate(star_level=team_star_level_subquery())``: one SQL query for any number of teams.
+    """
+    return Subquery(
+        TeamRating.objects.filter(team_id=OuterRef("pk"), period__stage=Stage.PUBLISHED, stars__isnull=False)
+        .order_by("-period__published_at", "-period_id").values("stars")[:1]
+    )
 
 
 # --- the personal page --------------------------------------------------------------------------

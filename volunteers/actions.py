@@ -365,4 +365,7 @@ def activity_hours_approve(*, activity: Activity, approved_by) -> Activity:
         activity = activity_transition(activity=activity, to=Activity.Status.DONE, by=approved_by,
                                        reason=_("Hours approved"))
     # Points (issue 6): approved hours become points-ledger entries here, in this transaction.
+    from points.actions import service_hours_award_for_activity
+
+    service_hours_award_for_activity(activity=activity, author=approved_by)
     return activity

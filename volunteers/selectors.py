@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from points.selectors import team_star_level_subquery
 from portal.accounts.selectors import me_section
 from portal.roles import Role, has_role
 from volunteers.exceptions import FiltersInvalid, NotCaptain, NotFound
@@ -58,6 +59,7 @@ def _team_queryset() -> QuerySet[Team]:
         Team.objects.select_related("leader")
         .annotate(
             member_count=Coalesce(Subquery(members), 0),
+            star_level=team_star_level_subquery(),  # points (issue 6): latest published star level
             approved_hours=Coalesce(Subquery(hours, output_field=DecimalField(max_digits=9, decimal_places=2)), ZERO_HOURS),
         )
         .prefetch_related(
