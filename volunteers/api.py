@@ -147,19 +147,20 @@ class AttendanceOutput(serializers.ModelSerializer):
         fields = ["id", "activity", "user", "checked_in_at", "checked_out_at", "proposed_hours", "approved_hours"]
 
 
+class AttendanceInput(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), label=_("Person"))
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, label=_("Hours"))
+
+
 class ActivityAttendanceApi(APIView):
     """The captain or staff record a person's attendance and hours."""
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
-        user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), label=_("Person"))
-        hours = serializers.DecimalField(max_digits=5, decimal_places=2, label=_("Hours"))
-
-    @extend_schema(request=InputSerializer, responses=AttendanceOutput)
+    @extend_schema(request=AttendanceInput, responses=AttendanceOutput)
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=True)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = AttendanceInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         attendance = actions.attendance_record(
             activity=activity,
