@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: later apps use the people, departments and teams made by earlier ones.
-DEMO_MODULES = ["portal.demo", "services.demo", "volunteers.demo", "points.demo", "suggestions.demo"]
+DEMO_MODULES = ["portal.demo", "services.demo", "services.demo_cases", "volunteers.demo", "points.demo", "suggestions.demo"]
 
 
 class Command(BaseCommand):
