@@ -43,4 +43,222 @@ def seed() -> str:
     market.officers.add(officer)
     for day, kind, name in HOLIDAYS:
         Holiday.objects.get_or_create(date=day, defaults={"kind": kind, "name": name})
-    return f"{Department.objects.count()} departments, {Holiday.objects.count()} calendar days"
+    summary = f"{Department.objects.count()} departments, {Holiday.objects.count()} calendar days"
+    summary += ", " + seed_catalogue_and_booking()  # catalogue and booking (issue 3)
+    return summary
+
+
+# --- catalogue and booking (issue 3) ---
+# Every handling step an item goes through. The five joint steps are done once for a whole bundle
+# in the youth zone; review and decision stay with each item (a few complex items split them in two).
+JOINT_STEPS = ["网上申请", "统一预审", "窗口受理", "材料核验", "制证出件", "证照送达"]
+
+MATERIALS = {
+    "id": ("身份证", "申请人本人有效身份证件"),
+    "photo": ("近期免冠照片", "白底一寸"),
+    "lease": ("租赁合同", "经营场所或住房租赁合同"),
+    "deed": ("房屋产权证明", "不动产权证书或购房合同"),
+    "licence": ("营业执照", "已取得营业执照的提供副本"),
+    "charter": ("公司章程", ""),
+    "plan": ("经营场所平面图", "标明功能分区"),
+    "health": ("从业人员健康证明", ""),
+    "food_rules": ("食品安全管理制度", ""),
+    "bank": ("银行账户信息", ""),
+    "labour": ("劳动合同", ""),
+    "degree": ("学历学位证书", ""),
+    "bizplan": ("创业计划书", ""),
+    "vehicle": ("车辆行驶证", ""),
+    "fire_list": ("消防设施清单", ""),
+    "hukou": ("户口簿", ""),
+    "social": ("社保缴费证明", ""),
+    "finance": ("财务报表", ""),
+    "ip": ("知识产权证明", "专利证书、软件著作权等"),
+    "incubator": ("孵化协议", "与孵化基地签订的入驻协议"),
+}
+
+# code, name, stage, department, legal days, promised days, visits, fee, bookable, materials, own steps
+ITEMS = [
+    ("h01", "人才公寓租住申请", "housing", "housing", 20, 10, 1, 0, True, ["id", "degree", "labour"], 1),
+    ("h02", "青年人才落户", "housing", "hukou", 15, 5, 1, 0, True, ["id", "hukou", "degree", "labour"], 1),
+    ("h03", "居住证办理", "housing", "hukou", 15, 7, 1, 0, True, ["id", "photo", "lease"], 1),
+    ("h04", "住房租赁合同备案", "housing", "housing", 5, 1, 1, 0, False, ["id", "lease", "deed"], 1),
+    ("h05", "住房公积金缴存登记", "housing", "housing", 5, 1, 1, 0, False, ["id", "licence", "labour"], 1),
+    ("h06", "人才安居补贴申领", "housing", "hrss", 30, 15, 2, 0, True, ["id", "degree", "social", "lease"], 1),
+    ("h07", "子女入学居住证明", "housing", "hukou", 10, 3, 1, 0, False, ["id", "hukou", "lease"], 1),
+    ("h08", "社会保险参保登记", "housing", "hrss", 5, 1, 1, 0, False, ["id", "labour"], 1),
+    ("h09", "医疗保险参保登记", "housing", "hrss", 5, 1, 1, 0, False, ["id", "photo"], 1),
+    ("h10", "户口迁入", "housing", "hukou", 20, 7, 2, 0, True, ["id", "hukou", "photo", "deed"], 2),
+    ("r01", "企业设立登记（营业执照）", "registration", "market", 3, 1, 1, 0, True, ["id", "charter", "lease"], 1),
+    ("r02", "个体工商户登记", "registration", "market", 3, 1, 2, 0, True, ["id", "lease", "photo"], 1),
+    ("r03", "公章刻制备案", "registration", "hukou", 3, 1, 1, 0, False, ["id", "licence"], 1),
+    ("r04", "税务登记与发票申领", "registration", "tax", 5, 1, 1, 0, False, ["id", "licence", "bank"], 1),
+    ("r05", "食品经营许可", "registration", "market", 20, 10, 2, 0, True, ["id", "licence", "lease", "plan", "health", "food_rules"], 2),
+    ("r06", "公共场所卫生许可", "registration", "health", 20, 7, 1, 0, True, ["id", "licence", "plan", "health"], 1),
+    ("r07", "公众聚集场所投入使用前消防安全检查", "registration", "fire", 10, 5, 1, 0, True, ["id", "licence", "plan", "fire_list"], 1),
+    ("r08", "道路货物运输经营许可", "registration", "commerce", 20, 10, 2, 0, True, ["id", "licence", "vehicle", "labour"], 2),
+    ("r09", "酒类流通备案", "registration", "commerce", 10, 3, 1, 0, False, ["id", "licence", "lease"], 1),
+    ("r10", "用人单位社保登记", "registration", "hrss", 5, 1, 1, 0, False, ["licence", "bank", "labour"], 1),
+    ("p01", "一次性创业补贴", "policy", "hrss", 30, 15, 1, 0, True, ["id", "licence", "social", "bank"], 1),
+    ("p02", "创业担保贷款", "policy", "hrss", 30, 20, 2, 0, True, ["id", "licence", "bizplan", "finance"], 2),
+    ("p03", "创业场地租金补贴", "policy", "science", 30, 15, 1, 0, False, ["licence", "lease", "incubator", "bank"], 1),
+    ("p04", "孵化基地入驻申请", "policy", "science", 15, 7, 2, 0, True, ["id", "licence", "bizplan"], 1),
+    ("p05", "大学生创业项目资助", "policy", "youth", 30, 20, 1, 0, True, ["id", "degree", "bizplan", "licence"], 1),
+    ("p06", "吸纳就业补贴", "policy", "hrss", 30, 15, 1, 0, False, ["licence", "labour", "social", "bank"], 1),
+    ("p07", "科技型中小企业评价", "policy", "science", 20, 10, 1, 0, False, ["licence", "finance", "ip"], 1),
+    ("p08", "高新技术企业培育入库", "policy", "science", 30, 20, 2, 0, True, ["licence", "finance", "ip", "labour"], 1),
+    ("p09", "青年创业导师对接", "policy", "youth", 10, 5, 1, 0, True, ["id", "bizplan"], 1),
+    ("p10", "失业保险稳岗返还", "policy", "hrss", 20, 10, 1, 0, False, ["licence", "social", "bank"], 1),
+    ("g01", "企业年度报告公示", "growth", "market", 5, 1, 1, 0, False, ["licence", "finance"], 1),
+    ("g02", "企业变更登记", "growth", "market", 3, 1, 1, 0, True, ["id", "licence", "charter"], 1),
+    ("g03", "增值税一般纳税人登记", "growth", "tax", 5, 1, 1, 0, False, ["licence", "finance"], 1),
+    ("g04", "出口退（免）税备案", "growth", "tax", 10, 3, 1, 0, False, ["licence", "bank"], 1),
+    ("g05", "商标注册申请指导", "growth", "market", 10, 5, 1, 0, True, ["id", "licence"], 1),
+    ("g06", "专利申请辅导", "growth", "science", 10, 5, 1, 0, True, ["id", "ip"], 1),
+    ("g07", "食品经营许可延续", "growth", "market", 20, 7, 1, 0, False, ["licence", "health", "food_rules"], 1),
+    ("g08", "劳动用工备案", "growth", "hrss", 5, 1, 1, 0, False, ["licence", "labour"], 1),
+    ("g09", "企业信用修复", "growth", "market", 15, 5, 1, 0, True, ["licence", "finance"], 1),
+    ("g10", "企业简易注销", "growth", "market", 10, 3, 1, 0, True, ["id", "licence"], 1),
+]
+
+# slug, name, summary, [(item code, needs first)]
+BUNDLES = [
+    ("restaurant", "青创+餐饮企业一件事", "开一家餐馆：执照、许可、消防、税务、社保一次办",
+     [("r01", None), ("r04", "r01"), ("r05", "r01"), ("r06", "r01"), ("r07", "r01"), ("r10", "r01")]),
+    ("incubation", "青创+孵化一件事", "入驻孵化基地并申领创业扶持",
+     [("r01", None), ("p04", "r01"), ("p03", "p04"), ("p01", "r01"), ("p05", None), ("r04", "r01")]),
+    ("logistics", "青创+物流一件事", "开办物流公司：执照、道路运输许可、刻章、税务、社保",
+     [("r01", None), ("r08", "r01"), ("r03", "r01"), ("r04", "r01"), ("r10", "r01")]),
+    ("settle", "青创+安居一件事", "来区创业的青年人才安居落户",
+     [("h02", None), ("h03", None), ("h01", None), ("h04", None), ("h06", "h01"), ("h08", None)]),
+    ("tech", "青创+科技企业一件事", "科技型初创企业：登记、评价、入库与知识产权",
+     [("r01", None), ("p07", "r01"), ("p08", "p07"), ("g06", None), ("r04", "r01")]),
+    ("retail", "青创+个体门店一件事", "个体门店：登记、酒类备案、税务与用工",
+     [("r02", None), ("r09", "r02"), ("r04", "r02"), ("g08", "r02"), ("h08", None)]),
+]
+
+SLOT_TIMES = ["09:00-09:30", "09:30-10:00", "10:00-10:30", "10:30-11:00", "14:00-14:30", "14:30-15:00", "15:00-15:30", "15:30-16:00"]
+
+
+def _seed_catalogue() -> None:
+    from services.models import Bundle, BundleItem, Material, ServiceItem, Step
+
+    materials = {
+        key: Material.objects.get_or_create(name=name, defaults={"description": description})[0]
+        for key, (name, description) in MATERIALS.items()
+    }
+    departments = {d.code: d for d in Department.objects.all()}
+    items = {}
+    for position, (code, name, stage, dept, legal, promised, visits, fee, bookable, needs, own) in enumerate(ITEMS):
+        item, created = ServiceItem.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name, "stage": stage, "department": departments[dept], "legal_days": legal,
+                "promised_days": promised, "visits": visits, "fee": fee, "bookable": bookable, "position": position,
+            },
+        )
+        items[code] = item
+        if created:
+            item.materials.set([materials[key] for key in needs])
+            own_steps = ["审查决定"] if own == 1 else ["审查", "决定"]
+            steps = [(name, Step.Kind.JOINT) for name in JOINT_STEPS[:4]] + [
+                (name, Step.Kind.OWN) for name in own_steps
+            ] + [(name, Step.Kind.JOINT) for name in JOINT_STEPS[4:]]
+            Step.objects.bulk_create(
+                [Step(item=item, position=n, name=step, kind=kind) for n, (step, kind) in enumerate(steps)]
+            )
+    for position, (slug, name, summary, entries) in enumerate(BUNDLES):
+        bundle, created = Bundle.objects.get_or_create(
+            slug=slug, defaults={"name": name, "summary": summary, "position": position}
+        )
+        if created:
+            BundleItem.objects.bulk_create(
+                [
+                    BundleItem(bundle=bundle, item=items[code], position=n, requires=items[first] if first else None)
+                    for n, (code, first) in enumerate(entries)
+                ]
+            )
+
+
+def _seed_slots() -> int:
+    """Slots for every bundle (and a few items) over the next 10 working days."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from services.actions import slot_open_bulk
+    from services.models import Bundle, ServiceItem
+    from services.workdays import add_working_days
+
+    today = timezone.localdate()
+    first = add_working_days(today, 1)
+    last = add_working_days(today, 10)
+    times = [
+        tuple(datetime.strptime(part, "%H:%M").time() for part in pair.split("-")) for pair in SLOT_TIMES
+    ]
+    opened = 0
+    for bundle in Bundle.objects.all():
+        opened += slot_open_bulk(
+            bundle=bundle, date_from=first, date_to=last, weekdays=range(5), times=times, capacity=4
+        )[0]
+    for item in ServiceItem.objects.filter(code__in=["r02", "h03", "g10"]):
+        opened += slot_open_bulk(
+            item=item, date_from=first, date_to=last, weekdays=range(5), times=times[:2], capacity=2
+        )[0]
+    return opened
+
+
+def _seed_bookings() -> None:
+    """A past month of completed and reviewed bookings (for the satisfaction figure) and one coming visit."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from services.actions import booking_create
+    from services.models import Booking, BookingEvent, Bundle, Review, Slot
+
+    founder = demo_user("founder", "林小创", [Role.ENTREPRENEUR], company="青禾餐饮管理有限公司")
+    youths = [
+        demo_user(f"youth{n:02d}", name, [Role.ENTREPRENEUR])
+        for n, name in enumerate(["张晓阳", "李思远", "王一诺", "赵子涵", "陈可欣", "刘浩然", "杨雨桐", "黄嘉怡", "周子墨", "吴梓萱", "徐晨曦", "孙语桐"])
+    ]
+    bundles = list(Bundle.objects.order_by("position"))
+    stars = [5, 5, 5, 4, 5, 5, 5, 5, 4, 5, 5, 5]
+    comments = ["一次就办好了，比想象中快很多", "工作人员很耐心", "材料只交了一次", "", "青年专区环境很好", "", "帮办员全程陪同", "", "等候时间短", "", "推荐给身边创业的朋友", ""]
+    start_day = timezone.localdate() - timedelta(days=30)
+    for n, youth in enumerate(youths):
+        reference = f"DEM{REFERENCE_DEMO[n]}"
+        if Booking.objects.filter(reference=reference).exists():
+            continue
+        bundle = bundles[n % len(bundles)]
+        starts = timezone.make_aware(datetime.combine(start_day + timedelta(days=n * 2), time(9 + n % 6, 0)))
+        slot, _created = Slot.objects.get_or_create(
+            bundle=bundle, starts_at=starts, defaults={"ends_at": starts + timedelta(minutes=30), "capacity": 4}
+        )
+        Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
+        booking = Booking.objects.create(reference=reference, user=youth, slot=slot, status=Booking.Status.COMPLETED)
+        BookingEvent.objects.bulk_create([
+            BookingEvent(booking=booking, to_status="booked", actor=youth),
+            BookingEvent(booking=booking, from_status="booked", to_status="checked_in"),
+            BookingEvent(booking=booking, from_status="checked_in", to_status="completed"),
+        ])
+        Review.objects.create(booking=booking, stars=stars[n], comment=comments[n])
+    if not Booking.objects.filter(user=founder, status=Booking.Status.BOOKED).exists():
+        restaurant = Bundle.objects.filter(slug="restaurant").first()
+        slot = Slot.objects.filter(bundle=restaurant, starts_at__gt=timezone.now(), is_open=True).order_by("starts_at").first()
+        if slot is not None:
+            booking_create(user=founder, slot_id=slot.pk, bundle=restaurant, note="青禾餐饮管理有限公司，想咨询餐饮开店")
+
+
+REFERENCE_DEMO = ["AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAJ", "AAK", "AAM", "AAN"]
+
+
+def seed_catalogue_and_booking() -> str:
+    from services.models import Booking, Bundle, ServiceItem, Slot
+
+    _seed_catalogue()
+    _seed_slots()
+    _seed_bookings()
+    return (
+        f"{ServiceItem.objects.count()} service items, {Bundle.objects.count()} bundles, "
+        f"{Slot.objects.count()} slots, {Booking.objects.count()} bookings"
+    )
