@@ -18,7 +18,7 @@ def test_staff_see_the_ledger_with_filters_and_an_entrys_history(client_as, subm
     assert response.status_code == 200 and entry.number in response.content.decode()
     page = client.get(reverse("admin:suggestions_suggestion_change", args=[entry.pk]))
     assert page.status_code == 200 and entry.title in page.content.decode()
-    history = [f for f in page.context["inline_admin_formsets"] if f.formset.prefix == "events"][0]
+    history = [f for f in page.context["inline_admin_formsets"] if f.formset.model.__name__ == "SuggestionEvent"][0]
     assert len(history.formset.forms) == 3  # submitted, accepted, assigned: shown read-only
 
 
