@@ -32,6 +32,10 @@ class SuggestionEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may see the entry sees its history and answers: they are part of the entry.
+        return request.user.has_perm("suggestions.view_suggestion")
+
 
 class SuggestionAnswerInline(admin.StackedInline):
     model = SuggestionAnswer
@@ -47,6 +51,10 @@ class SuggestionAnswerInline(admin.StackedInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may see the entry sees its history and answers: they are part of the entry.
+        return request.user.has_perm("suggestions.view_suggestion")
 
 
 class AssignForm(forms.Form):
