@@ -305,9 +305,8 @@ def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
 
 
 def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
-    qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by(
-        "-total", "member__username"
-    )
+    # Ties break on the member id, not the name: the (period, -total) index then serves the sort.
+    qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by("-total", "member_id")
     return _filtered(LeaderboardFilter, filters, qs)
 
 
