@@ -2,7 +2,8 @@
 selector, and render. No response here ever carries the submitter's identity.
 """
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -16,6 +17,7 @@ from suggestions.exceptions import NotFound
 from suggestions.models import Suggestion, SuggestionAnswer
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DepartmentField(serializers.RelatedField):
     """A department given by its code (``market``) or its id."""
 
@@ -73,7 +75,7 @@ class SuggestionOut(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     support_count = serializers.IntegerField()
     reopen_count = serializers.IntegerField()
-    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    merged_into = serializers.CharField(source="merged_into.number", allow_null=True, default=None)
     hidden = serializers.BooleanField(source="is_hidden")
     hidden_reason = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -125,7 +127,7 @@ class _Auth:
 class SuggestionListApi(_Auth, APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionListInput(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Suggestion.Kind.choices)
         category = serializers.ChoiceField(choices=Suggestion.Category.choices)
         title = serializers.CharField(max_length=100)
@@ -148,9 +150,9 @@ class SuggestionListApi(_Auth, APIView):
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(SuggestionOut(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: SuggestionDetailOut})
+    @extend_schema(request=SuggestionListInput, responses={201: SuggestionDetailOut})
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionListInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = actions.suggestion_submit(submitter=request.user, **serializer.validated_data)
         response = _detail(entry.number, request)
@@ -179,17 +181,17 @@ class SuggestionSupportApi(_Auth, APIView):
 class SuggestionTransitionApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionTransitionInput(serializers.Serializer):
         to = serializers.ChoiceField(choices=Suggestion.Status.choices)
         department = DepartmentField(required=False, allow_null=True)
         answer = serializers.CharField(required=False, allow_blank=True, max_length=5000)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
         redirect = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
-    @extend_schema(request=InputSerializer, responses=SuggestionDetailOut)
+    @extend_schema(request=SuggestionTransitionInput, responses=SuggestionDetailOut)
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionTransitionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.suggestion_transition(suggestion=entry, actor=request.user, **serializer.validated_data)
         return _detail(number, request)
@@ -198,18 +200,18 @@ class SuggestionTransitionApi(_Auth, APIView):
 class SuggestionAnswerDraftApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionAnswerDraftInput(serializers.Serializer):
         text = serializers.CharField(max_length=5000)
         kind = serializers.ChoiceField(choices=SuggestionAnswer.Kind.choices, default=SuggestionAnswer.Kind.REPLY)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
         redirect = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
-    @extend_schema(request=InputSerializer, responses=inline_serializer("DraftOut", {
+    @extend_schema(request=SuggestionAnswerDraftInput, responses=inline_serializer("DraftOut", {
         "kind": serializers.CharField(), "text": serializers.CharField(), "drafted_at": serializers.DateTimeField(),
     }))
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionAnswerDraftInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         draft = actions.suggestion_answer_draft(suggestion=entry, author=request.user, **serializer.validated_data)
         return Response({"kind": draft.kind, "text": draft.text, "drafted_at": draft.drafted_at})
@@ -218,13 +220,13 @@ class SuggestionAnswerDraftApi(_Auth, APIView):
 class SuggestionReopenApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionReopenInput(serializers.Serializer):
         note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=SuggestionDetailOut)
+    @extend_schema(request=SuggestionReopenInput, responses=SuggestionDetailOut)
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionReopenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.suggestion_reopen(suggestion=entry, user=request.user, **serializer.validated_data)
         return _detail(number, request)
@@ -233,13 +235,13 @@ class SuggestionReopenApi(_Auth, APIView):
 class SuggestionFeedbackApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionFeedbackInput(serializers.Serializer):
         resolved = serializers.BooleanField()
 
-    @extend_schema(request=InputSerializer, responses=SuggestionDetailOut)
+    @extend_schema(request=SuggestionFeedbackInput, responses=SuggestionDetailOut)
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionFeedbackInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.suggestion_feedback(suggestion=entry, user=request.user, **serializer.validated_data)
         return _detail(number, request)
@@ -248,13 +250,13 @@ class SuggestionFeedbackApi(_Auth, APIView):
 class SuggestionMergeApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionMergeInput(serializers.Serializer):
         into = serializers.CharField(max_length=20)
 
-    @extend_schema(request=InputSerializer, responses=SuggestionDetailOut)
+    @extend_schema(request=SuggestionMergeInput, responses=SuggestionDetailOut)
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionMergeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             original = selectors.suggestion_get_for_user(user=request.user, number=serializer.validated_data["into"])
@@ -267,13 +269,13 @@ class SuggestionMergeApi(_Auth, APIView):
 class SuggestionHideApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionHideInput(serializers.Serializer):
         reason = serializers.CharField(max_length=300)
 
-    @extend_schema(request=InputSerializer, responses=SuggestionDetailOut)
+    @extend_schema(request=SuggestionHideInput, responses=SuggestionDetailOut)
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionHideInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.suggestion_hide(suggestion=entry, actor=request.user, **serializer.validated_data)
         return _detail(number, request)
@@ -282,13 +284,13 @@ class SuggestionHideApi(_Auth, APIView):
 class SuggestionSimilarApi(_Auth, APIView):
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionSimilarInput(serializers.Serializer):
         title = serializers.CharField(max_length=100)
         content = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    @extend_schema(parameters=[InputSerializer], responses=SuggestionOut(many=True))
+    @extend_schema(parameters=[SuggestionSimilarInput], responses=SuggestionOut(many=True))
     def get(self, request):
-        serializer = self.InputSerializer(data=request.query_params)
+        serializer = self.SuggestionSimilarInput(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         similar = selectors.suggestion_similar(
             title=serializer.validated_data["title"], content=serializer.validated_data.get("content", "")
@@ -316,15 +318,15 @@ class SuggestionStatsApi(_Auth, APIView):
 class SuggestionCaseApi(_Auth, APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class SuggestionCaseInput(serializers.Serializer):
         lead_department = DepartmentField()
 
-    @extend_schema(request=InputSerializer, responses={201: inline_serializer("SuggestionCaseOut", {
+    @extend_schema(request=SuggestionCaseInput, responses={201: inline_serializer("SuggestionCaseOut", {
         "case": serializers.IntegerField(), "number": serializers.CharField(),
     })})
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.SuggestionCaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = actions.suggestion_case_open(suggestion=entry, actor=request.user, **serializer.validated_data)
         return Response({"case": case.pk, "number": entry.number}, status=status.HTTP_201_CREATED)
