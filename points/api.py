@@ -1,5 +1,6 @@
 """JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -109,9 +110,11 @@ class PeriodAdvanceApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class PeriodAdvanceInputSerializer(serializers.Serializer):
         to = serializers.ChoiceField(choices=[s for s, _label in Period._meta.get_field("stage").choices])
         reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    InputSerializer = PeriodAdvanceInputSerializer
 
     @extend_schema(request=InputSerializer, responses=PeriodSerializer)
     def post(self, request, pk: int):
@@ -131,11 +134,13 @@ class ScoresField(serializers.DictField):
 class PeerReviewApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class PeerReviewInputSerializer(serializers.Serializer):
         member = serializers.IntegerField(label=_("member"))
         scores = ScoresField(label=_("scores"))
 
-    @extend_schema(request=InputSerializer)
+    InputSerializer = PeerReviewInputSerializer
+
+    @extend_schema(request=InputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
@@ -150,12 +155,14 @@ class PeerReviewApi(APIView):
 class CaptainScoreApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class CaptainScoreInputSerializer(serializers.Serializer):
         member = serializers.IntegerField(label=_("member"))
         scores = ScoresField(label=_("scores"))
         comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
 
-    @extend_schema(request=InputSerializer)
+    InputSerializer = CaptainScoreInputSerializer
+
+    @extend_schema(request=InputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
@@ -178,10 +185,12 @@ class CaptainSubmitApi(APIView):
 class CommitteeReviewApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class CommitteeReviewInputSerializer(serializers.Serializer):
         team = serializers.SlugField(label=_("team"))
         decision = serializers.ChoiceField(choices=["approve", "return"], label=_("decision"))
         reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    InputSerializer = CommitteeReviewInputSerializer
 
     @extend_schema(request=InputSerializer, responses=TeamRatingSerializer)
     def post(self, request, pk: int):
@@ -198,8 +207,10 @@ class CommitteeReviewApi(APIView):
 class DecisionApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class DecisionInputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    InputSerializer = DecisionInputSerializer
 
     @extend_schema(request=InputSerializer, responses=PeriodSerializer)
     def post(self, request, pk: int):
@@ -222,8 +233,10 @@ class AppealSerializer(serializers.ModelSerializer):
 class AppealCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class AppealCreateInputSerializer(serializers.Serializer):
         reason = serializers.CharField(label=_("reason"))
+
+    InputSerializer = AppealCreateInputSerializer
 
     @extend_schema(request=InputSerializer, responses=AppealSerializer)
     def post(self, request, pk: int):
@@ -236,9 +249,11 @@ class AppealCreateApi(APIView):
 class AppealDecideApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class AppealDecideInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["uphold", "reopen"], label=_("decision"))
         reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    InputSerializer = AppealDecideInputSerializer
 
     @extend_schema(request=InputSerializer, responses=AppealSerializer)
     def post(self, request, pk: int):
@@ -263,13 +278,15 @@ class AchievementSerializer(serializers.ModelSerializer):
 class AchievementListApi(APIView):
     permission_classes = [TakesPart]
 
-    class InputSerializer(serializers.Serializer):
+    class AchievementListInputSerializer(serializers.Serializer):
         indicator = serializers.SlugField(label=_("indicator"))
         title = serializers.CharField(max_length=120, label=_("title"))
         description = serializers.CharField(label=_("description"))
         points_claimed = serializers.IntegerField(label=_("points claimed"))
         period = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("period"))
         evidence = serializers.FileField(required=False, allow_null=True, default=None, label=_("evidence"))
+
+    InputSerializer = AchievementListInputSerializer
 
     @extend_schema(responses=AchievementSerializer(many=True))
     def get(self, request):
@@ -294,10 +311,12 @@ class AchievementListApi(APIView):
 class AchievementDecideApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class InputSerializer(serializers.Serializer):
+    class AchievementDecideInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=["approve", "reject"], label=_("decision"))
         points = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("points"))
         reason = serializers.CharField(required=False, allow_blank=True, default="", label=_("reason"))
+
+    InputSerializer = AchievementDecideInputSerializer
 
     @extend_schema(request=InputSerializer, responses=AchievementSerializer)
     def post(self, request, pk: int):
