@@ -230,7 +230,7 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = BookingOutput
 
-    class InputSerializer(serializers.Serializer):
+    class BookingCreateInputSerializer(serializers.Serializer):
         slot = serializers.IntegerField(label=_("Slot"))
         bundle = serializers.SlugField(label=_("Bundle"), required=False, allow_blank=True)
         service = serializers.SlugField(label=_("Service item"), required=False, allow_blank=True)
@@ -264,9 +264,9 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
     def get_queryset(self):
         return booking_selectors.booking_list(user=self.request.user, filters=self.request.query_params)
 
-    @extend_schema(request=InputSerializer, responses={201: BookingOutput})
+    @extend_schema(request=BookingCreateInputSerializer, responses={201: BookingOutput})
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.BookingCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         booking = booking_actions.booking_create(
@@ -305,13 +305,13 @@ class BookingCancelApi(_BookingObjectApi):
 
 
 class BookingRescheduleApi(_BookingObjectApi):
-    class InputSerializer(serializers.Serializer):
+    class BookingRescheduleInputSerializer(serializers.Serializer):
         slot = serializers.IntegerField(label=_("Slot"))
 
-    @extend_schema(request=InputSerializer, responses=BookingOutput)
+    @extend_schema(request=BookingRescheduleInputSerializer, responses=BookingOutput)
     def post(self, request, reference: str):
         booking = self.booking(reference)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.BookingRescheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = booking_actions.booking_reschedule(
             booking=booking, actor=request.user, slot_id=serializer.validated_data["slot"]
@@ -338,14 +338,14 @@ class BookingNoShowApi(_BookingObjectApi):
 
 
 class BookingReviewApi(_BookingObjectApi):
-    class InputSerializer(serializers.Serializer):
+    class BookingReviewInputSerializer(serializers.Serializer):
         stars = serializers.IntegerField(label=_("Stars"), min_value=1, max_value=5)
         comment = serializers.CharField(label=_("Comment"), required=False, allow_blank=True, max_length=1000, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: ReviewOutput})
+    @extend_schema(request=BookingReviewInputSerializer, responses={201: ReviewOutput})
     def post(self, request, reference: str):
         booking = self.booking(reference)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.BookingReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = booking_actions.review_create(booking=booking, user=request.user, **serializer.validated_data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
