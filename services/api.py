@@ -478,7 +478,7 @@ class CaseListCreateApi(_CaseApiMixin, _case_generics.ListAPIView):
 
     serializer_class = CaseOutput
 
-    class InputSerializer(_case_serializers.Serializer):
+    class CaseOpenInput(_case_serializers.Serializer):
         title = _case_serializers.CharField(label=_("Title"), max_length=120)
         description = _case_serializers.CharField(label=_("Description"), max_length=5000)
         lead_department = _case_serializers.SlugRelatedField(
@@ -496,11 +496,11 @@ class CaseListCreateApi(_CaseApiMixin, _case_generics.ListAPIView):
     def get_queryset(self):
         return case_selectors.case_list(user=self.request.user, filters=self.request.query_params)
 
-    @_case_schema(request=InputSerializer, responses={201: CaseOutput})
+    @_case_schema(request=CaseOpenInput, responses={201: CaseOutput})
     def post(self, request):
         if not case_selectors.case_can_manage(request.user):
             raise CaseForbidden(_("Only hall staff can open a case."))
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CaseOpenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = case_actions.case_open(opened_by=request.user, **serializer.validated_data)
         case = case_selectors.case_get_for_user(user=request.user, case_id=case.pk)
@@ -515,13 +515,13 @@ class CaseDetailApi(_CaseApiMixin, _CaseAPIView):
 
 
 class CaseCancelApi(_CaseApiMixin, _CaseAPIView):
-    class InputSerializer(_case_serializers.Serializer):
+    class CaseCancelInput(_case_serializers.Serializer):
         reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
 
-    @_case_schema(request=InputSerializer, responses=CaseOutput)
+    @_case_schema(request=CaseCancelInput, responses=CaseOutput)
     def post(self, request, pk: int):
         case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CaseCancelInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         case_actions.case_cancel(case=case, by=request.user, **serializer.validated_data)
         return _CaseResponse(CaseOutput(case_selectors.case_get_for_user(user=request.user, case_id=pk)).data)
@@ -530,7 +530,7 @@ class CaseCancelApi(_CaseApiMixin, _CaseAPIView):
 class CaseTaskAddApi(_CaseApiMixin, _CaseAPIView):
     """POST a task to a case (hall staff). The responsible person must be an officer of the department."""
 
-    class InputSerializer(CaseDueInput):
+    class CaseTaskAddInput(CaseDueInput):
         department = _case_serializers.SlugRelatedField(
             label=_("Department"), slug_field="code", queryset=_CaseDepartment.objects.all()
         )
@@ -539,10 +539,10 @@ class CaseTaskAddApi(_CaseApiMixin, _CaseAPIView):
         )
         description = _case_serializers.CharField(label=_("What to do"), max_length=2000)
 
-    @_case_schema(request=InputSerializer, responses={201: CaseTaskOutput})
+    @_case_schema(request=CaseTaskAddInput, responses={201: CaseTaskOutput})
     def post(self, request, pk: int):
         case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CaseTaskAddInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = case_actions.case_task_add(case=case, added_by=request.user, **serializer.validated_data)
         return _CaseResponse(CaseTaskOutput(task).data, status=_case_status.HTTP_201_CREATED)
@@ -551,13 +551,13 @@ class CaseTaskAddApi(_CaseApiMixin, _CaseAPIView):
 class CaseTaskCompleteApi(_CaseApiMixin, _CaseAPIView):
     """POST: the responsible person (or hall staff) completes a task with a note. Twice is a 409."""
 
-    class InputSerializer(_case_serializers.Serializer):
+    class CaseTaskCompleteInput(_case_serializers.Serializer):
         note = _case_serializers.CharField(label=_("Note"), max_length=2000, required=False, allow_blank=True)
 
-    @_case_schema(request=InputSerializer, responses=CaseTaskOutput)
+    @_case_schema(request=CaseTaskCompleteInput, responses=CaseTaskOutput)
     def post(self, request, pk: int):
         task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="complete")
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CaseTaskCompleteInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = case_actions.case_task_complete(task=task, by=request.user, **serializer.validated_data)
         return _CaseResponse(CaseTaskOutput(task).data)
@@ -566,13 +566,13 @@ class CaseTaskCompleteApi(_CaseApiMixin, _CaseAPIView):
 class CaseTaskRescheduleApi(_CaseApiMixin, _CaseAPIView):
     """POST a new deadline for an open task (hall staff); the reminders follow it."""
 
-    class InputSerializer(CaseDueInput):
+    class CaseTaskRescheduleInput(CaseDueInput):
         reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
 
-    @_case_schema(request=InputSerializer, responses=CaseTaskOutput)
+    @_case_schema(request=CaseTaskRescheduleInput, responses=CaseTaskOutput)
     def post(self, request, pk: int):
         task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="manage")
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CaseTaskRescheduleInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = case_actions.case_task_reschedule(task=task, by=request.user, **serializer.validated_data)
         return _CaseResponse(CaseTaskOutput(task).data)
