@@ -236,6 +236,19 @@ LOGGING = {
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
+# Booking: how many days ahead the slot picker lists open slots.
+BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
+
+# Golden-ideas ledger (suggestions).
+SUGGESTION_ANSWER_WORKING_DAYS = env_int("SUGGESTION_ANSWER_WORKING_DAYS", 10, minimum=1)
+SUGGESTION_HOURLY_LIMIT = env_int("SUGGESTION_HOURLY_LIMIT", 5, minimum=1)
+SUGGESTION_REOPEN_DAYS = env_int("SUGGESTION_REOPEN_DAYS", 15, minimum=0)
+SUGGESTION_FOLLOWUP_DAYS = env_int("SUGGESTION_FOLLOWUP_DAYS", 7, minimum=0)
+SUGGESTION_SWEEP_BATCH = env_int("SUGGESTION_SWEEP_BATCH", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["suggestions-overdue-answers"] = {
+    "task": "suggestions.tasks.remind_overdue_answers", "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["suggestions-follow-up"] = {"task": "suggestions.tasks.ask_follow_up", "schedule": 3600.0}
 
 # Qingfeng points (points app). Star levels: a total (or a team's average) at or above the
 # threshold earns that many stars; below the two-star threshold is one star.
@@ -254,18 +267,6 @@ POINTS_PER_SERVICE_HOUR = env_int("POINTS_PER_SERVICE_HOUR", 2, minimum=0)
 POINTS_REMINDER_HOURS_BEFORE = env_int("POINTS_REMINDER_HOURS_BEFORE", 24, minimum=0)
 CELERY_BEAT_SCHEDULE["points-stage-reminders"] = {"task": "points.tasks.send_period_reminders", "schedule": 3600.0}
 
-# Golden-ideas ledger (suggestions).
-SUGGESTION_ANSWER_WORKING_DAYS = env_int("SUGGESTION_ANSWER_WORKING_DAYS", 10, minimum=1)
-SUGGESTION_HOURLY_LIMIT = env_int("SUGGESTION_HOURLY_LIMIT", 5, minimum=1)
-SUGGESTION_REOPEN_DAYS = env_int("SUGGESTION_REOPEN_DAYS", 15, minimum=0)
-SUGGESTION_FOLLOWUP_DAYS = env_int("SUGGESTION_FOLLOWUP_DAYS", 7, minimum=0)
-SUGGESTION_SWEEP_BATCH = env_int("SUGGESTION_SWEEP_BATCH", 200, minimum=1)
-CELERY_BEAT_SCHEDULE["suggestions-overdue-answers"] = {
-    "task": "suggestions.tasks.remind_overdue_answers", "schedule": 3600.0,
-}
-CELERY_BEAT_SCHEDULE["suggestions-follow-up"] = {"task": "suggestions.tasks.ask_follow_up", "schedule": 3600.0}
-# Booking: how many days ahead the slot picker lists open slots.
-BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
 # Cases (issue 4): the reminder ladder. A reminder this many working days before a task's
 # deadline, one on the day (both at CASE_REMINDER_HOUR local time), one once it is overdue, and an
 # escalation to the committee reviewers and the lead department's officers when it is still open
