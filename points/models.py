@@ -398,7 +398,7 @@ class LedgerEntry(models.Model):
                                  verbose_name=_("corrects"))
     # A natural key of what caused the entry ("result:3:17", "hours:42"), so a retried action
     # cannot write the same points twice: the unique constraint refuses the second insert.
-    reference = models.CharField(_("reference"), max_length=80, blank=True)
+    reference = models.CharField(_("source reference"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = LedgerQuerySet.as_manager()
@@ -409,8 +409,8 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="ledger_reference_once"),
         ]
         indexes = [models.Index(fields=["member", "period"])]
-        verbose_name = _("ledger entry")
-        verbose_name_plural = _("ledger entries")
+        verbose_name = _("points ledger entry")
+        verbose_name_plural = _("points ledger")
 
     def __str__(self) -> str:
         return f"{self.member} {self.points:+d} ({self.get_source_display()})"

@@ -23,7 +23,7 @@ def test_the_language_switch_turns_pages_english(client):
 def test_unknown_pages_get_the_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
-    assert "home" in response.content.decode() or "首页" in response.content.decode()
+    assert "没有找到这个页面" in response.content.decode()
 
 
 def test_the_api_docs_load_nothing_from_a_cdn(client):

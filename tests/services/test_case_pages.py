@@ -108,7 +108,7 @@ def test_it_adds_a_task_in_the_page_and_shows_refusals(client_as, hall_staff, ca
     bad = client.post(url, {"department": department.pk, "assignee": officer.pk, "description": "x",
                             "due_on": "2026-02-20"})
     assert bad.status_code == 400
-    assert "opened" in bad.content.decode() or "之前" in bad.content.decode()
+    assert "办结日期不能早于立案日期" in bad.content.decode()
     assert not CaseTask.objects.exists()
     good = client.post(url, {"department": department.pk, "assignee": officer.pk, "description": "核对材料",
                              "working_days": 3})
@@ -134,7 +134,7 @@ def test_the_officer_completes_a_task_from_my_tasks(client_as, officer, task, ca
     case.refresh_from_db()
     assert task.status == CaseTask.Status.DONE and case.status == Case.Status.DONE
     again = client.post(reverse("services:case_task_complete", args=[task.pk]), {"note": "再次"}, follow=True)
-    assert "already closed" in again.content.decode() or "已经" in again.content.decode()
+    assert "该任务已经办结或取消。" in again.content.decode()
     task.refresh_from_db()
     assert task.note == "已出具"
 
