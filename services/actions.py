@@ -1,31 +1,50 @@
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
-# --- catalogue and booking (issue 3) ---
-import secrets  # noqa: E402
-from collections.abc import Iterable  # noqa: E402
-from datetime import date, datetime, time, timedelta  # noqa: E402
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
-from django.conf import settings  # noqa: E402
-from django.db import IntegrityError, transaction  # noqa: E402
-from django.db.models import F  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-
-from portal.notifications.actions import notify  # noqa: E402
-from portal.roles import is_hall_staff  # noqa: E402
-from services.exceptions import (  # noqa: E402
+from portal.accounts.models import User
+from portal.notifications.actions import notify, reminder_send_once
+from portal.roles import Role, is_hall_staff
+from services import workdays
+from services.exceptions import (
     AlreadyBooked,
     AlreadyReviewed,
+    CaseConflict,
+    CaseInvalid,
+    Conflict,
     CutoffPassed,
+    Forbidden,
+    Invalid,
     SlotFull,
     SlotNotBookable,
     TransitionNotAllowed,
 )
-from services.exceptions import Conflict as _Conflict  # noqa: E402
-from services.exceptions import Forbidden as _Forbidden  # noqa: E402
-from services.exceptions import Invalid as _Invalid  # noqa: E402
-from services.models import Booking, BookingEvent, Bundle, Holiday, Review, ServiceItem, Slot  # noqa: E402
-from services.workdays import is_working_day  # noqa: E402
+from services.models import (
+    Booking,
+    BookingEvent,
+    Bundle,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Department,
+    Holiday,
+    Review,
+    ServiceItem,
+    Slot,
+)
+from services.workdays import is_working_day
+
+# --- catalogue and booking (issue 3) ---
+
+
 
 # Read aloud at a window and typed on a phone: no 0/O, 1/I/L look-alikes.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -41,11 +60,11 @@ def _slot_for_booking(*, slot_id, bundle: Bundle | None, item: ServiceItem | Non
     try:
         slot = Slot.objects.select_related("bundle", "item").get(pk=int(slot_id))
     except (Slot.DoesNotExist, TypeError, ValueError):
-        raise _Invalid(_("This slot does not exist."), code="slot_unknown", field="slot")
+        raise Invalid(_("This slot does not exist."), code="slot_unknown", field="slot")
     if bundle is not None and slot.bundle_id != bundle.pk:
-        raise _Invalid(_("This slot is not for the bundle you chose."), code="slot_mismatch", field="slot")
+        raise Invalid(_("This slot is not for the bundle you chose."), code="slot_mismatch", field="slot")
     if item is not None and slot.item_id != item.pk:
-        raise _Invalid(_("This slot is not for the service item you chose."), code="slot_mismatch", field="slot")
+        raise Invalid(_("This slot is not for the service item you chose."), code="slot_mismatch", field="slot")
     return slot
 
 
@@ -91,7 +110,7 @@ def booking_create(
     """
     slot = _slot_for_booking(slot_id=slot_id, bundle=bundle, item=item)
     if len(note) > 500:
-        raise _Invalid(_("Keep the note under 500 characters."), field="note")
+        raise Invalid(_("Keep the note under 500 characters."), field="note")
     if Booking.objects.filter(user=user, slot=slot, status__in=Booking.ACTIVE).exists():
         raise AlreadyBooked()
     try:
@@ -170,7 +189,7 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
     """The owner cancels until the cut-off; hall staff may cancel at any time (the hall closes)."""
     staff = is_hall_staff(actor)
     if booking.user_id != actor.pk and not staff:
-        raise _Forbidden(_("Only the applicant or hall staff can cancel a booking."))
+        raise Forbidden(_("Only the applicant or hall staff can cancel a booking."))
     if booking.status != Booking.Status.BOOKED:
         raise TransitionNotAllowed(_("Only a booking that is still booked can be cancelled."))
     if not staff:
@@ -185,13 +204,13 @@ def booking_reschedule(*, booking: Booking, actor, slot_id) -> Booking:
     its old slot exactly as it was.
     """
     if booking.user_id != actor.pk:
-        raise _Forbidden(_("Only the applicant can move a booking."))
+        raise Forbidden(_("Only the applicant can move a booking."))
     if booking.status != Booking.Status.BOOKED:
         raise TransitionNotAllowed(_("Only a booking that is still booked can be moved."))
     old = booking.slot
     new = _slot_for_booking(slot_id=slot_id, bundle=old.bundle, item=old.item)
     if new.pk == old.pk:
-        raise _Invalid(_("Choose a different time from the one you have."), code="same_slot", field="slot")
+        raise Invalid(_("Choose a different time from the one you have."), code="same_slot", field="slot")
     _check_cutoff(booking=booking, what="move")
     if Booking.objects.filter(user=booking.user_id, slot=new, status__in=Booking.ACTIVE).exists():
         raise AlreadyBooked()
@@ -202,7 +221,7 @@ def booking_reschedule(*, booking: Booking, actor, slot_id) -> Booking:
                 slot=new, updated_at=timezone.now()
             )
             if not moved:
-                raise _Conflict(_("This booking was changed meanwhile; please reload."))
+                raise Conflict(_("This booking was changed meanwhile; please reload."))
             _slot_release(slot_id=old.pk)
             old_start = timezone.localtime(old.starts_at)
             BookingEvent.objects.create(
@@ -220,7 +239,7 @@ def booking_reschedule(*, booking: Booking, actor, slot_id) -> Booking:
 
 def _require_staff(actor) -> None:
     if not is_hall_staff(actor):
-        raise _Forbidden(_("Only hall staff can do this."))
+        raise Forbidden(_("Only hall staff can do this."))
 
 
 def booking_check_in(*, booking: Booking, actor) -> Booking:
@@ -243,16 +262,16 @@ def booking_mark_no_show(*, booking: Booking, actor) -> Booking:
 def review_create(*, booking: Booking, user, stars, comment: str = "") -> Review:
     """The applicant's one review of a completed booking. Raises Invalid, Forbidden, Conflict."""
     if booking.user_id != user.pk:
-        raise _Forbidden(_("Only the applicant can review a booking."))
+        raise Forbidden(_("Only the applicant can review a booking."))
     try:
         stars = int(stars)
     except (TypeError, ValueError):
-        raise _Invalid(_("Give between 1 and 5 stars."), field="stars")
+        raise Invalid(_("Give between 1 and 5 stars."), field="stars")
     if not 1 <= stars <= 5:
-        raise _Invalid(_("Give between 1 and 5 stars."), field="stars")
+        raise Invalid(_("Give between 1 and 5 stars."), field="stars")
     comment = (comment or "").strip()
     if len(comment) > 1000:
-        raise _Invalid(_("Keep the comment under 1000 characters."), field="comment")
+        raise Invalid(_("Keep the comment under 1000 characters."), field="comment")
     if booking.status != Booking.Status.COMPLETED:
         raise TransitionNotAllowed(_("You can review a booking once it is completed."))
     if Review.objects.filter(booking=booking).exists():
@@ -283,17 +302,17 @@ def slot_open_bulk(
     Returns (opened, skipped).
     """
     if (bundle is None) == (item is None):
-        raise _Invalid(_("Choose either a bundle or a service item."), field="bundle")
+        raise Invalid(_("Choose either a bundle or a service item."), field="bundle")
     if date_to < date_from:
-        raise _Invalid(_("The last day must not be before the first."), field="date_to")
+        raise Invalid(_("The last day must not be before the first."), field="date_to")
     if (date_to - date_from).days > 366:
-        raise _Invalid(_("Open at most one year of slots at a time."), field="date_to")
+        raise Invalid(_("Open at most one year of slots at a time."), field="date_to")
     if capacity < 1:
-        raise _Invalid(_("Capacity must be at least 1."), field="capacity")
+        raise Invalid(_("Capacity must be at least 1."), field="capacity")
     times = list(times)
     for start, end in times:
         if end <= start:
-            raise _Invalid(_("Each time must end after it starts."), field="times")
+            raise Invalid(_("Each time must end after it starts."), field="times")
     weekdays = set(weekdays)
     exceptions = {
         day: kind == Holiday.Kind.WORKING_DAY
@@ -338,25 +357,8 @@ def slot_close(*, slot: Slot) -> Slot:
 
 
 # --- cross-department cases (issue 4) ---
-from datetime import date as _case_date  # noqa: E402
-from datetime import datetime as _case_datetime  # noqa: E402
-from datetime import time as _case_time  # noqa: E402
-from datetime import timedelta as _case_timedelta  # noqa: E402
 
-from django.conf import settings as _case_settings  # noqa: E402
-from django.db import transaction as _case_transaction  # noqa: E402
-from django.urls import reverse as _case_reverse  # noqa: E402
-from django.utils import timezone as _case_timezone  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
 
-from portal.accounts.models import User as _CaseUser  # noqa: E402
-from portal.notifications.actions import notify as _case_notify  # noqa: E402
-from portal.notifications.actions import reminder_send_once  # noqa: E402
-from portal.roles import Role as _CaseRole  # noqa: E402
-from services import workdays as _case_workdays  # noqa: E402
-from services.exceptions import CaseConflict, CaseInvalid  # noqa: E402
-from services.models import Case, CaseEvent, CaseTask  # noqa: E402
-from services.models import Department as _CaseDepartment  # noqa: E402
 
 # Reminder kinds of the ladder, in the order they fall due. The kind and the deadline are part of
 # the exactly-once key, so a moved deadline starts a fresh ladder.
@@ -378,16 +380,16 @@ def _case_text(value: str, *, field: str, max_length: int, required: bool = True
 
 
 def _case_url(case_id: int) -> str:
-    return _case_reverse("services:case_detail", args=[case_id])
+    return reverse("services:case_detail", args=[case_id])
 
 
 def case_open(
     *,
-    opened_by: _CaseUser,
+    opened_by: User,
     title: str,
     description: str,
-    lead_department: _CaseDepartment,
-    applicant: _CaseUser | None = None,
+    lead_department: Department,
+    applicant: User | None = None,
     source: str,
     suggestion=None,
 ) -> Case:
@@ -401,7 +403,7 @@ def case_open(
         raise CaseInvalid(gettext("Choose a valid source."), field="source")
     if suggestion is not None and Case.objects.filter(suggestion=suggestion).exists():
         raise CaseConflict(gettext("This ledger entry already has a case."), code="suggestion_has_case")
-    with _case_transaction.atomic():
+    with transaction.atomic():
         # The one-to-one constraint still decides under a race; the API turns it into a 409.
         case = Case.objects.create(
             title=title,
@@ -416,7 +418,7 @@ def case_open(
     return case
 
 
-def case_set_status(*, case: Case, to: str, by: _CaseUser | None, note: str = "") -> Case:
+def case_set_status(*, case: Case, to: str, by: User | None, note: str = "") -> Case:
     """Move a case along Case.TRANSITIONS; refuses any other move with a 409. Writes history."""
     if to not in Case.TRANSITIONS.get(case.status, set()):
         raise CaseConflict(
@@ -424,9 +426,9 @@ def case_set_status(*, case: Case, to: str, by: _CaseUser | None, note: str = ""
             % {"from": Case.Status(case.status).label, "to": Case.Status(to).label},
             code="case_transition",
         )
-    now = _case_timezone.now()
+    now = timezone.now()
     closed_at = now if to in (Case.Status.DONE, Case.Status.CANCELLED) else None
-    with _case_transaction.atomic():
+    with transaction.atomic():
         # Conditional on the status we read: a concurrent move makes this one a conflict.
         moved = Case.objects.filter(pk=case.pk, status=case.status).update(status=to, closed_at=closed_at)
         if not moved:
@@ -437,7 +439,7 @@ def case_set_status(*, case: Case, to: str, by: _CaseUser | None, note: str = ""
     return case
 
 
-def _case_refresh_status(*, case_id: int, by: _CaseUser | None) -> Case:
+def _case_refresh_status(*, case_id: int, by: User | None) -> Case:
     """After a task closes: the case is done when every task that counts is done."""
     case = Case.objects.select_for_update().get(pk=case_id)
     if case.status not in Case.ACTIVE:
@@ -446,7 +448,7 @@ def _case_refresh_status(*, case_id: int, by: _CaseUser | None) -> Case:
     if statuses and all(status == CaseTask.Status.DONE for status in statuses):
         case_set_status(case=case, to=Case.Status.DONE, by=by)
         if case.applicant_id:
-            _case_notify(
+            notify(
                 users=[case.applicant],
                 title=gettext("Your case is done: %(title)s") % {"title": case.title},
                 body=gettext("Every department has finished its part. Thank you for your patience."),
@@ -457,38 +459,38 @@ def _case_refresh_status(*, case_id: int, by: _CaseUser | None) -> Case:
     return case
 
 
-def case_due_at(*, case: Case, due_on: _case_date | None = None, working_days: int | None = None,
-                now: _case_datetime | None = None) -> _case_datetime:
+def case_due_at(*, case: Case, due_on: date | None = None, working_days: int | None = None,
+                now: datetime | None = None) -> datetime:
     """The deadline for a task of ``case``: a working day, given as a date or as working days from today.
 
     Raises CaseInvalid (field ``due_on`` or ``working_days``) when it is missing, both are given,
     it lies before the case was opened or in the past, or falls on a day off.
     """
-    now = now or _case_timezone.now()
-    today = _case_timezone.localdate(now)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if (due_on is None) == (working_days is None):
         raise CaseInvalid(gettext("Give either a due date or a number of working days."), field="due_on")
     if working_days is not None:
         if working_days < 1 or working_days > 250:
             raise CaseInvalid(gettext("Give between 1 and 250 working days."), field="working_days")
-        due_on = _case_workdays.add_working_days(today, working_days)
-    if case.opened_at and due_on < _case_timezone.localdate(case.opened_at):
+        due_on = workdays.add_working_days(today, working_days)
+    if case.opened_at and due_on < timezone.localdate(case.opened_at):
         raise CaseInvalid(gettext("The due date cannot be before the case was opened."), field="due_on")
     if due_on < today:
         raise CaseInvalid(gettext("The due date cannot be in the past."), field="due_on")
-    if not _case_workdays.is_working_day(due_on):
+    if not workdays.is_working_day(due_on):
         raise CaseInvalid(gettext("The due date must be a working day."), field="due_on")
-    return _case_workdays.end_of_working_day(due_on)
+    return workdays.end_of_working_day(due_on)
 
 
 def case_task_add(
     *,
     case: Case,
-    added_by: _CaseUser,
-    department: _CaseDepartment,
-    assignee: _CaseUser,
+    added_by: User,
+    department: Department,
+    assignee: User,
     description: str,
-    due_on: _case_date | None = None,
+    due_on: date | None = None,
     working_days: int | None = None,
 ) -> CaseTask:
     """Add a task to an open case and tell its responsible person.
@@ -504,7 +506,7 @@ def case_task_add(
             code="assignee_not_officer",
         )
     due_at = case_due_at(case=case, due_on=due_on, working_days=working_days)
-    with _case_transaction.atomic():
+    with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in Case.ACTIVE:
             raise CaseConflict(gettext("Tasks can only be added to an open case."), code="case_closed")
@@ -514,24 +516,24 @@ def case_task_add(
         )
         CaseEvent.objects.create(case=locked, task=task, kind=CaseEvent.Kind.TASK_ADDED, actor=added_by,
                                  to_status=task.status, note=description)
-        _case_notify(
+        notify(
             users=[assignee],
             title=gettext("New case task for you: %(case)s") % {"case": locked.title},
             body=gettext("What to do: %(task)s\nDue: %(due)s")
-            % {"task": description, "due": f"{_case_timezone.localdate(due_at):%Y-%m-%d}"},
+            % {"task": description, "due": f"{timezone.localdate(due_at):%Y-%m-%d}"},
             url=_case_url(locked.pk),
         )
     return task
 
 
-def case_task_complete(*, task: CaseTask, by: _CaseUser, note: str = "") -> CaseTask:
+def case_task_complete(*, task: CaseTask, by: User, note: str = "") -> CaseTask:
     """Mark an open task done with a note; the case follows. Completing twice is a 409.
 
     Authorisation (the assignee or hall staff) is checked by ``case_task_get_for_user``.
     """
     note = _case_text(note, field="note", max_length=2000, required=False)
-    now = _case_timezone.now()
-    with _case_transaction.atomic():
+    now = timezone.now()
+    with transaction.atomic():
         # The conditional UPDATE is the lock: of two clicks, or a click and the sweep, one wins.
         done = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN).update(
             status=CaseTask.Status.DONE, completed_at=now, completed_by=by, note=note, next_reminder_at=None
@@ -546,7 +548,7 @@ def case_task_complete(*, task: CaseTask, by: _CaseUser, note: str = "") -> Case
 
 
 def case_task_reschedule(
-    *, task: CaseTask, by: _CaseUser, due_on: _case_date | None = None, working_days: int | None = None,
+    *, task: CaseTask, by: User, due_on: date | None = None, working_days: int | None = None,
     reason: str = "",
 ) -> CaseTask:
     """Move an open task's deadline. Reminders follow the new date (the deadline is in their key)."""
@@ -555,7 +557,7 @@ def case_task_reschedule(
     if due_at == task.due_at:
         raise CaseInvalid(gettext("The task is already due on that day."), field="due_on")
     old_due = task.due_at
-    with _case_transaction.atomic():
+    with transaction.atomic():
         moved = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN, due_at=old_due).update(
             due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at)
         )
@@ -564,12 +566,12 @@ def case_task_reschedule(
         CaseEvent.objects.create(
             case_id=task.case_id, task=task, kind=CaseEvent.Kind.TASK_RESCHEDULED, actor=by,
             note=gettext("From %(old)s to %(new)s. %(reason)s")
-            % {"old": f"{_case_timezone.localdate(old_due):%Y-%m-%d}",
-               "new": f"{_case_timezone.localdate(due_at):%Y-%m-%d}", "reason": reason},
+            % {"old": f"{timezone.localdate(old_due):%Y-%m-%d}",
+               "new": f"{timezone.localdate(due_at):%Y-%m-%d}", "reason": reason},
         )
-        _case_notify(
+        notify(
             users=[task.assignee],
-            title=gettext("New deadline %(due)s for your case task") % {"due": f"{_case_timezone.localdate(due_at):%Y-%m-%d}"},
+            title=gettext("New deadline %(due)s for your case task") % {"due": f"{timezone.localdate(due_at):%Y-%m-%d}"},
             body=task.description,
             url=_case_url(task.case_id),
         )
@@ -577,10 +579,10 @@ def case_task_reschedule(
     return task
 
 
-def case_cancel(*, case: Case, by: _CaseUser, reason: str = "") -> Case:
+def case_cancel(*, case: Case, by: User, reason: str = "") -> Case:
     """Cancel a case and its open tasks; cancelled tasks get no more reminders."""
     reason = _case_text(reason, field="reason", max_length=500, required=False)
-    with _case_transaction.atomic():
+    with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         case_set_status(case=locked, to=Case.Status.CANCELLED, by=by, note=reason)
         open_tasks = list(locked.tasks.filter(status=CaseTask.Status.OPEN))
@@ -596,36 +598,36 @@ def case_cancel(*, case: Case, by: _CaseUser, reason: str = "") -> Case:
 
 
 # --- the reminder ladder ---------------------------------------------------------------------
-def _case_at_hour(day: _case_date, hour: int) -> _case_datetime:
-    return _case_timezone.make_aware(_case_datetime.combine(day, _case_time(hour, 0)))
+def _case_at_hour(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def case_task_reminder_ladder(
-    *, due_at: _case_datetime, exceptions: dict | None = None
-) -> list[tuple[str, _case_datetime]]:
+    *, due_at: datetime, exceptions: dict | None = None
+) -> list[tuple[str, datetime]]:
     """[(kind, when it falls due)] for a deadline, in time order, with the settings in force now.
 
     ``exceptions`` (``workdays.holiday_exceptions``) saves the calendar query when many tasks are
     computed at once; it must cover the deadline +/- the lead and grace periods.
     """
-    due_day = _case_timezone.localdate(due_at)
-    hour = _case_settings.CASE_REMINDER_HOUR
-    lead = _case_settings.CASE_REMINDER_LEAD_WORKING_DAYS
-    grace = _case_settings.CASE_ESCALATION_GRACE_WORKING_DAYS
+    due_day = timezone.localdate(due_at)
+    hour = settings.CASE_REMINDER_HOUR
+    lead = settings.CASE_REMINDER_LEAD_WORKING_DAYS
+    grace = settings.CASE_ESCALATION_GRACE_WORKING_DAYS
     ladder = []
     if lead:
         ladder.append(
-            (CASE_REMINDER_DUE_SOON, _case_at_hour(_case_workdays.subtract_working_days(due_day, lead, exceptions), hour))
+            (CASE_REMINDER_DUE_SOON, _case_at_hour(workdays.subtract_working_days(due_day, lead, exceptions), hour))
         )
     ladder.append((CASE_REMINDER_DUE_TODAY, _case_at_hour(due_day, hour)))
-    ladder.append((CASE_REMINDER_OVERDUE, due_at + _case_timedelta(seconds=1)))
-    escalate_day = _case_workdays.add_working_days(due_day, grace, exceptions) if grace else due_day
-    escalate_at = max(_case_workdays.end_of_working_day(escalate_day), due_at) + _case_timedelta(seconds=1)
+    ladder.append((CASE_REMINDER_OVERDUE, due_at + timedelta(seconds=1)))
+    escalate_day = workdays.add_working_days(due_day, grace, exceptions) if grace else due_day
+    escalate_at = max(workdays.end_of_working_day(escalate_day), due_at) + timedelta(seconds=1)
     ladder.append((CASE_REMINDER_ESCALATED, escalate_at))
     return ladder
 
 
-def case_task_first_reminder_at(*, due_at: _case_datetime) -> _case_datetime:
+def case_task_first_reminder_at(*, due_at: datetime) -> datetime:
     """The sweep marker for a new or moved deadline: the ladder's first step, even if passed.
 
     A step that has passed already is picked up by the next sweep, which sends only the steps
@@ -634,7 +636,7 @@ def case_task_first_reminder_at(*, due_at: _case_datetime) -> _case_datetime:
     return case_task_reminder_ladder(due_at=due_at)[0][1]
 
 
-def _case_steps_due(ladder: list[tuple[str, _case_datetime]], now: _case_datetime) -> list[str]:
+def _case_steps_due(ladder: list[tuple[str, datetime]], now: datetime) -> list[str]:
     passed = [kind for kind, at in ladder if at <= now]
     # Of the heads-up steps only the latest still makes sense after downtime: "due tomorrow" is
     # stale once the day has come, "due today" once the task is overdue. Escalation stands apart.
@@ -643,7 +645,7 @@ def _case_steps_due(ladder: list[tuple[str, _case_datetime]], now: _case_datetim
 
 
 def _case_reminder_message(kind: str, task: CaseTask) -> tuple[str, str]:
-    due = f"{_case_timezone.localdate(task.due_at):%Y-%m-%d}"
+    due = f"{timezone.localdate(task.due_at):%Y-%m-%d}"
     values = {"case": task.case.title, "task": task.description[:80], "due": due,
               "department": task.department, "person": task.assignee}
     titles = {
@@ -666,18 +668,18 @@ class _CaseEscalationRecipients:
     def __call__(self, task: CaseTask) -> list:
         if self._reviewers is None:
             self._reviewers = list(
-                _CaseUser.objects.filter(groups__name=_CaseRole.COMMITTEE_REVIEWER, is_active=True).distinct()
+                User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True).distinct()
             )
         officers = list(task.case.lead_department.officers.filter(is_active=True))
         return self._reviewers + officers
 
 
-def _case_task_remind(*, task: CaseTask, now: _case_datetime, exceptions: dict, escalation) -> int:
+def _case_task_remind(*, task: CaseTask, now: datetime, exceptions: dict, escalation) -> int:
     ladder = case_task_reminder_ladder(due_at=task.due_at, exceptions=exceptions)
     kinds = _case_steps_due(ladder, now)
     next_at = min((at for _kind, at in ladder if at > now), default=None)
     sent = 0
-    with _case_transaction.atomic():
+    with transaction.atomic():
         # Claim the task: of two sweeps that read the same marker, only one moves it on. A task
         # completed or moved meanwhile no longer matches and is left alone.
         claimed = CaseTask.objects.filter(
@@ -695,7 +697,7 @@ def _case_task_remind(*, task: CaseTask, now: _case_datetime, exceptions: dict, 
     return sent
 
 
-def case_reminders_sweep(*, now: _case_datetime | None = None, batch_size: int | None = None) -> int:
+def case_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Send every case-task reminder that is due at ``now``; returns how many were sent.
 
     Reads only open tasks whose marker (``next_reminder_at``) has passed, in batches of
@@ -703,10 +705,10 @@ def case_reminders_sweep(*, now: _case_datetime | None = None, batch_size: int |
     concurrently (each task is claimed by a conditional UPDATE, each reminder is unique in the
     database) and after downtime (a passed marker is still a passed marker).
     """
-    now = now or _case_timezone.now()
-    size = batch_size or _case_settings.CASE_REMINDER_BATCH_SIZE
-    lead = _case_settings.CASE_REMINDER_LEAD_WORKING_DAYS
-    grace = _case_settings.CASE_ESCALATION_GRACE_WORKING_DAYS
+    now = now or timezone.now()
+    size = batch_size or settings.CASE_REMINDER_BATCH_SIZE
+    lead = settings.CASE_REMINDER_LEAD_WORKING_DAYS
+    grace = settings.CASE_ESCALATION_GRACE_WORKING_DAYS
     escalation = _CaseEscalationRecipients()
     sent, last_id = 0, 0
     while True:
@@ -718,10 +720,10 @@ def case_reminders_sweep(*, now: _case_datetime | None = None, batch_size: int |
         if not batch:
             break
         last_id = batch[-1].pk
-        days = [_case_timezone.localdate(task.due_at) for task in batch]
+        days = [timezone.localdate(task.due_at) for task in batch]
         # One calendar read per batch, wide enough for the lead and grace walks of every task.
-        exceptions = _case_workdays.holiday_exceptions(
-            min(days) - _case_timedelta(days=lead * 3 + 30), max(days) + _case_timedelta(days=grace * 3 + 30)
+        exceptions = workdays.holiday_exceptions(
+            min(days) - timedelta(days=lead * 3 + 30), max(days) + timedelta(days=grace * 3 + 30)
         )
         for task in batch:
             sent += _case_task_remind(task=task, now=now, exceptions=exceptions, escalation=escalation)

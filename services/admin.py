@@ -1,7 +1,37 @@
-from django.contrib import admin
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Department, Holiday
+from portal.exceptions import DomainError
+from services import actions as service_actions
+from services import selectors
+from services.forms import BookingExportForm, SlotBulkOpenForm
+from services.models import (
+    Booking,
+    BookingEvent,
+    Bundle,
+    BundleItem,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Department,
+    Holiday,
+    Material,
+    Review,
+    ServiceItem,
+    Slot,
+    Step,
+)
 
 
 @admin.register(Department)
@@ -30,33 +60,8 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 # --- catalogue and booking (issue 3) ---
-import csv as _bk_csv  # noqa: E402
 
-from django import forms as _bk_forms  # noqa: E402
-from django.contrib import messages as _bk_messages  # noqa: E402
-from django.db.models import Count as _BkCount  # noqa: E402
-from django.http import HttpResponse as _BkHttpResponse  # noqa: E402
-from django.shortcuts import redirect as _bk_redirect  # noqa: E402
-from django.template.response import TemplateResponse as _BkTemplateResponse  # noqa: E402
-from django.urls import path as _bk_path  # noqa: E402
-from django.utils import timezone as _bk_timezone  # noqa: E402
-from django.utils.html import format_html as _bk_format_html  # noqa: E402
 
-from portal.exceptions import DomainError as _BkDomainError  # noqa: E402
-from services import actions as _bk_actions  # noqa: E402
-from services import selectors as _bk_selectors  # noqa: E402
-from services.forms import BookingExportForm, SlotBulkOpenForm  # noqa: E402
-from services.models import (  # noqa: E402
-    Booking,
-    BookingEvent,
-    Bundle,
-    BundleItem,
-    Material,
-    Review,
-    ServiceItem,
-    Slot,
-    Step,
-)
 
 
 @admin.register(Material)
@@ -65,7 +70,7 @@ class MaterialAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(item_count=_BkCount("service_items"))
+        return super().get_queryset(request).annotate(item_count=Count("service_items"))
 
     @admin.display(description=_("used by items"), ordering="item_count")
     def item_count(self, obj: Material) -> int:
@@ -91,7 +96,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
     inlines = [StepInline]
 
 
-class BundleItemFormSet(_bk_forms.BaseInlineFormSet):
+class BundleItemFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         items = set()
@@ -125,7 +130,7 @@ class BundleAdmin(admin.ModelAdmin):
     inlines = [BundleItemInline]
 
     def get_queryset(self, request):
-        return _bk_selectors.bundle_list().order_by("position", "name")
+        return selectors.bundle_list().order_by("position", "name")
 
     @admin.display(description=_("items"))
     def item_count(self, obj: Bundle) -> int:
@@ -133,11 +138,11 @@ class BundleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("steps saved"))
     def steps_saved(self, obj: Bundle) -> str:
-        savings = _bk_selectors.bundle_savings(obj)
+        savings = selectors.bundle_savings(obj)
         return f"{savings['separate_steps']} → {savings['bundle_steps']} (-{savings['steps_saved_percent']}%)"
 
 
-class SlotAdminForm(_bk_forms.ModelForm):
+class SlotAdminForm(forms.ModelForm):
     class Meta:
         model = Slot
         fields = ["bundle", "item", "starts_at", "ends_at", "capacity", "is_open"]
@@ -145,7 +150,7 @@ class SlotAdminForm(_bk_forms.ModelForm):
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
         if self.instance.pk and capacity < self.instance.booked_count:
-            raise _bk_forms.ValidationError(
+            raise forms.ValidationError(
                 _("%(count)s places are already booked; the capacity cannot be lower."),
                 params={"count": self.instance.booked_count},
             )
@@ -172,17 +177,17 @@ class SlotAdmin(admin.ModelAdmin):
     @admin.display(description=_("places left"))
     def remaining_places(self, obj: Slot):
         css = "red" if obj.remaining == 0 else "inherit"
-        return _bk_format_html('<span style="color:{}">{}</span>', css, obj.remaining)
+        return format_html('<span style="color:{}">{}</span>', css, obj.remaining)
 
     @admin.action(description=_("Close the selected slots to new bookings"))
     def close_slots(self, request, queryset):
         for slot in queryset:
-            _bk_actions.slot_close(slot=slot)
-        self.message_user(request, _("%(count)s slots closed.") % {"count": queryset.count()}, _bk_messages.SUCCESS)
+            service_actions.slot_close(slot=slot)
+        self.message_user(request, _("%(count)s slots closed.") % {"count": queryset.count()}, messages.SUCCESS)
 
     def get_urls(self):
         urls = [
-            _bk_path("open/", self.admin_site.admin_view(self.open_view), name="services_slot_open"),
+            path("open/", self.admin_site.admin_view(self.open_view), name="services_slot_open"),
         ]
         return urls + super().get_urls()
 
@@ -196,7 +201,7 @@ class SlotAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                opened, skipped = _bk_actions.slot_open_bulk(
+                opened, skipped = service_actions.slot_open_bulk(
                     bundle=data["bundle"],
                     item=data["item"],
                     date_from=data["date_from"],
@@ -206,22 +211,22 @@ class SlotAdmin(admin.ModelAdmin):
                     capacity=data["capacity"],
                     working_days_only=data["working_days_only"],
                 )
-            except _BkDomainError as exc:
+            except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
                 self.message_user(
                     request,
                     _("%(opened)s slots opened, %(skipped)s already existed.") % {"opened": opened, "skipped": skipped},
-                    _bk_messages.SUCCESS,
+                    messages.SUCCESS,
                 )
-                return _bk_redirect("admin:services_slot_changelist")
+                return redirect("admin:services_slot_changelist")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,
             "title": _("Open slots in bulk"),
         }
-        return _BkTemplateResponse(request, "services/admin/slot_open.html", context)
+        return TemplateResponse(request, "services/admin/slot_open.html", context)
 
 
 class BookingEventInline(admin.TabularInline):
@@ -235,16 +240,16 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
-def _bookings_csv(bookings, filename: str) -> _BkHttpResponse:
-    response = _BkHttpResponse(content_type="text/csv; charset=utf-8")
+def _bookings_csv(bookings, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
-    writer = _bk_csv.writer(response)
+    writer = csv.writer(response)
     writer.writerow([_("reference"), _("starts at"), _("for"), _("applicant"), _("mobile"), _("company"), _("status"), _("note")])
     for booking in bookings:
         writer.writerow([
             booking.reference,
-            f"{_bk_timezone.localtime(booking.slot.starts_at):%Y-%m-%d %H:%M}",
+            f"{timezone.localtime(booking.slot.starts_at):%Y-%m-%d %H:%M}",
             str(booking.slot.subject),
             str(booking.user),
             booking.user.mobile,
@@ -294,7 +299,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def coloured_status(self, obj: Booking):
         colours = {"booked": "#0550ae", "checked_in": "#1a7f37", "completed": "#1a7f37"}
-        return _bk_format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#cf222e"), obj.get_status_display())
+        return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#cf222e"), obj.get_status_display())
 
     def _run(self, request, queryset, action, done_message):
         done, refused = 0, []
@@ -302,24 +307,24 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 action(booking=booking, actor=request.user)
                 done += 1
-            except _BkDomainError as exc:
+            except DomainError as exc:
                 refused.append(f"{booking.reference}: {exc.message}")
         if done:
-            self.message_user(request, done_message % {"count": done}, _bk_messages.SUCCESS)
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
         for line in refused:
-            self.message_user(request, line, _bk_messages.WARNING)
+            self.message_user(request, line, messages.WARNING)
 
     @admin.action(description=_("Check in the selected bookings"))
     def check_in(self, request, queryset):
-        self._run(request, queryset, _bk_actions.booking_check_in, _("%(count)s bookings checked in."))
+        self._run(request, queryset, service_actions.booking_check_in, _("%(count)s bookings checked in."))
 
     @admin.action(description=_("Mark the selected bookings as completed"))
     def complete(self, request, queryset):
-        self._run(request, queryset, _bk_actions.booking_complete, _("%(count)s bookings completed."))
+        self._run(request, queryset, service_actions.booking_complete, _("%(count)s bookings completed."))
 
     @admin.action(description=_("Mark the selected bookings as no-shows"))
     def mark_no_show(self, request, queryset):
-        self._run(request, queryset, _bk_actions.booking_mark_no_show, _("%(count)s bookings marked as no-shows."))
+        self._run(request, queryset, service_actions.booking_mark_no_show, _("%(count)s bookings marked as no-shows."))
 
     @admin.action(description=_("Export the selected bookings as CSV"))
     def export_csv(self, request, queryset):
@@ -328,7 +333,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         urls = [
-            _bk_path("export-day/", self.admin_site.admin_view(self.export_day_view), name="services_booking_export_day"),
+            path("export-day/", self.admin_site.admin_view(self.export_day_view), name="services_booking_export_day"),
         ]
         return urls + super().get_urls()
 
@@ -338,9 +343,9 @@ class BookingAdmin(admin.ModelAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        form = BookingExportForm(request.GET or {"date": _bk_timezone.localdate().isoformat()})
+        form = BookingExportForm(request.GET or {"date": timezone.localdate().isoformat()})
         if not form.is_valid():
-            return _BkHttpResponse(str(_("Give the day as YYYY-MM-DD.")), status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(str(_("Give the day as YYYY-MM-DD.")), status=400, content_type="text/plain; charset=utf-8")
         day = form.cleaned_data["date"]
         bookings = (
             Booking.objects.filter(slot__starts_at__date=day)
@@ -364,38 +369,22 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 # --- cross-department cases (issue 4) ---
-# isort: split
-from datetime import timedelta as _case_timedelta  # noqa: E402
 
-from django.contrib import messages as _case_messages  # noqa: E402
-from django.db.models import Count as _CaseCount  # noqa: E402
-from django.db.models import Exists as _CaseExists  # noqa: E402
-from django.db.models import Min as _CaseMin  # noqa: E402
-from django.db.models import OuterRef as _CaseOuterRef  # noqa: E402
-from django.db.models import Q as _CaseQ  # noqa: E402
-from django.urls import reverse as _case_reverse  # noqa: E402
-from django.utils import timezone as _case_timezone  # noqa: E402
-from django.utils.html import format_html as _case_format_html  # noqa: E402
-from django.utils.html import format_html_join as _case_format_html_join  # noqa: E402
 
-from portal.exceptions import DomainError as _CaseDomainError  # noqa: E402
-from services import actions as _case_actions  # noqa: E402
-from services import selectors as _case_selectors  # noqa: E402
-from services.models import Case, CaseEvent, CaseTask  # noqa: E402
 
 
 def _case_due_html(due_at, status: str):
     """A deadline cell coloured like the board: red when overdue, amber within two days."""
     if due_at is None:
         return "-"
-    now = _case_timezone.now()
+    now = timezone.now()
     css = ""
     if status == CaseTask.Status.OPEN:
-        css = "overdue" if due_at < now else "due-soon" if due_at <= now + _case_timedelta(days=2) else ""
+        css = "overdue" if due_at < now else "due-soon" if due_at <= now + timedelta(days=2) else ""
     colour = {"overdue": "#b42318", "due-soon": "#9a6700"}.get(css, "inherit")
-    return _case_format_html(
+    return format_html(
         '<span style="color:{};font-weight:{}">{}</span>', colour, 700 if css else 400,
-        f"{_case_timezone.localtime(due_at):%Y-%m-%d}",
+        f"{timezone.localtime(due_at):%Y-%m-%d}",
     )
 
 
@@ -408,12 +397,12 @@ class CaseOverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         late = CaseTask.objects.filter(
-            case=_CaseOuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now()
+            case=OuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=timezone.now()
         )
         if self.value() == "yes":
-            return queryset.filter(_CaseExists(late))
+            return queryset.filter(Exists(late))
         if self.value() == "no":
-            return queryset.exclude(_CaseExists(late))
+            return queryset.exclude(Exists(late))
         return queryset
 
 
@@ -425,7 +414,7 @@ class CaseTaskOverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        late = _CaseQ(status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now())
+        late = Q(status=CaseTask.Status.OPEN, due_at__lt=timezone.now())
         if self.value() == "yes":
             return queryset.filter(late)
         if self.value() == "no":
@@ -478,9 +467,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            tasks_total=_CaseCount("tasks", filter=~_CaseQ(tasks__status=CaseTask.Status.CANCELLED)),
-            tasks_done=_CaseCount("tasks", filter=_CaseQ(tasks__status=CaseTask.Status.DONE)),
-            next_due_at=_CaseMin("tasks__due_at", filter=_CaseQ(tasks__status=CaseTask.Status.OPEN)),
+            tasks_total=Count("tasks", filter=~Q(tasks__status=CaseTask.Status.CANCELLED)),
+            tasks_done=Count("tasks", filter=Q(tasks__status=CaseTask.Status.DONE)),
+            next_due_at=Min("tasks__due_at", filter=Q(tasks__status=CaseTask.Status.OPEN)),
         )
 
     # Cases are opened on the staff page (services:case_create), which writes their history.
@@ -500,14 +489,14 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reminders sent"))
     def reminders_sent(self, obj: Case):
-        reminders = _case_selectors.case_reminder_list(case=obj)
+        reminders = selectors.case_reminder_list(case=obj)
         if not reminders:
             return "-"
-        return _case_format_html(
+        return format_html(
             "<ul>{}</ul>",
-            _case_format_html_join(
+            format_html_join(
                 "", "<li>{} · {} · {}</li>",
-                ((f"{_case_timezone.localtime(r.sent_at):%Y-%m-%d %H:%M}", r.kind, r.message) for r in reminders),
+                ((f"{timezone.localtime(r.sent_at):%Y-%m-%d %H:%M}", r.kind, r.message) for r in reminders),
             ),
         )
 
@@ -516,15 +505,15 @@ class CaseAdmin(admin.ModelAdmin):
         done = 0
         for case in queryset:
             try:
-                _case_actions.case_cancel(case=case, by=request.user, reason=str(_("Cancelled in the admin")))
+                service_actions.case_cancel(case=case, by=request.user, reason=str(_("Cancelled in the admin")))
                 done += 1
-            except _CaseDomainError as exc:
-                self.message_user(request, f"{case}: {exc.message}", _case_messages.WARNING)
+            except DomainError as exc:
+                self.message_user(request, f"{case}: {exc.message}", messages.WARNING)
         if done:
-            self.message_user(request, _("%(count)d case(s) cancelled.") % {"count": done}, _case_messages.SUCCESS)
+            self.message_user(request, _("%(count)d case(s) cancelled.") % {"count": done}, messages.SUCCESS)
 
     def view_on_site(self, obj: Case) -> str:
-        return _case_reverse("services:case_detail", args=[obj.pk])
+        return reverse("services:case_detail", args=[obj.pk])
 
 
 @admin.register(CaseTask)

@@ -1,20 +1,22 @@
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.accounts.models import User
+from services import actions, selectors
+from services.exceptions import CaseForbidden, Forbidden
+from services.models import Booking, Bundle, Case, CaseTask, Department, ServiceItem
+from suggestions.models import Suggestion
 
 # --- catalogue and booking (issue 3) ---
-# isort: split
-from django.http import HttpResponse  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field  # noqa: E402
-from rest_framework import generics, serializers, status  # noqa: E402
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication  # noqa: E402
-from rest_framework.permissions import AllowAny, IsAuthenticated  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
 
-from services import actions as booking_actions  # noqa: E402
-from services import selectors as booking_selectors  # noqa: E402
-from services.exceptions import Forbidden as _Forbidden  # noqa: E402
-from services.models import Booking, Bundle, ServiceItem  # noqa: E402
 
 
 class _BookingApiMixin:
@@ -95,7 +97,7 @@ class BundleOutput(serializers.Serializer):
 
     @extend_schema_field(SavingsOutput)
     def get_savings(self, bundle) -> dict:
-        return booking_selectors.bundle_savings(bundle)
+        return selectors.bundle_savings(bundle)
 
 
 class BundleEntryOutput(serializers.Serializer):
@@ -114,7 +116,7 @@ class BundleDetailOutput(BundleOutput):
     materials = serializers.SerializerMethodField()
 
     def get_materials(self, bundle) -> list[dict]:
-        return MaterialOutput(booking_selectors.bundle_materials(bundle), many=True).data
+        return MaterialOutput(selectors.bundle_materials(bundle), many=True).data
 
 
 class SlotOutput(serializers.Serializer):
@@ -150,7 +152,7 @@ class BookingOutput(serializers.Serializer):
     ics_url = serializers.SerializerMethodField()
 
     def get_can_change(self, booking) -> bool:
-        return booking_selectors.booking_can_change(booking)
+        return selectors.booking_can_change(booking)
 
     def get_review(self, booking) -> dict | None:
         review = booking.review if hasattr(booking, "review") else None
@@ -169,7 +171,7 @@ class DepartmentListApi(_BookingApiMixin, generics.ListAPIView):
     serializer_class = DepartmentOutput
 
     def get_queryset(self):
-        return booking_selectors.department_list()
+        return selectors.department_list()
 
 
 class ServiceItemListApi(_BookingApiMixin, generics.ListAPIView):
@@ -181,7 +183,7 @@ class ServiceItemListApi(_BookingApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return booking_selectors.service_item_list(filters=self.request.query_params)
+        return selectors.service_item_list(filters=self.request.query_params)
 
 
 class ServiceItemDetailApi(_BookingApiMixin, APIView):
@@ -189,7 +191,7 @@ class ServiceItemDetailApi(_BookingApiMixin, APIView):
 
     @extend_schema(responses=ServiceItemDetailOutput)
     def get(self, request, code: str):
-        return Response(ServiceItemDetailOutput(booking_selectors.service_item_get(code=code)).data)
+        return Response(ServiceItemDetailOutput(selectors.service_item_get(code=code)).data)
 
 
 class BundleListApi(_BookingApiMixin, generics.ListAPIView):
@@ -201,7 +203,7 @@ class BundleListApi(_BookingApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return booking_selectors.bundle_list(filters=self.request.query_params)
+        return selectors.bundle_list(filters=self.request.query_params)
 
 
 class BundleDetailApi(_BookingApiMixin, APIView):
@@ -209,7 +211,7 @@ class BundleDetailApi(_BookingApiMixin, APIView):
 
     @extend_schema(responses=BundleDetailOutput)
     def get(self, request, slug: str):
-        return Response(BundleDetailOutput(booking_selectors.bundle_get(slug=slug)).data)
+        return Response(BundleDetailOutput(selectors.bundle_get(slug=slug)).data)
 
 
 class SlotListApi(_BookingApiMixin, generics.ListAPIView):
@@ -221,7 +223,7 @@ class SlotListApi(_BookingApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return booking_selectors.slot_list(filters=self.request.query_params)
+        return selectors.slot_list(filters=self.request.query_params)
 
 
 class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
@@ -262,21 +264,21 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return booking_selectors.booking_list(user=self.request.user, filters=self.request.query_params)
+        return selectors.booking_list(user=self.request.user, filters=self.request.query_params)
 
     @extend_schema(request=BookingCreateInputSerializer, responses={201: BookingOutput})
     def post(self, request):
         serializer = self.BookingCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        booking = booking_actions.booking_create(
+        booking = actions.booking_create(
             user=request.user,
             slot_id=data["slot"],
             bundle=data.get("bundle"),
             item=data.get("service"),
             note=data.get("note", ""),
         )
-        booking = booking_selectors.booking_get_for_user(user=request.user, reference=booking.reference)
+        booking = selectors.booking_get_for_user(user=request.user, reference=booking.reference)
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,10 +286,10 @@ class _BookingObjectApi(_BookingApiMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     def booking(self, reference: str) -> Booking:
-        return booking_selectors.booking_get_for_user(user=self.request.user, reference=reference)
+        return selectors.booking_get_for_user(user=self.request.user, reference=reference)
 
     def fresh(self, booking: Booking) -> Response:
-        booking = booking_selectors.booking_get_for_user(user=self.request.user, reference=booking.reference)
+        booking = selectors.booking_get_for_user(user=self.request.user, reference=booking.reference)
         return Response(BookingOutput(booking).data)
 
 
@@ -300,7 +302,7 @@ class BookingDetailApi(_BookingObjectApi):
 class BookingCancelApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        booking = booking_actions.booking_cancel(booking=self.booking(reference), actor=request.user)
+        booking = actions.booking_cancel(booking=self.booking(reference), actor=request.user)
         return self.fresh(booking)
 
 
@@ -313,7 +315,7 @@ class BookingRescheduleApi(_BookingObjectApi):
         booking = self.booking(reference)
         serializer = self.BookingRescheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = booking_actions.booking_reschedule(
+        booking = actions.booking_reschedule(
             booking=booking, actor=request.user, slot_id=serializer.validated_data["slot"]
         )
         return self.fresh(booking)
@@ -322,19 +324,19 @@ class BookingRescheduleApi(_BookingObjectApi):
 class BookingCheckInApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(booking_actions.booking_check_in(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_check_in(booking=self.booking(reference), actor=request.user))
 
 
 class BookingCompleteApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(booking_actions.booking_complete(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_complete(booking=self.booking(reference), actor=request.user))
 
 
 class BookingNoShowApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(booking_actions.booking_mark_no_show(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_mark_no_show(booking=self.booking(reference), actor=request.user))
 
 
 class BookingReviewApi(_BookingObjectApi):
@@ -347,7 +349,7 @@ class BookingReviewApi(_BookingObjectApi):
         booking = self.booking(reference)
         serializer = self.BookingReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = booking_actions.review_create(booking=booking, user=request.user, **serializer.validated_data)
+        review = actions.review_create(booking=booking, user=request.user, **serializer.validated_data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -356,12 +358,12 @@ class BookingIcsApi(_BookingObjectApi):
     def get(self, request, reference: str):
         booking = self.booking(reference)
         if booking.user_id != request.user.pk:
-            raise _Forbidden(_("Only the applicant can download the calendar entry."))
+            raise Forbidden(_("Only the applicant can download the calendar entry."))
         return booking_ics_response(booking)
 
 
 def booking_ics_response(booking: Booking) -> HttpResponse:
-    response = HttpResponse(booking_selectors.booking_calendar(booking), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(selectors.booking_calendar(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
     return response
 
@@ -369,223 +371,204 @@ def booking_ics_response(booking: Booking) -> HttpResponse:
 
 
 # --- cross-department cases (issue 4) ---
-# isort: split
-from django.utils import timezone as _case_timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-from drf_spectacular.utils import extend_schema as _case_schema  # noqa: E402
-from rest_framework import generics as _case_generics  # noqa: E402
-from rest_framework import serializers as _case_serializers  # noqa: E402
-from rest_framework import status as _case_status  # noqa: E402
-from rest_framework.authentication import SessionAuthentication as _CaseSessionAuth  # noqa: E402
-from rest_framework.authentication import TokenAuthentication as _CaseTokenAuth  # noqa: E402
-from rest_framework.permissions import IsAuthenticated as _CaseIsAuthenticated  # noqa: E402
-from rest_framework.response import Response as _CaseResponse  # noqa: E402
-from rest_framework.views import APIView as _CaseAPIView  # noqa: E402
 
-from portal.accounts.models import User as _CaseUser  # noqa: E402
-from services import actions as case_actions  # noqa: E402
-from services import selectors as case_selectors  # noqa: E402
-from services.exceptions import CaseForbidden  # noqa: E402
-from services.models import Case, CaseTask  # noqa: E402
-from services.models import Department as _CaseDepartment  # noqa: E402
-from suggestions.models import Suggestion as _CaseSuggestion  # noqa: E402
 
 
 class _CaseApiMixin:
     # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
-    authentication_classes = [_CaseTokenAuth, _CaseSessionAuth]
-    permission_classes = [_CaseIsAuthenticated]
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
     filter_backends: list = []
 
 
-class CasePersonOutput(_case_serializers.Serializer):
-    id = _case_serializers.IntegerField()
-    name = _case_serializers.CharField(source="__str__")
+class CasePersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
 
 
-class CaseDepartmentOutput(_case_serializers.Serializer):
-    code = _case_serializers.CharField()
-    name = _case_serializers.CharField()
+class CaseDepartmentOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
 
 
-class CaseTaskOutput(_case_serializers.Serializer):
-    id = _case_serializers.IntegerField()
-    case = _case_serializers.IntegerField(source="case_id")
+class CaseTaskOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
     department = CaseDepartmentOutput()
     assignee = CasePersonOutput()
-    description = _case_serializers.CharField()
-    due_at = _case_serializers.DateTimeField()
-    status = _case_serializers.CharField()
-    status_label = _case_serializers.CharField(source="get_status_display")
-    overdue = _case_serializers.SerializerMethodField()
-    completed_at = _case_serializers.DateTimeField()
-    note = _case_serializers.CharField()
+    description = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    overdue = serializers.SerializerMethodField()
+    completed_at = serializers.DateTimeField()
+    note = serializers.CharField()
 
     def get_overdue(self, task) -> bool:
-        return task.status == CaseTask.Status.OPEN and task.due_at < _case_timezone.now()
+        return task.status == CaseTask.Status.OPEN and task.due_at < timezone.now()
 
 
-class CaseProgressOutput(_case_serializers.Serializer):
-    done = _case_serializers.IntegerField()
-    total = _case_serializers.IntegerField()
-    percent = _case_serializers.IntegerField()
+class CaseProgressOutput(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
 
 
-class CaseOutput(_case_serializers.Serializer):
-    id = _case_serializers.IntegerField()
-    title = _case_serializers.CharField()
-    description = _case_serializers.CharField()
-    source = _case_serializers.CharField()
-    source_label = _case_serializers.CharField(source="get_source_display")
-    status = _case_serializers.CharField()
-    status_label = _case_serializers.CharField(source="get_status_display")
+class CaseOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    source = serializers.CharField()
+    source_label = serializers.CharField(source="get_source_display")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
     lead_department = CaseDepartmentOutput()
     applicant = CasePersonOutput(allow_null=True)
-    suggestion = _case_serializers.CharField(source="suggestion.number", allow_null=True, default=None)
-    opened_at = _case_serializers.DateTimeField()
-    closed_at = _case_serializers.DateTimeField()
-    progress = _case_serializers.SerializerMethodField()
+    suggestion = serializers.CharField(source="suggestion.number", allow_null=True, default=None)
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+    progress = serializers.SerializerMethodField()
     tasks = CaseTaskOutput(many=True, source="tasks.all")
 
     def get_progress(self, case) -> CaseProgressOutput:
-        return case_selectors.case_progress(case)
+        return selectors.case_progress(case)
 
 
-class CaseReminderOutput(_case_serializers.Serializer):
-    id = _case_serializers.IntegerField()
-    task = _case_serializers.IntegerField(source="subject_id")
-    kind = _case_serializers.CharField()
-    deadline = _case_serializers.DateTimeField()
-    sent_at = _case_serializers.DateTimeField()
-    message = _case_serializers.CharField()
-    recipients = _case_serializers.SerializerMethodField()
+class CaseReminderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.IntegerField(source="subject_id")
+    kind = serializers.CharField()
+    deadline = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField()
+    message = serializers.CharField()
+    recipients = serializers.SerializerMethodField()
 
     def get_recipients(self, reminder) -> list[str]:
         return [str(user) for user in reminder.recipients.all()]
 
 
-class CaseDueInput(_case_serializers.Serializer):
+class CaseDueInput(serializers.Serializer):
     """A deadline as a date or as working days from today: exactly one of the two."""
 
-    due_on = _case_serializers.DateField(label=_("Due date"), required=False, allow_null=True)
-    working_days = _case_serializers.IntegerField(
+    due_on = serializers.DateField(label=_("Due date"), required=False, allow_null=True)
+    working_days = serializers.IntegerField(
         label=_("Due in working days"), required=False, allow_null=True, min_value=1, max_value=250
     )
 
 
-class CaseListCreateApi(_CaseApiMixin, _case_generics.ListAPIView):
+class CaseListCreateApi(_CaseApiMixin, generics.ListAPIView):
     """GET: the cases you may read (staff: all; applicant: own). POST: open a case (hall staff)."""
 
     serializer_class = CaseOutput
 
-    class CaseOpenInput(_case_serializers.Serializer):
-        title = _case_serializers.CharField(label=_("Title"), max_length=120)
-        description = _case_serializers.CharField(label=_("Description"), max_length=5000)
-        lead_department = _case_serializers.SlugRelatedField(
-            label=_("Lead department"), slug_field="code", queryset=_CaseDepartment.objects.all()
+    class CaseOpenInput(serializers.Serializer):
+        title = serializers.CharField(label=_("Title"), max_length=120)
+        description = serializers.CharField(label=_("Description"), max_length=5000)
+        lead_department = serializers.SlugRelatedField(
+            label=_("Lead department"), slug_field="code", queryset=Department.objects.all()
         )
-        applicant = _case_serializers.PrimaryKeyRelatedField(
-            label=_("Applicant"), queryset=_CaseUser.objects.filter(is_active=True), required=False, allow_null=True
+        applicant = serializers.PrimaryKeyRelatedField(
+            label=_("Applicant"), queryset=User.objects.filter(is_active=True), required=False, allow_null=True
         )
-        source = _case_serializers.ChoiceField(label=_("Source"), choices=Case.Source.choices)
-        suggestion = _case_serializers.SlugRelatedField(
+        source = serializers.ChoiceField(label=_("Source"), choices=Case.Source.choices)
+        suggestion = serializers.SlugRelatedField(
             label=_("Ledger entry"), slug_field="number", required=False, allow_null=True,
-            queryset=_CaseSuggestion.objects.all(),
+            queryset=Suggestion.objects.all(),
         )
 
     def get_queryset(self):
-        return case_selectors.case_list(user=self.request.user, filters=self.request.query_params)
+        return selectors.case_list(user=self.request.user, filters=self.request.query_params)
 
-    @_case_schema(request=CaseOpenInput, responses={201: CaseOutput})
+    @extend_schema(request=CaseOpenInput, responses={201: CaseOutput})
     def post(self, request):
-        if not case_selectors.case_can_manage(request.user):
+        if not selectors.case_can_manage(request.user):
             raise CaseForbidden(_("Only hall staff can open a case."))
         serializer = self.CaseOpenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = case_actions.case_open(opened_by=request.user, **serializer.validated_data)
-        case = case_selectors.case_get_for_user(user=request.user, case_id=case.pk)
-        return _CaseResponse(CaseOutput(case).data, status=_case_status.HTTP_201_CREATED)
+        case = actions.case_open(opened_by=request.user, **serializer.validated_data)
+        case = selectors.case_get_for_user(user=request.user, case_id=case.pk)
+        return Response(CaseOutput(case).data, status=status.HTTP_201_CREATED)
 
 
-class CaseDetailApi(_CaseApiMixin, _CaseAPIView):
-    @_case_schema(responses=CaseOutput)
+class CaseDetailApi(_CaseApiMixin, APIView):
+    @extend_schema(responses=CaseOutput)
     def get(self, request, pk: int):
-        case = case_selectors.case_get_for_user(user=request.user, case_id=pk)
-        return _CaseResponse(CaseOutput(case).data)
+        case = selectors.case_get_for_user(user=request.user, case_id=pk)
+        return Response(CaseOutput(case).data)
 
 
-class CaseCancelApi(_CaseApiMixin, _CaseAPIView):
-    class CaseCancelInput(_case_serializers.Serializer):
-        reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
+class CaseCancelApi(_CaseApiMixin, APIView):
+    class CaseCancelInput(serializers.Serializer):
+        reason = serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
 
-    @_case_schema(request=CaseCancelInput, responses=CaseOutput)
+    @extend_schema(request=CaseCancelInput, responses=CaseOutput)
     def post(self, request, pk: int):
-        case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
+        case = selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
         serializer = self.CaseCancelInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case_actions.case_cancel(case=case, by=request.user, **serializer.validated_data)
-        return _CaseResponse(CaseOutput(case_selectors.case_get_for_user(user=request.user, case_id=pk)).data)
+        actions.case_cancel(case=case, by=request.user, **serializer.validated_data)
+        return Response(CaseOutput(selectors.case_get_for_user(user=request.user, case_id=pk)).data)
 
 
-class CaseTaskAddApi(_CaseApiMixin, _CaseAPIView):
+class CaseTaskAddApi(_CaseApiMixin, APIView):
     """POST a task to a case (hall staff). The responsible person must be an officer of the department."""
 
     class CaseTaskAddInput(CaseDueInput):
-        department = _case_serializers.SlugRelatedField(
-            label=_("Department"), slug_field="code", queryset=_CaseDepartment.objects.all()
+        department = serializers.SlugRelatedField(
+            label=_("Department"), slug_field="code", queryset=Department.objects.all()
         )
-        assignee = _case_serializers.PrimaryKeyRelatedField(
-            label=_("Responsible person"), queryset=_CaseUser.objects.filter(is_active=True)
+        assignee = serializers.PrimaryKeyRelatedField(
+            label=_("Responsible person"), queryset=User.objects.filter(is_active=True)
         )
-        description = _case_serializers.CharField(label=_("What to do"), max_length=2000)
+        description = serializers.CharField(label=_("What to do"), max_length=2000)
 
-    @_case_schema(request=CaseTaskAddInput, responses={201: CaseTaskOutput})
+    @extend_schema(request=CaseTaskAddInput, responses={201: CaseTaskOutput})
     def post(self, request, pk: int):
-        case = case_selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
+        case = selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
         serializer = self.CaseTaskAddInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = case_actions.case_task_add(case=case, added_by=request.user, **serializer.validated_data)
-        return _CaseResponse(CaseTaskOutput(task).data, status=_case_status.HTTP_201_CREATED)
+        task = actions.case_task_add(case=case, added_by=request.user, **serializer.validated_data)
+        return Response(CaseTaskOutput(task).data, status=status.HTTP_201_CREATED)
 
 
-class CaseTaskCompleteApi(_CaseApiMixin, _CaseAPIView):
+class CaseTaskCompleteApi(_CaseApiMixin, APIView):
     """POST: the responsible person (or hall staff) completes a task with a note. Twice is a 409."""
 
-    class CaseTaskCompleteInput(_case_serializers.Serializer):
-        note = _case_serializers.CharField(label=_("Note"), max_length=2000, required=False, allow_blank=True)
+    class CaseTaskCompleteInput(serializers.Serializer):
+        note = serializers.CharField(label=_("Note"), max_length=2000, required=False, allow_blank=True)
 
-    @_case_schema(request=CaseTaskCompleteInput, responses=CaseTaskOutput)
+    @extend_schema(request=CaseTaskCompleteInput, responses=CaseTaskOutput)
     def post(self, request, pk: int):
-        task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="complete")
+        task = selectors.case_task_get_for_user(user=request.user, task_id=pk, need="complete")
         serializer = self.CaseTaskCompleteInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = case_actions.case_task_complete(task=task, by=request.user, **serializer.validated_data)
-        return _CaseResponse(CaseTaskOutput(task).data)
+        task = actions.case_task_complete(task=task, by=request.user, **serializer.validated_data)
+        return Response(CaseTaskOutput(task).data)
 
 
-class CaseTaskRescheduleApi(_CaseApiMixin, _CaseAPIView):
+class CaseTaskRescheduleApi(_CaseApiMixin, APIView):
     """POST a new deadline for an open task (hall staff); the reminders follow it."""
 
     class CaseTaskRescheduleInput(CaseDueInput):
-        reason = _case_serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
+        reason = serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
 
-    @_case_schema(request=CaseTaskRescheduleInput, responses=CaseTaskOutput)
+    @extend_schema(request=CaseTaskRescheduleInput, responses=CaseTaskOutput)
     def post(self, request, pk: int):
-        task = case_selectors.case_task_get_for_user(user=request.user, task_id=pk, need="manage")
+        task = selectors.case_task_get_for_user(user=request.user, task_id=pk, need="manage")
         serializer = self.CaseTaskRescheduleInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = case_actions.case_task_reschedule(task=task, by=request.user, **serializer.validated_data)
-        return _CaseResponse(CaseTaskOutput(task).data)
+        task = actions.case_task_reschedule(task=task, by=request.user, **serializer.validated_data)
+        return Response(CaseTaskOutput(task).data)
 
 
-class CaseReminderListApi(_CaseApiMixin, _case_generics.ListAPIView):
+class CaseReminderListApi(_CaseApiMixin, generics.ListAPIView):
     """GET the reminders sent about a case's tasks (hall staff and committee reviewers)."""
 
     serializer_class = CaseReminderOutput
 
     def get_queryset(self):
-        case = case_selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["pk"])
-        if not case_selectors.case_can_see_all(self.request.user):
+        case = selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["pk"])
+        if not selectors.case_can_see_all(self.request.user):
             raise CaseForbidden(_("Only hall staff can read the reminders."))
-        return case_selectors.case_reminder_list(case=case)
+        return selectors.case_reminder_list(case=case)
 

@@ -1,8 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
 from portal.exceptions import Conflict, Forbidden, Invalid, NotFound  # noqa: F401
 
 # --- catalogue and booking (issue 3) ---
-# isort: split
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 
 class SlotFull(Conflict):

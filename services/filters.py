@@ -1,12 +1,13 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Booking, Bundle, Case, CaseTask, Department, ServiceItem, Slot, Stage
 
 # --- catalogue and booking (issue 3) ---
-import django_filters  # noqa: E402
-from django import forms  # noqa: E402
-from django.db.models import F, Q  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
-from services.models import Booking, Bundle, Department, ServiceItem, Slot, Stage  # noqa: E402
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -124,15 +125,7 @@ class BookingFilter(django_filters.FilterSet):
 
 
 # --- cross-department cases (issue 4) ---
-import django_filters  # noqa: E402
-from django.db.models import Exists as _CaseExists  # noqa: E402
-from django.db.models import OuterRef as _CaseOuterRef  # noqa: E402
-from django.db.models import Q as _CaseQ  # noqa: E402
-from django.utils import timezone as _case_timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
-from services.models import Case, CaseTask  # noqa: E402
-from services.models import Department as _CaseDepartment  # noqa: E402
 
 
 def _case_yes_no(label, method: str) -> django_filters.ChoiceFilter:
@@ -146,7 +139,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("All"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Case.Source.choices, empty_label=_("All"))
     department = django_filters.ModelChoiceFilter(
-        label=_("Lead department"), queryset=_CaseDepartment.objects.all(), to_field_name="code",
+        label=_("Lead department"), queryset=Department.objects.all(), to_field_name="code",
         field_name="lead_department", empty_label=_("All departments"),
     )
     overdue = _case_yes_no(_("Has overdue tasks"), "filter_overdue")
@@ -158,22 +151,22 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = CaseTask.objects.filter(
-            case=_CaseOuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now()
+            case=OuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=timezone.now()
         )
-        return queryset.filter(_CaseExists(late)) if value == "true" else queryset.exclude(_CaseExists(late))
+        return queryset.filter(Exists(late)) if value == "true" else queryset.exclude(Exists(late))
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(_CaseQ(title__icontains=value) | _CaseQ(description__icontains=value))
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
 
 class CaseTaskFilter(django_filters.FilterSet):
     """Filters of the case board and of "my tasks"."""
 
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=_CaseDepartment.objects.all(), to_field_name="code",
+        label=_("Department"), queryset=Department.objects.all(), to_field_name="code",
         empty_label=_("All departments"),
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseTask.Status.choices, empty_label=_("All"))
@@ -185,12 +178,12 @@ class CaseTaskFilter(django_filters.FilterSet):
         fields = ["department", "status", "overdue", "search"]
 
     def filter_overdue(self, queryset, name, value):
-        late = _CaseQ(status=CaseTask.Status.OPEN, due_at__lt=_case_timezone.now())
+        late = Q(status=CaseTask.Status.OPEN, due_at__lt=timezone.now())
         return queryset.filter(late) if value == "true" else queryset.exclude(late)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(_CaseQ(description__icontains=value) | _CaseQ(case__title__icontains=value))
+        return queryset.filter(Q(description__icontains=value) | Q(case__title__icontains=value))
 

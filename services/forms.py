@@ -1,11 +1,12 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import User
+from services.models import Bundle, Case, Department, ServiceItem
 
 # --- catalogue and booking (issue 3) ---
-# isort: split
-from django import forms  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
-from services.models import Bundle, ServiceItem  # noqa: E402
 
 
 class SlotChoiceForm(forms.Form):
@@ -108,19 +109,13 @@ class BookingExportForm(forms.Form):
 
 
 # --- cross-department cases (issue 4) ---
-# isort: split
-from django import forms  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
 
-from portal.accounts.models import User as _CaseUser  # noqa: E402
-from services.models import Case  # noqa: E402
-from services.models import Department as _CaseDepartment  # noqa: E402
 
 
 class CaseOpenForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=_CaseDepartment.objects.all())
+    lead_department = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.all())
     source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices)
     applicant = forms.CharField(
         label=_("Applicant (optional)"), required=False, max_length=150,
@@ -131,17 +126,17 @@ class CaseOpenForm(forms.Form):
         value = self.cleaned_data["applicant"].strip()
         if not value:
             return None
-        person = _CaseUser.objects.filter(is_active=True).filter(username=value).first() or \
-            _CaseUser.objects.filter(is_active=True, mobile=value).first()
+        person = User.objects.filter(is_active=True).filter(username=value).first() or\
+            User.objects.filter(is_active=True, mobile=value).first()
         if person is None:
             raise forms.ValidationError(_("No person with this user name or mobile number."))
         return person
 
 
 class CaseTaskForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=_CaseDepartment.objects.all())
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
     assignee = forms.ModelChoiceField(
-        label=_("Responsible person"), queryset=_CaseUser.objects.none(),
+        label=_("Responsible person"), queryset=User.objects.none(),
         help_text=_("An officer of the chosen department."),
     )
     description = forms.CharField(label=_("What to do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -155,7 +150,7 @@ class CaseTaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only department officers can be responsible; the action checks the department matches.
         self.fields["assignee"].queryset = (
-            _CaseUser.objects.filter(departments__isnull=False, is_active=True).distinct().order_by("display_name")
+            User.objects.filter(departments__isnull=False, is_active=True).distinct().order_by("display_name")
         )
 
 

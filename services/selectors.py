@@ -1,22 +1,34 @@
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
-# --- catalogue and booking (issue 3) ---
-from collections.abc import Iterable  # noqa: E402
-from datetime import date, datetime, time, timedelta  # noqa: E402
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Case as _CaseWhenCase
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from django.conf import settings  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.db.models import Count, Prefetch, Q, QuerySet  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _  # noqa: E402
-
-from portal.accounts.selectors import me_section  # noqa: E402
-from portal.roles import is_hall_staff  # noqa: E402
-from services.exceptions import NotFound as _NotFound  # noqa: E402
-from services.filters import BookingFilter, BundleFilter, ServiceItemFilter, SlotFilter  # noqa: E402
-from services.models import (  # noqa: E402
+from portal.accounts.selectors import me_section
+from portal.notifications.models import Reminder
+from portal.roles import Role, has_role, is_hall_staff
+from services.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound, NotFound
+from services.filters import (
+    BookingFilter,
+    BundleFilter,
+    CaseFilter,
+    CaseTaskFilter,
+    ServiceItemFilter,
+    SlotFilter,
+)
+from services.models import (
     Booking,
     Bundle,
     BundleItem,
+    Case,
+    CaseEvent,
+    CaseTask,
     Department,
     Material,
     Review,
@@ -24,6 +36,10 @@ from services.models import (  # noqa: E402
     Slot,
     Step,
 )
+
+# --- catalogue and booking (issue 3) ---
+
+
 
 
 def _apply(filterset_class, filters, queryset: QuerySet) -> QuerySet:
@@ -58,7 +74,7 @@ def service_item_get(*, code: str) -> ServiceItem:
         .first()
     )
     if item is None:
-        raise _NotFound(_("There is no service item with this code."))
+        raise NotFound(_("There is no service item with this code."))
     return item
 
 
@@ -77,7 +93,7 @@ def bundle_list(*, filters=None) -> QuerySet:
 def bundle_get(*, slug: str) -> Bundle:
     bundle = _bundle_queryset().filter(slug=slug).first()
     if bundle is None:
-        raise _NotFound(_("There is no bundle with this name."))
+        raise NotFound(_("There is no bundle with this name."))
     return bundle
 
 
@@ -196,13 +212,13 @@ def booking_get_for_user(*, user, reference: str) -> Booking:
     Who may change it is checked by each action (403): staff cannot review, owners cannot check in.
     """
     if not getattr(user, "is_authenticated", False):
-        raise _NotFound(_("There is no booking with this reference."))
+        raise NotFound(_("There is no booking with this reference."))
     queryset = _booking_queryset().filter(reference=(reference or "").strip().upper())
     if not is_hall_staff(user):
         queryset = queryset.filter(user=user)
     booking = queryset.first()
     if booking is None:
-        raise _NotFound(_("There is no booking with this reference."))
+        raise NotFound(_("There is no booking with this reference."))
     return booking
 
 
@@ -284,71 +300,49 @@ def my_bookings_section(*, user) -> dict | None:
 
 
 # --- cross-department cases (issue 4) ---
-from django.contrib.contenttypes.models import ContentType as _CaseContentType  # noqa: E402
-from django.core.exceptions import ValidationError as _CaseValidationError  # noqa: E402
-from django.db.models import Case as _CaseWhenCase  # noqa: E402
-from django.db.models import Count as _CaseCount  # noqa: E402
-from django.db.models import Exists as _CaseExists  # noqa: E402
-from django.db.models import F as _CaseF  # noqa: E402
-from django.db.models import Min as _CaseMin  # noqa: E402
-from django.db.models import OuterRef as _CaseOuterRef  # noqa: E402
-from django.db.models import Prefetch as _CasePrefetch  # noqa: E402
-from django.db.models import Q as _CaseQ  # noqa: E402
-from django.db.models import QuerySet as _CaseQuerySet  # noqa: E402
-from django.db.models import Value as _CaseValue  # noqa: E402
-from django.db.models import When as _CaseWhen  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
 
-from portal.accounts.selectors import me_section as _case_me_section  # noqa: E402
-from portal.notifications.models import Reminder as _CaseReminder  # noqa: E402
-from portal.roles import Role as _CaseRole  # noqa: E402
-from portal.roles import has_role as _case_has_role  # noqa: E402
-from services.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound  # noqa: E402
-from services.filters import CaseFilter, CaseTaskFilter  # noqa: E402
-from services.models import Case, CaseEvent, CaseTask  # noqa: E402
-from services.models import Department as _CaseDepartment  # noqa: E402
 
 
 def case_can_manage(user) -> bool:
     """Hall staff open cases, add and move tasks, cancel cases."""
-    return _case_has_role(user, _CaseRole.HALL_STAFF)
+    return has_role(user, Role.HALL_STAFF)
 
 
 def case_can_see_all(user) -> bool:
     """Hall staff and the committee reviewers (who receive escalations) read every case."""
-    return _case_has_role(user, _CaseRole.HALL_STAFF, _CaseRole.COMMITTEE_REVIEWER)
+    return has_role(user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER)
 
 
-def _case_apply(filterset_class, filters, queryset: _CaseQuerySet) -> _CaseQuerySet:
+def _case_apply(filterset_class, filters, queryset: QuerySet) -> QuerySet:
     filterset = filterset_class(data=filters or {}, queryset=queryset)
     if not filterset.is_valid():
         # Malformed filter values are a 400 with field errors, never silently ignored.
-        raise _CaseValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     return filterset.qs
 
 
-def _case_own_departments(user) -> _CaseQuerySet:
-    return _CaseDepartment.objects.filter(officers=user).values("pk")
+def _case_own_departments(user) -> QuerySet:
+    return Department.objects.filter(officers=user).values("pk")
 
 
-def _case_visible(user) -> _CaseQ | None:
+def _case_visible(user) -> Q | None:
     """The cases ``user`` may read as a Q, or None for all of them."""
     if user is None or not user.is_authenticated:
-        return _CaseQ(pk__in=[])
+        return Q(pk__in=[])
     if case_can_see_all(user):
         return None
     departments = _case_own_departments(user)
-    their_tasks = CaseTask.objects.filter(case=_CaseOuterRef("pk")).filter(
-        _CaseQ(assignee=user) | _CaseQ(department__in=departments)
+    their_tasks = CaseTask.objects.filter(case=OuterRef("pk")).filter(
+        Q(assignee=user) | Q(department__in=departments)
     )
-    return _CaseQ(applicant=user) | _CaseQ(lead_department__in=departments) | _CaseQ(_CaseExists(their_tasks))
+    return Q(applicant=user) | Q(lead_department__in=departments) | Q(Exists(their_tasks))
 
 
-def _case_annotated(queryset: _CaseQuerySet) -> _CaseQuerySet:
+def _case_annotated(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("lead_department", "applicant", "opened_by", "suggestion").annotate(
-        tasks_total=_CaseCount("tasks", filter=~_CaseQ(tasks__status=CaseTask.Status.CANCELLED)),
-        tasks_done=_CaseCount("tasks", filter=_CaseQ(tasks__status=CaseTask.Status.DONE)),
-        next_due_at=_CaseMin("tasks__due_at", filter=_CaseQ(tasks__status=CaseTask.Status.OPEN)),
+        tasks_total=Count("tasks", filter=~Q(tasks__status=CaseTask.Status.CANCELLED)),
+        tasks_done=Count("tasks", filter=Q(tasks__status=CaseTask.Status.DONE)),
+        next_due_at=Min("tasks__due_at", filter=Q(tasks__status=CaseTask.Status.OPEN)),
     )
 
 
@@ -363,7 +357,7 @@ def case_progress(case: Case) -> dict:
     return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
 
 
-def case_list(*, user, filters=None) -> _CaseQuerySet:
+def case_list(*, user, filters=None) -> QuerySet:
     """The cases ``user`` may read, filtered, with progress annotations and tasks prefetched.
 
     Soonest open deadline first, so overdue work leads; raises ValidationError for bad filters.
@@ -374,8 +368,8 @@ def case_list(*, user, filters=None) -> _CaseQuerySet:
         queryset = queryset.filter(visible)
     queryset = _case_apply(CaseFilter, filters, queryset)
     return _case_annotated(queryset).prefetch_related(
-        _CasePrefetch("tasks", queryset=CaseTask.objects.select_related("department", "assignee"))
-    ).order_by(_CaseF("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
+        Prefetch("tasks", queryset=CaseTask.objects.select_related("department", "assignee"))
+    ).order_by(F("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
 
 
 def case_get_for_user(*, user, case_id: int, for_change: bool = False) -> Case:
@@ -407,18 +401,18 @@ def case_task_get_for_user(*, user, task_id: int, need: str | None = None) -> Ca
     return task
 
 
-def case_task_list_for_assignee(*, user, filters=None) -> _CaseQuerySet:
+def case_task_list_for_assignee(*, user, filters=None) -> QuerySet:
     """ "My tasks": open ones first by deadline, then the closed ones, newest first."""
     queryset = CaseTask.objects.filter(assignee=user) if user.is_authenticated else CaseTask.objects.none()
     queryset = _case_apply(CaseTaskFilter, filters, queryset)
     return queryset.select_related("case", "department").annotate(
         open_first=_CaseWhenCase(
-            _CaseWhen(status=CaseTask.Status.OPEN, then=_CaseValue(0)), default=_CaseValue(1)
+            When(status=CaseTask.Status.OPEN, then=Value(0)), default=Value(1)
         )
     ).order_by("open_first", "due_at", "id")
 
 
-def case_board(*, user, filters=None) -> _CaseQuerySet:
+def case_board(*, user, filters=None) -> QuerySet:
     """The board's tasks by department, overdue (earliest deadline) first. Open tasks by default.
 
     Staff and reviewers see every department; an officer sees the departments they belong to.
@@ -427,7 +421,7 @@ def case_board(*, user, filters=None) -> _CaseQuerySet:
     filters.setdefault("status", CaseTask.Status.OPEN)
     queryset = CaseTask.objects.all()
     if not case_can_see_all(user):
-        queryset = queryset.filter(department__in=_case_own_departments(user)) if user.is_authenticated \
+        queryset = queryset.filter(department__in=_case_own_departments(user)) if user.is_authenticated\
             else queryset.none()
     queryset = _case_apply(CaseTaskFilter, filters, queryset)
     return queryset.select_related("case", "department", "assignee").order_by(
@@ -435,19 +429,19 @@ def case_board(*, user, filters=None) -> _CaseQuerySet:
     )
 
 
-def case_event_list(*, case: Case) -> _CaseQuerySet:
+def case_event_list(*, case: Case) -> QuerySet:
     return CaseEvent.objects.filter(case=case).select_related("actor", "task")
 
 
-def case_reminder_list(*, case: Case) -> _CaseQuerySet:
+def case_reminder_list(*, case: Case) -> QuerySet:
     """The reminders sent about the case's tasks, newest first, with their recipients."""
-    return _CaseReminder.objects.filter(
-        subject_type=_CaseContentType.objects.get_for_model(CaseTask),
+    return Reminder.objects.filter(
+        subject_type=ContentType.objects.get_for_model(CaseTask),
         subject_id__in=CaseTask.objects.filter(case=case).values("pk"),
     ).prefetch_related("recipients").order_by("-sent_at", "-id")
 
 
-@_case_me_section(40)
+@me_section(40)
 def case_me_section(*, user) -> dict | None:
     """The applicant's cases and their progress on the personal page."""
     cases = list(_case_annotated(Case.objects.filter(applicant=user)).order_by("-opened_at")[:10])

@@ -1,11 +1,12 @@
+from celery import shared_task
+
+from services.actions import case_reminders_sweep as _case_reminders_sweep
 
 # --- catalogue and booking (issue 3) ---
 
 
 # --- cross-department cases (issue 4) ---
-from celery import shared_task  # noqa: E402
 
-from services.actions import case_reminders_sweep as _case_reminders_sweep  # noqa: E402
 
 
 @shared_task(name="services.tasks.case_reminders_sweep")

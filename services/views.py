@@ -1,22 +1,34 @@
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.exceptions import DomainError, Forbidden, NotFound
+from portal.roles import Role, has_role
+from services import actions, selectors
+from services.exceptions import CaseForbidden
+from services.filters import BookingFilter, CaseTaskFilter, ServiceItemFilter
+from services.forms import (
+    CaseCancelForm,
+    CaseOpenForm,
+    CaseTaskCompleteForm,
+    CaseTaskForm,
+    ReviewForm,
+    SlotChoiceForm,
+)
+from services.models import Booking, CaseTask, Stage
 
 # --- catalogue and booking (issue 3) ---
-# isort: split
-from django.contrib import messages  # noqa: E402
-from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.core.exceptions import ValidationError as _DjangoValidationError  # noqa: E402
-from django.core.paginator import Paginator  # noqa: E402
-from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
-from django.shortcuts import redirect, render  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from django.views.decorators.http import require_GET, require_http_methods, require_POST  # noqa: E402
 
-from portal.exceptions import DomainError, Forbidden, NotFound  # noqa: E402
-from services import actions as booking_actions  # noqa: E402
-from services import selectors as booking_selectors  # noqa: E402
-from services.filters import BookingFilter, ServiceItemFilter  # noqa: E402
-from services.forms import ReviewForm, SlotChoiceForm  # noqa: E402
-from services.models import Booking, Stage  # noqa: E402
 
 
 def _raise_for_page(exc: DomainError) -> None:
@@ -27,7 +39,7 @@ def _raise_for_page(exc: DomainError) -> None:
         raise PermissionDenied(str(exc.message))
 
 
-def _filter_errors(exc: _DjangoValidationError) -> list[str]:
+def _filter_errors(exc: ValidationError) -> list[str]:
     return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
 
 
@@ -37,15 +49,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filter_form = ServiceItemFilter(data=request.GET or None).form
     errors: list[str] = []
     try:
-        items = booking_selectors.service_item_list(filters=request.GET)
-    except _DjangoValidationError as exc:
+        items = selectors.service_item_list(filters=request.GET)
+    except ValidationError as exc:
         errors = _filter_errors(exc)
-        items = booking_selectors.service_item_list().none()
+        items = selectors.service_item_list().none()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     filtering = any(request.GET.get(name) for name in ("stage", "department", "search", "bookable"))
     bundles = [] if filtering else [
-        {"bundle": bundle, "savings": booking_selectors.bundle_savings(bundle)}
-        for bundle in booking_selectors.bundle_list()
+        {"bundle": bundle, "savings": selectors.bundle_savings(bundle)}
+        for bundle in selectors.bundle_list()
     ]
     query = request.GET.copy()
     query.pop("page", None)
@@ -67,7 +79,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        item = booking_selectors.service_item_get(code=code)
+        item = selectors.service_item_get(code=code)
     except DomainError as exc:
         _raise_for_page(exc)
     return render(request, "services/item_detail.html", {"item": item})
@@ -76,7 +88,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        bundle = booking_selectors.bundle_get(slug=slug)
+        bundle = selectors.bundle_get(slug=slug)
     except DomainError as exc:
         _raise_for_page(exc)
     return render(
@@ -84,8 +96,8 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "services/bundle_detail.html",
         {
             "bundle": bundle,
-            "savings": booking_selectors.bundle_savings(bundle),
-            "materials": booking_selectors.bundle_materials(bundle),
+            "savings": selectors.bundle_savings(bundle),
+            "materials": selectors.bundle_materials(bundle),
         },
     )
 
@@ -96,7 +108,7 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            booking = booking_actions.booking_create(
+            booking = actions.booking_create(
                 user=request.user,
                 slot_id=form.cleaned_data["slot"],
                 bundle=bundle,
@@ -120,7 +132,7 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             "bundle": bundle,
             "item": item,
             "form": form,
-            "days": booking_selectors.slot_picker(bundle=bundle, item=item),
+            "days": selectors.slot_picker(bundle=bundle, item=item),
             "chosen": request.POST.get("slot", ""),
         },
         status=status,
@@ -131,7 +143,7 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bundle_book(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        bundle = booking_selectors.bundle_get(slug=slug)
+        bundle = selectors.bundle_get(slug=slug)
     except DomainError as exc:
         _raise_for_page(exc)
     return _book(request, bundle=bundle)
@@ -141,7 +153,7 @@ def bundle_book(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_book(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        item = booking_selectors.service_item_get(code=code)
+        item = selectors.service_item_get(code=code)
     except DomainError as exc:
         _raise_for_page(exc)
     if not item.bookable:
@@ -151,7 +163,7 @@ def item_book(request: HttpRequest, code: str) -> HttpResponse:
 
 def _booking(request: HttpRequest, reference: str) -> Booking:
     try:
-        return booking_selectors.booking_get_for_user(user=request.user, reference=reference)
+        return selectors.booking_get_for_user(user=request.user, reference=reference)
     except DomainError as exc:
         _raise_for_page(exc)
 
@@ -163,8 +175,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     filter_form = BookingFilter(data=request.GET or None).form
     errors: list[str] = []
     try:
-        bookings = booking_selectors.booking_list(user=request.user, filters=request.GET, mine=True)
-    except _DjangoValidationError as exc:
+        bookings = selectors.booking_list(user=request.user, filters=request.GET, mine=True)
+    except ValidationError as exc:
         errors = _filter_errors(exc)
         bookings = Booking.objects.none()
     page = Paginator(bookings, 20).get_page(request.GET.get("page"))
@@ -181,7 +193,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation: reference, QR code, calendar download, what to bring and what happens next."""
     booking = _booking(request, reference)
-    subject, materials = booking_selectors.booking_subject_with_materials(booking)
+    subject, materials = selectors.booking_subject_with_materials(booking)
     return render(
         request,
         "services/booking_detail.html",
@@ -189,8 +201,8 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "booking": booking,
             "subject": subject,
             "materials": materials,
-            "qr_svg": booking_selectors.booking_qr_svg(booking.reference),
-            "can_change": booking_selectors.booking_can_change(booking) and booking.user_id == request.user.pk,
+            "qr_svg": selectors.booking_qr_svg(booking.reference),
+            "can_change": selectors.booking_can_change(booking) and booking.user_id == request.user.pk,
             "can_review": booking.status == Booking.Status.COMPLETED
             and booking.user_id == request.user.pk
             and not hasattr(booking, "review"),
@@ -215,7 +227,7 @@ def booking_ics(request: HttpRequest, reference: str) -> HttpResponse:
 def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
     try:
-        booking_actions.booking_cancel(booking=booking, actor=request.user)
+        actions.booking_cancel(booking=booking, actor=request.user)
     except DomainError as exc:
         _raise_for_page(exc)
         messages.error(request, str(exc.message))
@@ -234,7 +246,7 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            booking_actions.booking_reschedule(booking=booking, actor=request.user, slot_id=form.cleaned_data["slot"])
+            actions.booking_reschedule(booking=booking, actor=request.user, slot_id=form.cleaned_data["slot"])
         except DomainError as exc:
             form.add_error("slot" if exc.field in (None, "slot") else exc.field, str(exc.message))
             status = exc.status_code
@@ -251,8 +263,8 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "booking": booking,
             "form": form,
-            "can_change": booking_selectors.booking_can_change(booking),
-            "days": booking_selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk]),
+            "can_change": selectors.booking_can_change(booking),
+            "days": selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk]),
             "chosen": request.POST.get("slot", ""),
         },
         status=status,
@@ -270,7 +282,7 @@ def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.error(request, error)
         return redirect("services:booking_detail", reference=booking.reference)
     try:
-        booking_actions.review_create(booking=booking, user=request.user, **form.cleaned_data)
+        actions.review_create(booking=booking, user=request.user, **form.cleaned_data)
     except DomainError as exc:
         _raise_for_page(exc)
         messages.error(request, str(exc.message))
@@ -282,40 +294,15 @@ def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 # --- cross-department cases (issue 4) ---
-# isort: split
-from collections import OrderedDict as _CaseOrderedDict  # noqa: E402
-from datetime import timedelta as _case_timedelta  # noqa: E402
-
-from django.contrib import messages as _case_messages  # noqa: E402
-from django.contrib.auth.decorators import login_required as _case_login_required  # noqa: E402
-from django.core.exceptions import ValidationError as _CaseValidationError  # noqa: E402
-from django.core.paginator import Paginator as _CasePaginator  # noqa: E402
-from django.http import HttpRequest as _CaseRequest  # noqa: E402
-from django.http import HttpResponse as _CaseResponse  # noqa: E402
-from django.shortcuts import redirect as _case_redirect  # noqa: E402
-from django.shortcuts import render as _case_render  # noqa: E402
-from django.utils import timezone as _case_timezone  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
-from django.views.decorators.http import require_GET as _case_require_get  # noqa: E402
-from django.views.decorators.http import require_http_methods as _case_require_methods  # noqa: E402
-from django.views.decorators.http import require_POST as _case_require_post  # noqa: E402
-
-from portal.exceptions import DomainError as _CaseDomainError  # noqa: E402
-from portal.roles import Role as _CaseRole  # noqa: E402
-from portal.roles import has_role as _case_has_role  # noqa: E402
-from services import actions as case_actions  # noqa: E402
-from services import selectors as case_selectors  # noqa: E402
-from services.exceptions import CaseForbidden  # noqa: E402
-from services.filters import CaseTaskFilter  # noqa: E402
-from services.forms import CaseCancelForm, CaseOpenForm, CaseTaskCompleteForm, CaseTaskForm  # noqa: E402
-from services.models import CaseTask  # noqa: E402
 
 
-def _case_filter_errors(exc: _CaseValidationError) -> list[str]:
+
+
+def _case_filter_errors(exc: ValidationError) -> list[str]:
     return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
 
 
-def _case_apply_domain_error(form, exc: _CaseDomainError) -> None:
+def _case_apply_domain_error(form, exc: DomainError) -> None:
     """Show a refusal beside its field when it names one the form has, else above the form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
@@ -333,63 +320,63 @@ def _case_due_state(task: CaseTask, now, soon) -> str:
 
 def _case_mark_due(tasks, now=None) -> None:
     """Colour deadlines: overdue, due within two days, or neither."""
-    now = now or _case_timezone.now()
-    soon = now + _case_timedelta(days=2)
+    now = now or timezone.now()
+    soon = now + timedelta(days=2)
     for task in tasks:
         task.due_state = _case_due_state(task, now, soon)
 
 
-@_case_login_required
-@_case_require_get
-def case_board(request: _CaseRequest) -> _CaseResponse:
+@login_required
+@require_GET
+def case_board(request: HttpRequest) -> HttpResponse:
     """Staff's board: open tasks by department, overdue first, deadlines coloured."""
-    if not _case_has_role(request.user, _CaseRole.HALL_STAFF, _CaseRole.COMMITTEE_REVIEWER,
-                          _CaseRole.DEPARTMENT_OFFICER):
+    if not has_role(request.user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER,
+                          Role.DEPARTMENT_OFFICER):
         raise CaseForbidden(gettext("The case board is for hall staff and department officers."))
     errors: list[str] = []
     try:
-        tasks = case_selectors.case_board(user=request.user, filters=request.GET)
-    except _CaseValidationError as exc:
+        tasks = selectors.case_board(user=request.user, filters=request.GET)
+    except ValidationError as exc:
         errors = _case_filter_errors(exc)
         tasks = CaseTask.objects.none()
-    page = _CasePaginator(tasks, 100).get_page(request.GET.get("page"))
+    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
     _case_mark_due(page.object_list)
-    columns: _CaseOrderedDict = _CaseOrderedDict()
+    columns: OrderedDict = OrderedDict()
     for task in page.object_list:
         columns.setdefault(task.department, []).append(task)
     query = request.GET.copy()
     query.pop("page", None)
-    return _case_render(request, "services/case_board.html", {
+    return render(request, "services/case_board.html", {
         "filter_form": CaseTaskFilter(data=request.GET or None).form,
         "filter_errors": errors,
         "columns": list(columns.items()),
         "page": page,
         "query": query.urlencode(),
-        "can_manage": case_selectors.case_can_manage(request.user),
+        "can_manage": selectors.case_can_manage(request.user),
     })
 
 
-@_case_login_required
-@_case_require_methods(["GET", "POST"])
-def case_create(request: _CaseRequest) -> _CaseResponse:
-    if not case_selectors.case_can_manage(request.user):
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.case_can_manage(request.user):
         raise CaseForbidden(gettext("Only hall staff can open a case."))
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = case_actions.case_open(opened_by=request.user, **form.cleaned_data)
-        except _CaseDomainError as exc:
+            case = actions.case_open(opened_by=request.user, **form.cleaned_data)
+        except DomainError as exc:
             _case_apply_domain_error(form, exc)
         else:
-            _case_messages.success(request, gettext("The case is open. Now add its tasks."))
-            return _case_redirect("services:case_detail", case_id=case.pk)
-    return _case_render(request, "services/case_form.html", {"form": form})
+            messages.success(request, gettext("The case is open. Now add its tasks."))
+            return redirect("services:case_detail", case_id=case.pk)
+    return render(request, "services/case_form.html", {"form": form})
 
 
-def _case_detail_context(request: _CaseRequest, case, **forms) -> dict:
+def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
     tasks = list(case.tasks.all())
     _case_mark_due(tasks)
-    reminders = list(case_selectors.case_reminder_list(case=case)) if case_selectors.case_can_see_all(
+    reminders = list(selectors.case_reminder_list(case=case)) if selectors.case_can_see_all(
         request.user) else []
     by_task: dict[int, list] = {}
     for reminder in reminders:
@@ -397,96 +384,96 @@ def _case_detail_context(request: _CaseRequest, case, **forms) -> dict:
     for task in tasks:
         task.reminders = by_task.get(task.pk, [])
         task.can_complete = task.status == CaseTask.Status.OPEN and (
-            task.assignee_id == request.user.pk or case_selectors.case_can_manage(request.user)
+            task.assignee_id == request.user.pk or selectors.case_can_manage(request.user)
         )
     return {
         "case": case,
         "tasks": tasks,
-        "progress": case_selectors.case_progress(case),
-        "events": case_selectors.case_event_list(case=case),
+        "progress": selectors.case_progress(case),
+        "events": selectors.case_event_list(case=case),
         "reminders": reminders,
-        "can_manage": case_selectors.case_can_manage(request.user),
+        "can_manage": selectors.case_can_manage(request.user),
         "case_active": case.status in case.ACTIVE,
-        "show_reminders": case_selectors.case_can_see_all(request.user),
+        "show_reminders": selectors.case_can_see_all(request.user),
         "task_form": forms.get("task_form") or CaseTaskForm(initial={"department": case.lead_department_id}),
         "cancel_form": forms.get("cancel_form") or CaseCancelForm(),
         "complete_form": CaseTaskCompleteForm(),
     }
 
 
-@_case_login_required
-@_case_require_get
-def case_detail(request: _CaseRequest, case_id: int) -> _CaseResponse:
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case page: tasks as a timeline, progress, history and (for staff) the reminders sent."""
-    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id)
-    return _case_render(request, "services/case_detail.html", _case_detail_context(request, case))
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    return render(request, "services/case_detail.html", _case_detail_context(request, case))
 
 
-@_case_login_required
-@_case_require_post
-def case_task_add(request: _CaseRequest, case_id: int) -> _CaseResponse:
-    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
+@login_required
+@require_POST
+def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
     form = CaseTaskForm(request.POST)
     if form.is_valid():
         try:
-            case_actions.case_task_add(case=case, added_by=request.user, **form.cleaned_data)
-        except _CaseDomainError as exc:
+            actions.case_task_add(case=case, added_by=request.user, **form.cleaned_data)
+        except DomainError as exc:
             _case_apply_domain_error(form, exc)
         else:
-            _case_messages.success(request, gettext("The task is added and its responsible person told."))
-            return _case_redirect("services:case_detail", case_id=case.pk)
+            messages.success(request, gettext("The task is added and its responsible person told."))
+            return redirect("services:case_detail", case_id=case.pk)
     context = _case_detail_context(request, case, task_form=form)
-    return _case_render(request, "services/case_detail.html", context, status=400)
+    return render(request, "services/case_detail.html", context, status=400)
 
 
-@_case_login_required
-@_case_require_post
-def case_cancel(request: _CaseRequest, case_id: int) -> _CaseResponse:
-    case = case_selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
+@login_required
+@require_POST
+def case_cancel(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
     form = CaseCancelForm(request.POST)
     if form.is_valid():
         try:
-            case_actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
-        except _CaseDomainError as exc:
-            _case_messages.error(request, str(exc.message))
+            actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
         else:
-            _case_messages.success(request, gettext("The case is cancelled."))
-    return _case_redirect("services:case_detail", case_id=case.pk)
+            messages.success(request, gettext("The case is cancelled."))
+    return redirect("services:case_detail", case_id=case.pk)
 
 
-@_case_login_required
-@_case_require_post
-def case_task_complete(request: _CaseRequest, task_id: int) -> _CaseResponse:
+@login_required
+@require_POST
+def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     """The responsible person (or staff) completes a task with a note, from the case page or "my tasks"."""
-    task = case_selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="complete")
+    task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="complete")
     form = CaseTaskCompleteForm(request.POST)
     if not form.is_valid():
-        _case_messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         try:
-            case_actions.case_task_complete(task=task, by=request.user, **form.cleaned_data)
-        except _CaseDomainError as exc:
-            _case_messages.error(request, str(exc.message))
+            actions.case_task_complete(task=task, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
         else:
-            _case_messages.success(request, gettext("Task completed. Thank you."))
+            messages.success(request, gettext("Task completed. Thank you."))
     if request.POST.get("next") == "my_tasks":
-        return _case_redirect("services:my_tasks")
-    return _case_redirect("services:case_detail", case_id=task.case_id)
+        return redirect("services:my_tasks")
+    return redirect("services:case_detail", case_id=task.case_id)
 
 
-@_case_login_required
-@_case_require_get
-def my_tasks(request: _CaseRequest) -> _CaseResponse:
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
     """The responsible person's tasks: open ones by deadline first, with a complete button each."""
     errors: list[str] = []
     try:
-        tasks = case_selectors.case_task_list_for_assignee(user=request.user, filters=request.GET)
-    except _CaseValidationError as exc:
+        tasks = selectors.case_task_list_for_assignee(user=request.user, filters=request.GET)
+    except ValidationError as exc:
         errors = _case_filter_errors(exc)
         tasks = CaseTask.objects.none()
-    page = _CasePaginator(tasks, 50).get_page(request.GET.get("page"))
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     _case_mark_due(page.object_list)
-    return _case_render(request, "services/case_my_tasks.html", {
+    return render(request, "services/case_my_tasks.html", {
         "page": page, "filter_errors": errors, "complete_form": CaseTaskCompleteForm(),
     })
 
