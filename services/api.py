@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +19,6 @@ from suggestions.models import Suggestion
 
 
 class _BookingApiMixin:
-    # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     filter_backends: list = []
 
 
@@ -375,8 +372,6 @@ def booking_ics_response(booking: Booking) -> HttpResponse:
 
 
 class _CaseApiMixin:
-    # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
 

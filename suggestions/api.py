@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -118,13 +117,8 @@ def _detail(number: str, request) -> Response:
     return Response(SuggestionDetailOut(entry).data)
 
 
-class _Auth:
-    # Token first, so a request without credentials gets 401 with WWW-Authenticate, as API.md says.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-
-
 # --- views ------------------------------------------------------------------------------------
-class SuggestionListApi(_Auth, APIView):
+class SuggestionListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     class SuggestionListInput(serializers.Serializer):
@@ -160,7 +154,7 @@ class SuggestionListApi(_Auth, APIView):
         return response
 
 
-class SuggestionDetailApi(_Auth, APIView):
+class SuggestionDetailApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=SuggestionDetailOut)
@@ -168,7 +162,7 @@ class SuggestionDetailApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionSupportApi(_Auth, APIView):
+class SuggestionSupportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={201: inline_serializer("SupportOut", {"support_count": serializers.IntegerField()})})
@@ -178,7 +172,7 @@ class SuggestionSupportApi(_Auth, APIView):
         return Response({"support_count": entry.support_count}, status=status.HTTP_201_CREATED)
 
 
-class SuggestionTransitionApi(_Auth, APIView):
+class SuggestionTransitionApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionTransitionInput(serializers.Serializer):
@@ -197,7 +191,7 @@ class SuggestionTransitionApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionAnswerDraftApi(_Auth, APIView):
+class SuggestionAnswerDraftApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionAnswerDraftInput(serializers.Serializer):
@@ -217,7 +211,7 @@ class SuggestionAnswerDraftApi(_Auth, APIView):
         return Response({"kind": draft.kind, "text": draft.text, "drafted_at": draft.drafted_at})
 
 
-class SuggestionReopenApi(_Auth, APIView):
+class SuggestionReopenApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionReopenInput(serializers.Serializer):
@@ -232,7 +226,7 @@ class SuggestionReopenApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionFeedbackApi(_Auth, APIView):
+class SuggestionFeedbackApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionFeedbackInput(serializers.Serializer):
@@ -247,7 +241,7 @@ class SuggestionFeedbackApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionMergeApi(_Auth, APIView):
+class SuggestionMergeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionMergeInput(serializers.Serializer):
@@ -266,7 +260,7 @@ class SuggestionMergeApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionHideApi(_Auth, APIView):
+class SuggestionHideApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionHideInput(serializers.Serializer):
@@ -281,7 +275,7 @@ class SuggestionHideApi(_Auth, APIView):
         return _detail(number, request)
 
 
-class SuggestionSimilarApi(_Auth, APIView):
+class SuggestionSimilarApi(APIView):
     permission_classes = [AllowAny]
 
     class SuggestionSimilarInput(serializers.Serializer):
@@ -298,7 +292,7 @@ class SuggestionSimilarApi(_Auth, APIView):
         return Response(SuggestionOut(similar, many=True).data)
 
 
-class SuggestionStatsApi(_Auth, APIView):
+class SuggestionStatsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=inline_serializer("SuggestionStats", {
@@ -315,7 +309,7 @@ class SuggestionStatsApi(_Auth, APIView):
         return Response({**counts, "departments": departments})
 
 
-class SuggestionCaseApi(_Auth, APIView):
+class SuggestionCaseApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class SuggestionCaseInput(serializers.Serializer):

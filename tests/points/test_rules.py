@@ -55,8 +55,8 @@ def test_it_lets_only_the_owning_role_move_a_stage(api_as, period, drive, member
 
 
 def test_it_needs_sign_in(api_client, period):
-    assert _post(api_client, "advance", period, {"to": "peer_review"}).status_code in (401, 403)
-    assert api_client.get(reverse("api-period-list")).status_code in (401, 403)
+    assert _post(api_client, "advance", period, {"to": "peer_review"}).status_code == 401
+    assert api_client.get(reverse("api-period-list")).status_code == 401
 
 
 def test_an_entrepreneur_cannot_see_periods(api_as, entrepreneur, period):

@@ -72,7 +72,7 @@ def test_recording_attendance_needs_sign_in_and_the_captain_or_staff(api_as, act
     other_captain = UserFactory()
     MembershipFactory(team=TeamFactory(), user=other_captain, role="captain")
     with time_machine.travel(activity.ends_at):
-        assert api_as(None).post(_attendance_url(activity), {"user": volunteer.pk, "hours": 2}).status_code in (401, 403)
+        assert api_as(None).post(_attendance_url(activity), {"user": volunteer.pk, "hours": 2}).status_code == 401
         assert api_as(member).post(_attendance_url(activity), {"user": volunteer.pk, "hours": 2}).status_code == 403
         response = api_as(other_captain).post(_attendance_url(activity), {"user": volunteer.pk, "hours": 2})
         assert response.status_code == 403
@@ -144,7 +144,7 @@ def test_only_the_captain_or_staff_approve(api_as, activity, volunteer, member):
     url = f"/api/v1/activities/{activity.pk}/approve-hours/"
     with time_machine.travel(activity.ends_at):
         assert api_as(member).post(url).status_code == 403
-        assert api_as(None).post(url).status_code in (401, 403)
+        assert api_as(None).post(url).status_code == 401
         with pytest.raises(NotCaptain):
             activity_hours_approve(activity=activity, approved_by=member)
     activity.refresh_from_db()
