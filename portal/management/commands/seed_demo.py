@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Order matters: later apps use the people, departments and teams made by earlier ones.
 DEMO_MODULES = ["portal.demo", "services.demo", "services.demo_cases", "volunteers.demo", "points.demo", "suggestions.demo"]
@@ -11,6 +12,13 @@ class Command(BaseCommand):
     help = "Load realistic demo data. Idempotent: running it again changes nothing."
 
     def handle(self, *args, **options):
+        # Demo actions notify people like real ones do; keep those mails off the console and
+        # out of a real mailbox (the notifications still show on the site).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+
+    def _seed(self) -> None:
         for dotted in DEMO_MODULES:
             try:
                 module = import_module(dotted)
@@ -21,4 +29,3 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = module.seed()
             self.stdout.write(f"{dotted}: {summary}")
-        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
