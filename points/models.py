@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.roles import Role
 
@@ -270,7 +271,7 @@ class Appeal(models.Model):
     """A member's appeal against a published result; the committee upholds or reopens."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("appeal status", "Open")
         UPHELD = "upheld", _("Result upheld")
         REOPENED = "reopened", _("Captain scoring reopened")
         RESOLVED = "resolved", _("Rescored")
