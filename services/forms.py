@@ -161,6 +161,15 @@ class CaseTaskCompleteForm(forms.Form):
     )
 
 
+class CaseTaskRescheduleForm(forms.Form):
+    due_on = forms.DateField(
+        label=_("New due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A working day; or give the number of working days below."),
+    )
+    working_days = forms.IntegerField(label=_("Due in working days"), required=False, min_value=1, max_value=250)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
 class CaseCancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 

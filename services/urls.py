@@ -57,6 +57,7 @@ urlpatterns += [
     path("cases/<int:case_id>/tasks/", views.case_task_add, name="case_task_add"),
     path("cases/<int:case_id>/cancel/", views.case_cancel, name="case_cancel"),
     path("case-tasks/<int:task_id>/complete/", views.case_task_complete, name="case_task_complete"),
+    path("case-tasks/<int:task_id>/reschedule/", views.case_task_reschedule, name="case_task_reschedule"),
 ]
 
 api_urlpatterns += [

@@ -22,6 +22,7 @@ from services.forms import (
     CaseOpenForm,
     CaseTaskCompleteForm,
     CaseTaskForm,
+    CaseTaskRescheduleForm,
     ReviewForm,
     SlotChoiceForm,
 )
@@ -458,6 +459,24 @@ def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
             messages.success(request, gettext("Task completed. Thank you."))
     if request.POST.get("next") == "my_tasks":
         return redirect("services:my_tasks")
+    return redirect("services:case_detail", case_id=task.case_id)
+
+
+@login_required
+@require_POST
+def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Hall staff move an open task's deadline; its reminders follow the new date."""
+    task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="manage")
+    form = CaseTaskRescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            actions.case_task_reschedule(task=task, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, gettext("The deadline is moved and the responsible person told."))
     return redirect("services:case_detail", case_id=task.case_id)
 
 

@@ -210,3 +210,29 @@ def test_an_officer_only_sees_their_departments_on_the_board(client_as, officer,
     elsewhere = CaseTaskFactory(case__lead_department=DepartmentFactory(), description="别处的任务")
     html = client_as(officer).get(reverse("services:case_board")).content.decode()
     assert "出具消防验收意见" in html and elsewhere.description not in html
+
+
+def test_it_moves_a_deadline_in_the_page_and_refuses_others(client_as, hall_staff, officer, task):
+    old_due = task.due_at
+    officer_response = client_as(officer).post(
+        reverse("services:case_task_reschedule", args=[task.pk]), {"working_days": 5, "reason": "材料补正"}
+    )
+    assert officer_response.status_code == 403
+    task.refresh_from_db()
+    assert task.due_at == old_due
+
+    client = client_as(hall_staff)
+    page = client.get(reverse("services:case_detail", args=[task.case_id])).content.decode()
+    assert "调整期限" in page
+    bad = client.post(reverse("services:case_task_reschedule", args=[task.pk]), {"due_on": "2026-01-01"}, follow=True)
+    assert "办结日期不能早于立案日期" in bad.content.decode()
+    task.refresh_from_db()
+    assert task.due_at == old_due
+
+    response = client.post(
+        reverse("services:case_task_reschedule", args=[task.pk]), {"working_days": 8, "reason": "材料补正"}, follow=True
+    )
+    assert "期限已调整，并已通知责任人。" in response.content.decode()
+    task.refresh_from_db()
+    assert task.due_at > old_due
+    assert task.events.filter(kind="task_rescheduled").exists()
