@@ -350,8 +350,32 @@ def _captain_may_score(*, period: Period, rating: TeamRating, result: MemberResu
     raise WrongStage(_("Captain scoring is not open for this team."))
 
 
-def captain_score_set(*, period_id: int, captain, member_id, scores: Mapping, comment: str = "") -> MemberResult:
+def scores_from_total(*, period: Period, total) -> dict[str, int]:
+    """Spread a single total out of 100 over the period's indicators, in proportion to their maxima.
+
+    For clients that send one ``score`` (API.md) instead of per-indicator ``scores``. Largest
+    remainders get the rounding, so the parts add up to exactly ``total`` and none exceeds its
+    indicator's maximum (the maxima add up to 100). Raises BadScore (400) outside 0-100.
+    """
+    if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= 100:
+        raise BadScore(_("The score must be a whole number from 0 to 100."), field="score")
+    indicators = list(period.indicators.all())
+    shares = {ind.code: total * ind.max_points / 100 for ind in indicators}
+    parts = {code: int(share) for code, share in shares.items()}
+    left = total - sum(parts.values())
+    for code in sorted(shares, key=lambda code: shares[code] - parts[code], reverse=True)[:left]:
+        parts[code] += 1
+    return parts
+
+
+def captain_score_set(
+    *, period_id: int, captain, member_id, scores: Mapping | None = None, total: int | None = None,
+    comment: str = "",
+) -> MemberResult:
     """The captain of the member's team sets the member's score on every indicator (队长定分).
+
+    ``scores`` maps indicator codes to points; a single ``total`` out of 100 is spread over the
+    indicators instead (``scores_from_total``).
 
     Allowed during captain scoring, while the team is returned in committee review, and after
     publication for a member whose appeal was reopened; then the result is corrected at once
@@ -365,6 +389,8 @@ def captain_score_set(*, period_id: int, captain, member_id, scores: Mapping, co
             raise NotAllowed(_("Only the captain of this member's team can score them."))
         rating = TeamRating.objects.select_for_update().get(period=period, team_id=result.team_id)
         appeal = _captain_may_score(period=period, rating=rating, result=result)
+        if scores is None:
+            scores = scores_from_total(period=period, total=total)
         cleaned = _clean_scores(period=period, scores=scores)
         for indicator_id, points in cleaned.items():
             CaptainScore.objects.update_or_create(

@@ -156,9 +156,19 @@ class CaptainScoreApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class CaptainScoreInputSerializer(serializers.Serializer):
+        """Per-indicator ``scores``, or one ``score`` out of 100 spread over the indicators."""
+
         member = serializers.IntegerField(label=_("member"))
-        scores = ScoresField(label=_("scores"))
+        scores = ScoresField(label=_("scores"), required=False)
+        score = serializers.IntegerField(label=_("score"), required=False)
         comment = serializers.CharField(required=False, allow_blank=True, default="", label=_("comment"))
+
+        def validate(self, attrs):
+            if ("scores" in attrs) == ("score" in attrs):
+                raise serializers.ValidationError(
+                    {"scores": [_("Give either the scores per indicator or one score out of 100.")]}
+                )
+            return attrs
 
     InputSerializer = CaptainScoreInputSerializer
 
@@ -167,9 +177,11 @@ class CaptainScoreApi(APIView):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
         result = actions.captain_score_set(period_id=period.pk, captain=request.user, member_id=data["member"],
-                                           scores=data["scores"], comment=data["comment"])
-        return Response({"member": result.member_id, "score": sum(data["scores"].values()),
-                         "scores": data["scores"], "comment": result.captain_comment})
+                                           scores=data.get("scores"), total=data.get("score"),
+                                           comment=data["comment"])
+        scores = selectors.captain_scores_of(period=period, member_id=result.member_id)
+        return Response({"member": result.member_id, "score": sum(scores.values()),
+                         "scores": scores, "comment": result.captain_comment})
 
 
 class CaptainSubmitApi(APIView):

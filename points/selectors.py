@@ -164,6 +164,13 @@ def peer_scores_given(*, user, period: Period, member_id: int) -> dict[str, int]
     )
 
 
+def captain_scores_of(*, period: Period, member_id: int) -> dict[str, int]:
+    """{indicator code: points} the captain set for one member in one period (one query)."""
+    return dict(
+        CaptainScore.objects.filter(period=period, member_id=member_id).values_list("indicator__code", "points")
+    )
+
+
 def captain_team_id(*, user, period: Period) -> int | None:
     return Membership.objects.filter(
         user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True, team__ratings__period=period
