@@ -51,3 +51,15 @@ def user_set_roles(*, user: User, roles: tuple[str, ...] | list[str]) -> User:
     if hasattr(user, "_role_names"):
         del user._role_names
     return user
+
+
+def user_profile_update(
+    *, user: User, display_name: str, email: str, mobile: str, company_name: str
+) -> User:
+    """Save the fields a person keeps on their own profile (validated by ProfileForm)."""
+    user.display_name = display_name
+    user.email = email
+    user.mobile = mobile
+    user.company_name = company_name
+    user.save(update_fields=["display_name", "email", "mobile", "company_name"])
+    return user

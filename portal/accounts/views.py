@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.actions import user_create
+from portal.accounts.actions import user_create, user_profile_update
 from portal.accounts.forms import ProfileForm, SignUpForm
 from portal.accounts.selectors import me_sections
 from portal.notifications.actions import notification_mark_read
@@ -45,7 +45,7 @@ def me(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user_profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:me")
     return render(request, "accounts/profile.html", {"form": form})
