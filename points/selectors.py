@@ -25,17 +25,9 @@ from points.models import (
 )
 from portal.accounts.selectors import me_section
 from portal.exceptions import NotFound
+from portal.filters import filters_apply
 from portal.roles import Role, has_role
 from volunteers.models import Membership
-
-
-def _filtered(filterset_class, data, queryset: QuerySet) -> QuerySet:
-    if not data:
-        return queryset
-    filterset = filterset_class(data, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
 
 
 def is_points_reviewer(user) -> bool:
@@ -58,7 +50,7 @@ def period_list(*, user, filters=None) -> QuerySet[Period]:
     qs = Period.objects.prefetch_related("indicators")
     if not is_points_reviewer(user):
         qs = qs.exclude(stage=Stage.DRAFT) if takes_part(user) else qs.none()
-    return _filtered(PeriodFilter, filters, qs)
+    return filters_apply(PeriodFilter, filters, qs)
 
 
 def period_get_for_user(*, user, period_id) -> Period:
@@ -225,7 +217,7 @@ def achievement_list(*, user, filters=None) -> QuerySet[Achievement]:
             user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
         ).values("team_id")
         qs = qs.filter(Q(member_id=user.pk) | Q(team_id__in=captain_teams))
-    return _filtered(AchievementFilter, filters, qs)
+    return filters_apply(AchievementFilter, filters, qs)
 
 
 def achievement_get_for_user(*, user, achievement_id) -> Achievement:
@@ -265,7 +257,7 @@ def ledger_list(*, user, filters=None) -> QuerySet[LedgerEntry]:
     qs = LedgerEntry.objects.select_related("member", "author", "period", "indicator")
     if not is_points_reviewer(user):
         qs = qs.filter(member_id=user.pk)
-    return _filtered(LedgerFilter, filters, qs)
+    return filters_apply(LedgerFilter, filters, qs)
 
 
 def member_balance(*, member) -> int:
@@ -314,7 +306,7 @@ def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
 def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
     # Ties break on the member id, not the name: the (period, -total) index then serves the sort.
     qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by("-total", "member_id")
-    return _filtered(LeaderboardFilter, filters, qs)
+    return filters_apply(LeaderboardFilter, filters, qs)
 
 
 def published_periods() -> QuerySet[Period]:

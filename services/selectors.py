@@ -3,7 +3,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db.models import Case as _CaseWhenCase
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import me_section
+from portal.filters import filters_apply
 from portal.notifications.models import Reminder
 from portal.roles import Role, has_role, is_hall_staff
 from services.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound, NotFound
@@ -42,21 +42,13 @@ from services.models import (
 
 
 
-def _apply(filterset_class, filters, queryset: QuerySet) -> QuerySet:
-    """Apply a FilterSet; malformed values are a 400 (ValidationError), never silently ignored."""
-    filterset = filterset_class(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
-    return filterset.qs
-
-
 def department_list() -> QuerySet:
     return Department.objects.annotate(item_count=Count("service_items")).order_by("position", "name")
 
 
 def service_item_list(*, filters=None) -> QuerySet:
     queryset = ServiceItem.objects.select_related("department")
-    return _apply(ServiceItemFilter, filters, queryset)
+    return filters_apply(ServiceItemFilter, filters, queryset)
 
 
 def _item_prefetches(prefix: str = "") -> list:
@@ -87,7 +79,7 @@ def _bundle_queryset() -> QuerySet:
 
 
 def bundle_list(*, filters=None) -> QuerySet:
-    return _apply(BundleFilter, filters, _bundle_queryset()).distinct()
+    return filters_apply(BundleFilter, filters, _bundle_queryset()).distinct()
 
 
 def bundle_get(*, slug: str) -> Bundle:
@@ -174,7 +166,7 @@ def _upcoming_slots() -> QuerySet:
 
 def slot_list(*, filters=None) -> QuerySet:
     """Slots from today on (a past slot is of no use to anyone booking), filtered."""
-    return _apply(SlotFilter, filters, _upcoming_slots()).order_by("starts_at", "id")
+    return filters_apply(SlotFilter, filters, _upcoming_slots()).order_by("starts_at", "id")
 
 
 def slot_picker(*, bundle: Bundle | None = None, item: ServiceItem | None = None, exclude: Iterable[int] = ()) -> list[dict]:
@@ -203,7 +195,7 @@ def booking_list(*, user, filters=None, mine: bool = False) -> QuerySet:
     queryset = _booking_queryset()
     if mine or not is_hall_staff(user):
         queryset = queryset.filter(user=user)
-    return _apply(BookingFilter, filters, queryset).order_by("-slot__starts_at", "-id")
+    return filters_apply(BookingFilter, filters, queryset).order_by("-slot__starts_at", "-id")
 
 
 def booking_get_for_user(*, user, reference: str) -> Booking:
@@ -313,14 +305,6 @@ def case_can_see_all(user) -> bool:
     return has_role(user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER)
 
 
-def _case_apply(filterset_class, filters, queryset: QuerySet) -> QuerySet:
-    filterset = filterset_class(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        # Malformed filter values are a 400 with field errors, never silently ignored.
-        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
-    return filterset.qs
-
-
 def _case_own_departments(user) -> QuerySet:
     return Department.objects.filter(officers=user).values("pk")
 
@@ -366,7 +350,7 @@ def case_list(*, user, filters=None) -> QuerySet:
     visible = _case_visible(user)
     if visible is not None:
         queryset = queryset.filter(visible)
-    queryset = _case_apply(CaseFilter, filters, queryset)
+    queryset = filters_apply(CaseFilter, filters, queryset)
     return _case_annotated(queryset).prefetch_related(
         Prefetch("tasks", queryset=CaseTask.objects.select_related("department", "assignee"))
     ).order_by(F("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
@@ -404,7 +388,7 @@ def case_task_get_for_user(*, user, task_id: int, need: str | None = None) -> Ca
 def case_task_list_for_assignee(*, user, filters=None) -> QuerySet:
     """ "My tasks": open ones first by deadline, then the closed ones, newest first."""
     queryset = CaseTask.objects.filter(assignee=user) if user.is_authenticated else CaseTask.objects.none()
-    queryset = _case_apply(CaseTaskFilter, filters, queryset)
+    queryset = filters_apply(CaseTaskFilter, filters, queryset)
     return queryset.select_related("case", "department").annotate(
         open_first=_CaseWhenCase(
             When(status=CaseTask.Status.OPEN, then=Value(0)), default=Value(1)
@@ -423,7 +407,7 @@ def case_board(*, user, filters=None) -> QuerySet:
     if not case_can_see_all(user):
         queryset = queryset.filter(department__in=_case_own_departments(user)) if user.is_authenticated\
             else queryset.none()
-    queryset = _case_apply(CaseTaskFilter, filters, queryset)
+    queryset = filters_apply(CaseTaskFilter, filters, queryset)
     return queryset.select_related("case", "department", "assignee").order_by(
         "department__position", "department__name", "due_at", "id"
     )

@@ -5,12 +5,12 @@ import re
 import statistics
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import me_section
+from portal.filters import filters_apply
 from portal.roles import Role, has_role
 from services.models import Department
 from suggestions.exceptions import NotFound
@@ -28,12 +28,7 @@ def _base() -> QuerySet[Suggestion]:
 
 def suggestion_list(*, user, filters: dict | None = None) -> QuerySet[Suggestion]:
     """The public ledger, newest first, filtered. Raises ValidationError (400) for bad filters."""
-    filterset = SuggestionFilter(data=filters or {}, queryset=_base())
-    if not filterset.is_valid():
-        raise ValidationError(
-            {field: [error["message"] for error in errors] for field, errors in filterset.errors.get_json_data().items()}
-        )
-    return filterset.qs
+    return filters_apply(SuggestionFilter, filters, _base())
 
 
 def suggestion_get_for_user(*, user, number: str) -> Suggestion:
