@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from points import actions
 from points.models import Achievement, Appeal, Indicator, LedgerEntry, Period, PeriodEvent, Stage, TeamRating
+from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "category", "max_points", "position", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "code", "description"]
@@ -43,7 +44,7 @@ class PeriodEventInline(admin.TabularInline):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "stage", "starts_on", "ends_on", "indicator_total", "published_at"]
     list_filter = ["stage"]
     search_fields = ["name"]
@@ -67,7 +68,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["title", "member", "team", "indicator", "period", "points_claimed", "points_awarded", "status"]
     list_filter = ["status", "period", "team", "indicator"]
     search_fields = ["title", "description", "member__username", "member__display_name"]
@@ -77,7 +78,7 @@ class AchievementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["result", "status", "old_total", "new_total", "decided_by", "created_at"]
     list_filter = ["status"]
     search_fields = ["result__member__username", "result__member__display_name", "reason"]
@@ -90,7 +91,7 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     """Read-only: the ledger is append-only; corrections are compensating entries made by the action."""
 
     list_display = ["created_at", "member", "points", "source", "reason", "period", "author"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
 from services import actions as service_actions
 from services import selectors
@@ -35,7 +36,7 @@ from services.models import (
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "window", "officer_count", "position"]
     list_editable = ["position"]
     search_fields = ["name", "short_name", "code"]
@@ -52,7 +53,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["date", "name", "kind"]
     list_filter = ["kind", "date"]
     search_fields = ["name"]
@@ -65,7 +66,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "description", "item_count"]
     search_fields = ["name", "description"]
 
@@ -84,7 +85,7 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "stage", "department", "legal_days", "promised_days", "visits", "bookable", "position"]
     list_editable = ["position"]
     list_filter = ["stage", "department", "bookable"]
@@ -121,7 +122,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "item_count", "steps_saved", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug", "summary"]
@@ -158,7 +159,7 @@ class SlotAdminForm(forms.ModelForm):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     form = SlotAdminForm
     change_list_template = "services/admin/slot_change_list.html"
     list_display = ["starts_at", "ends_at", "subject", "capacity", "booked_count", "remaining_places", "is_open"]
@@ -261,7 +262,7 @@ def _bookings_csv(bookings, filename: str) -> HttpResponse:
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     change_list_template = "services/admin/booking_change_list.html"
     list_display = ["reference", "applicant", "mobile", "subject", "starts_at", "coloured_status"]
     list_filter = ["status", ("slot__starts_at", admin.DateFieldListFilter), "slot__bundle"]
@@ -356,7 +357,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["booking", "stars", "comment", "created_at"]
     list_filter = ["stars", "created_at"]
     search_fields = ["booking__reference", "comment"]
@@ -452,7 +453,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["title", "lead_department", "status", "source", "applicant", "progress", "next_due", "opened_at"]
     list_filter = [CaseOverdueFilter, "status", "source", "lead_department"]
     search_fields = ["title", "description", "applicant__username", "applicant__display_name"]
@@ -517,7 +518,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseTask)
-class CaseTaskAdmin(admin.ModelAdmin):
+class CaseTaskAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["description_short", "case", "department", "assignee", "due", "status", "completed_at"]
     list_filter = [CaseTaskOverdueFilter, "status", "department"]
     search_fields = ["description", "case__title", "assignee__username", "assignee__display_name"]

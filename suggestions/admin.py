@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
 from services.models import Department
 from suggestions import actions
@@ -97,7 +98,7 @@ CSV_COLUMNS = [
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["number", "created_at", "kind", "category", "title", "department", "status_badge",
                     "answer_due", "support_count", "is_hidden"]
     list_filter = ["kind", "status", "category", "department", HiddenFilter]
@@ -182,7 +183,7 @@ class SuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
+class SupportAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["suggestion", "user", "created_at"]
     search_fields = ["suggestion__number"]
     list_select_related = ["suggestion", "user"]

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
 from volunteers import actions
 from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
@@ -48,7 +49,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "positioning", "leader", "captain_name"]
     list_filter = ["positioning"]
     search_fields = ["name", "slug"]
@@ -123,7 +124,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     form = ActivityAdminForm
     list_display = ["title", "team", "kind", "starts_at", "status", "places", "hours_approved_at"]
     list_filter = ["team", "kind", "status", ("starts_at", admin.DateFieldListFilter)]

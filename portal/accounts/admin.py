@@ -3,10 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.admin import ConflictSafeAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ConflictSafeAdminMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "mobile", "company_name", "email", "is_staff", "roles"]
     list_filter = ["is_staff", "is_active", "groups"]
     search_fields = ["username", "display_name", "mobile", "company_name", "email"]

@@ -108,3 +108,31 @@ def test_changing_the_captain_in_the_admin_keeps_the_old_row(client_as, hall_sta
     assert response.status_code == 302
     assert team.captain == other
     assert Membership.objects.get(user=captain).left_on.isoformat() == "2026-01-01"
+
+
+def test_a_captain_saved_meanwhile_is_a_message_not_a_server_error(client_as, hall_staff, team, captain, monkeypatch):
+    """Two staff save at once: the form check passes for both, the database refuses the second."""
+    from tests.factories import UserFactory
+    from volunteers.admin import MembershipFormSet
+    from volunteers.models import Membership
+
+    # The other person's save lands between this form's check and its write.
+    monkeypatch.setattr(MembershipFormSet, "clean", lambda self: None)
+    other = UserFactory()
+    existing = Membership.objects.get(user=captain)
+    data = {
+        "name": "改名后的宣讲队", "slug": team.slug, "positioning": team.positioning, "description": "",
+        "leader": "",
+        "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": existing.pk, "memberships-0-team": team.pk, "memberships-0-user": captain.pk,
+        "memberships-0-role": "captain", "memberships-0-joined_on": "2025-01-01", "memberships-0-left_on": "",
+        "memberships-1-id": "", "memberships-1-team": team.pk, "memberships-1-user": other.pk,
+        "memberships-1-role": "captain", "memberships-1-joined_on": "2026-01-01", "memberships-1-left_on": "",
+    }
+    response = client_as(hall_staff).post(f"/admin/volunteers/team/{team.pk}/change/", data, follow=True)
+    assert response.status_code == 200
+    assert "没有保存任何内容" in response.content.decode()
+    assert not Membership.objects.filter(user=other).exists()
+    team.refresh_from_db()
+    assert team.name == "政务先锋红色青年宣讲队"  # the whole save was rolled back
