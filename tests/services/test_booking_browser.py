@@ -1,4 +1,6 @@
 """The main flow on a 375 px phone, by keyboard: bundle page, slot picker, confirmation."""
+from datetime import timedelta
+
 import pytest
 
 from services.models import Booking
@@ -19,7 +21,7 @@ def test_it_books_a_bundle_by_keyboard_on_a_phone(page):
     bundle = BundleFactory(slug="restaurant", name="青创+餐饮企业一件事")
     BundleItemFactory(bundle=bundle, item=ServiceItemFactory(code="licence", name="营业执照办理"))
     full = SlotFactory(bundle=bundle, capacity=1, booked_count=1)
-    SlotFactory(bundle=bundle, capacity=4, starts_at=full.starts_at.replace(hour=(full.starts_at.hour + 1) % 24))
+    SlotFactory(bundle=bundle, capacity=4, starts_at=full.starts_at + timedelta(hours=1))
 
     page.goto(page.base_url + "/accounts/login/?next=/bundles/restaurant/")
     page.get_by_label("用户名").fill("founder")
