@@ -1,6 +1,8 @@
 """One error contract for the whole portal.
 
-Domain code raises a subclass of DomainError (each app's ``exceptions.py`` defines its own). The
+Domain code raises one of the shared refusals below (Invalid 400, Forbidden 403, NotFound 404,
+Conflict 409, TransitionNotAllowed 409) or a subclass of one of them defined in the app's
+``exceptions.py``: an app never defines a refusal that does not derive from these. The
 API handler turns them, Django's own errors and unique-constraint violations into JSON with a human
 ``detail`` and a stable ``code``; pages catch DomainError and show ``message`` to the person.
 """
@@ -52,6 +54,17 @@ class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
     default_message = _("This conflicts with the current state.")
+
+
+class TransitionNotAllowed(Conflict):
+    """409: the state machine has no move from the current state to the one asked for.
+
+    Every app's state machines raise this one class (from ``portal.workflow.transition_move``),
+    so a client sees the same ``code`` for the same refusal everywhere.
+    """
+
+    code = "transition_not_allowed"
+    default_message = _("This move is not allowed from the current state.")
 
 
 def _body(detail, code: str, field: str | None = None) -> dict:
