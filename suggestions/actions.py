@@ -75,7 +75,7 @@ def _locked(suggestion: Suggestion) -> Suggestion:
 def _event(suggestion: Suggestion, *, kind: str, actor, actor_role: str, from_status: str = "",
            to_status: str = "", note: str = "", department: Department | None = None) -> SuggestionEvent:
     return SuggestionEvent.objects.create(
-        suggestion=suggestion, kind=kind, actor=actor, actor_role=actor_role,
+        suggestion=suggestion, kind=kind, by=actor, by_role=actor_role,
         department=department if department is not None else (
             suggestion.department if actor_role == SuggestionEvent.ActorRole.DEPARTMENT else None
         ),

@@ -24,7 +24,7 @@ class SuggestionEventInline(admin.TabularInline):
     model = SuggestionEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "from_status", "to_status", "actor", "actor_role", "department", "note"]
+    fields = ["at", "kind", "from_status", "to_status", "by", "by_role", "department", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

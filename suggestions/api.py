@@ -92,11 +92,11 @@ class SuggestionOut(serializers.Serializer):
 class EventOut(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
-    by = serializers.CharField(source="public_actor")
+    by = serializers.CharField(source="public_by")
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     note = serializers.CharField()
-    at = serializers.DateTimeField(source="created_at")
+    at = serializers.DateTimeField()
 
 
 class SuggestionDetailOut(SuggestionOut):

@@ -237,7 +237,7 @@ class SuggestionAnswer(models.Model):
 class SuggestionEvent(models.Model):
     """History of an entry: every move, merge, hiding and reopening, with who, when and a note.
 
-    ``actor_role`` is what the public page shows; the person (``actor``) is for staff only, since
+    ``by_role`` is what the public page shows; the person (``by``) is for staff only, since
     the submitter must never be identified publicly.
     """
 
@@ -261,11 +261,11 @@ class SuggestionEvent(models.Model):
         Suggestion, on_delete=models.CASCADE, related_name="events", verbose_name=_("ledger entry")
     )
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices, default=Kind.MOVE)
-    actor = models.ForeignKey(
+    by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("by"),
     )
-    actor_role = models.CharField(_("by (role)"), max_length=12, choices=ActorRole.choices)
+    by_role = models.CharField(_("by (role)"), max_length=12, choices=ActorRole.choices)
     department = models.ForeignKey(
         "services.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("department"),
@@ -273,10 +273,10 @@ class SuggestionEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=Suggestion.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Suggestion.Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["at", "id"]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
 
@@ -284,10 +284,10 @@ class SuggestionEvent(models.Model):
         return f"{self.suggestion_id}: {self.from_status} -> {self.to_status}"
 
     @property
-    def public_actor(self) -> str:
-        if self.actor_role == self.ActorRole.DEPARTMENT and self.department_id:
+    def public_by(self) -> str:
+        if self.by_role == self.ActorRole.DEPARTMENT and self.department_id:
             return str(self.department)
-        return self.get_actor_role_display()
+        return self.get_by_role_display()
 
 
 class Support(models.Model):

@@ -39,7 +39,7 @@ def test_it_records_the_submission_with_its_history(submit, entrepreneur):
     entry = submit()
     assert entry.status == "submitted" and entry.submitter == entrepreneur
     event = entry.events.get()
-    assert (event.kind, event.to_status, event.actor_role) == ("submit", "submitted", "submitter")
+    assert (event.kind, event.to_status, event.by_role) == ("submit", "submitted", "submitter")
 
 
 @pytest.mark.parametrize(("field", "values"), [
@@ -135,7 +135,7 @@ def test_it_walks_the_whole_path_with_history_and_tells_the_submitter(submit, wa
     entry = actions.suggestion_transition(suggestion=entry, actor=officer, to="adopted")
     entry = actions.suggestion_transition(suggestion=entry, actor=officer, to="implemented")
     assert entry.status == "implemented" and entry.closed_at is not None
-    moves = list(entry.events.filter(kind="move").values_list("from_status", "to_status", "actor_role"))
+    moves = list(entry.events.filter(kind="move").values_list("from_status", "to_status", "by_role"))
     assert moves == [
         ("submitted", "accepted", "staff"), ("accepted", "assigned", "staff"), ("assigned", "answered", "staff"),
         ("answered", "adopted", "department"), ("adopted", "implemented", "department"),
@@ -261,7 +261,7 @@ def test_the_submitter_can_mark_an_answer_not_solved_within_the_window(submit, w
     assert entry.answer_due_at.astimezone(TZ).date() > datetime(2026, 6, 10).date()
     assert Notification.objects.filter(user=officer, title__contains=entry.number).exists()
     event = entry.events.get(kind="reopen")
-    assert (event.from_status, event.to_status, event.actor_role) == ("answered", "assigned", "submitter")
+    assert (event.from_status, event.to_status, event.by_role) == ("answered", "assigned", "submitter")
 
 
 def test_reopening_is_refused_after_the_window_by_others_and_before_an_answer(submit, walk, other_entrepreneur,
