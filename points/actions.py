@@ -721,11 +721,12 @@ def service_hours_award(*, member, hours, reference: str, reason: str, author=No
         return None
 
 
-def service_hours_award_for_activity(*, activity, author=None) -> int:
+def service_hours_award_for_activity(*, activity, by=None) -> int:
     """Every approved attendance of an activity becomes a service-hours ledger entry.
 
-    Called by volunteers.actions.activity_hours_approve inside its transaction. Idempotent: the
-    reference "hours:<attendance id>" is written once. Returns the number of entries written.
+    Subscribed to volunteers' "hours approved" (PointsConfig.ready), so it runs inside the
+    approval's transaction. Idempotent: the reference "hours:<attendance id>" is written once.
+    Returns the number of entries written.
     """
     from volunteers.models import Attendance
 
@@ -733,7 +734,7 @@ def service_hours_award_for_activity(*, activity, author=None) -> int:
     reason = _("Service hours: %(activity)s") % {"activity": activity.title}
     for attendance in Attendance.objects.filter(activity=activity, approved_hours__gt=0).select_related("user"):
         if service_hours_award(member=attendance.user, hours=attendance.approved_hours,
-                               reference=f"hours:{attendance.pk}", reason=reason, author=author):
+                               reference=f"hours:{attendance.pk}", reason=reason, author=by):
             written += 1
     return written
 

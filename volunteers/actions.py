@@ -1,6 +1,8 @@
 """Writes for the volunteers app: memberships, activities, sign-ups, attendance and hours.
 
-Every action validates before it saves and is atomic when it writes more than one row. Capacity
+Every action validates before it saves and is atomic when it writes more than one row; the person
+acting is ``by``. An activity's status moves through ``portal.workflow`` (one action per move,
+``Activity.TRANSITIONS``), which writes the history row in the same transaction. Capacity
 is enforced by a conditional UPDATE of ``Activity.signed_up`` (row-locked by the database), so it
 holds however many people press "sign up" at the same moment, on PostgreSQL and SQLite alike.
 """
@@ -13,7 +15,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
+from portal.exceptions import TransitionNotAllowed
 from portal.notifications.actions import notify
+from portal.workflow import transition_allowed, transition_move
 from volunteers.exceptions import (
     ActivityFull,
     ActivityInvalid,
@@ -21,16 +26,16 @@ from volunteers.exceptions import (
     MembershipConflict,
     NotCaptain,
     SignUpConflict,
-    TransitionNotAllowed,
 )
+from volunteers.hooks import hours_approved_publish
 from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
-from volunteers.selectors import user_can_manage_team
+from volunteers.selectors import signup_active_get, user_can_manage_team
 
 HALF_HOUR = Decimal("0.5")
 
 
 # --- memberships ------------------------------------------------------------------------------
-def membership_add(*, team: Team, user, role: str = Membership.Role.MEMBER, joined_on: date | None = None) -> Membership:
+def membership_add(*, team: Team, user: User, role: str = Membership.Role.MEMBER, joined_on: date | None = None) -> Membership:
     """Add a person to a team. Raises MembershipConflict for a second active membership or captain."""
     if role not in Membership.Role.values:
         raise ActivityInvalid(_("Choose captain or member."), field="role")
@@ -65,7 +70,7 @@ def membership_end(*, membership: Membership, left_on: date | None = None) -> Me
 
 
 @transaction.atomic
-def team_captain_set(*, team: Team, user, on: date | None = None) -> Membership:
+def team_captain_set(*, team: Team, user: User, on: date | None = None) -> Membership:
     """Make ``user`` the team's captain from ``on``: the previous captain's term ends that day."""
     on = on or timezone.localdate()
     current_rows = Membership.objects.select_for_update().filter(team=team, left_on__isnull=True).filter(
@@ -101,7 +106,7 @@ def activity_create(
     capacity: int,
     description: str = "",
     status: str = Activity.Status.PLANNED,
-    created_by=None,
+    by: User | None = None,
 ) -> Activity:
     if kind not in Activity.Kind.values:
         raise ActivityInvalid(_("Choose a kind of activity."), field="kind")
@@ -114,8 +119,7 @@ def activity_create(
             ends_at=ends_at, place=place, capacity=capacity, status=status,
         )
         ActivityStatusChange.objects.create(
-            activity=activity, from_status=Activity.Status.PLANNED, to_status=status, changed_by=created_by,
-            reason=_("Created"),
+            activity=activity, from_status=Activity.Status.PLANNED, to_status=status, by=by, note=_("Created"),
         )
     return activity
 
@@ -125,12 +129,12 @@ EDITABLE_FIELDS = ("team", "kind", "title", "description", "starts_at", "ends_at
 
 @transaction.atomic
 def activity_update(*, activity: Activity, data: dict) -> Activity:
-    """Change an activity's details (not its status: that is activity_transition)."""
+    """Change an activity's details (not its status: that is one of the moves below)."""
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ActivityInvalid(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    if locked.status in (Activity.Status.DONE, Activity.Status.CANCELLED):
+    if locked.is_final:
         raise TransitionNotAllowed(_("A finished or cancelled activity can no longer be changed."))
     for field, value in data.items():
         setattr(locked, field, value)
@@ -141,34 +145,54 @@ def activity_update(*, activity: Activity, data: dict) -> Activity:
     return locked
 
 
-@transaction.atomic
-def activity_transition(*, activity: Activity, to: str, by=None, reason: str = "") -> Activity:
-    """Move an activity along its allowed transitions (Activity.TRANSITIONS) and record who did it.
+def _activity_move(*, activity: Activity, to: str, by: User | None, reason: str) -> Activity:
+    """Lock the activity, read its status as it is now, and move it through Activity.TRANSITIONS.
 
-    Raises TransitionNotAllowed (409) for any other move. Cancelling tells everyone signed up.
+    Must run inside the caller's transaction. Returns the locked, moved activity.
     """
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    if to not in Activity.TRANSITIONS.get(locked.status, ()):
-        raise TransitionNotAllowed(
-            _("An activity that is %(current)s cannot become %(target)s.")
-            % {"current": locked.get_status_display(), "target": Activity.Status(to).label if to in Activity.Status.values else to}
-        )
+    refusal = _("An activity that is %(current)s cannot become %(target)s.") % {
+        "current": locked.get_status_display(), "target": Activity.Status(to).label,
+    }
+    if not transition_allowed(locked, to):
+        raise TransitionNotAllowed(refusal)
     if to == Activity.Status.DONE and locked.starts_at > timezone.now():
         raise TransitionNotAllowed(_("An activity cannot be done before it has started."))
-    ActivityStatusChange.objects.create(
-        activity=locked, from_status=locked.status, to_status=to, changed_by=by, reason=reason[:300]
+    return transition_move(
+        locked, to=to, by=by, history=ActivityStatusChange, link="activity", note=reason[:300], message=refusal,
     )
-    locked.status = to
-    locked.save(update_fields=["status"])
-    if to == Activity.Status.CANCELLED:
-        people = [s.user for s in locked.signups.filter(status=SignUp.Status.ACTIVE).select_related("user")]
-        notify(
-            users=people,
-            title=_("Activity cancelled: %(title)s") % {"title": locked.title},
-            body=reason or _("The team has cancelled this activity. We are sorry for the change."),
-            url=f"/activities/{locked.pk}/",
-        )
-    return locked
+
+
+@transaction.atomic
+def activity_open(*, activity: Activity, by: User | None = None, reason: str = "") -> Activity:
+    """Open a planned activity for sign-up, or open a closed one again. 409 from any other status."""
+    return _activity_move(activity=activity, to=Activity.Status.OPEN, by=by, reason=reason)
+
+
+@transaction.atomic
+def activity_close(*, activity: Activity, by: User | None = None, reason: str = "") -> Activity:
+    """Close sign-up of an open activity. 409 from any other status."""
+    return _activity_move(activity=activity, to=Activity.Status.CLOSED, by=by, reason=reason)
+
+
+@transaction.atomic
+def activity_complete(*, activity: Activity, by: User | None = None, reason: str = "") -> Activity:
+    """Mark an open or closed activity done, once it has started. 409 otherwise."""
+    return _activity_move(activity=activity, to=Activity.Status.DONE, by=by, reason=reason)
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, by: User | None = None, reason: str = "") -> Activity:
+    """Cancel an activity that is not done yet, and tell everyone signed up. 409 otherwise."""
+    activity = _activity_move(activity=activity, to=Activity.Status.CANCELLED, by=by, reason=reason)
+    people = [s.user for s in activity.signups.filter(status=SignUp.Status.ACTIVE).select_related("user")]
+    notify(
+        users=people,
+        title=_("Activity cancelled: %(title)s") % {"title": activity.title},
+        body=reason or _("The team has cancelled this activity. We are sorry for the change."),
+        url=f"/activities/{activity.pk}/",
+    )
+    return activity
 
 
 # --- sign-ups ---------------------------------------------------------------------------------
@@ -184,9 +208,9 @@ def _signup_refusal(activity: Activity) -> Exception:
     return ActivityFull()
 
 
-def activity_signup(*, activity: Activity, user) -> SignUp:
-    """Sign ``user`` up. Raises SignUpConflict or ActivityFull (409); never exceeds capacity."""
-    if SignUp.objects.filter(activity=activity, user=user, status=SignUp.Status.ACTIVE).exists():
+def activity_signup(*, activity: Activity, by: User) -> SignUp:
+    """Sign ``by`` up. Raises SignUpConflict or ActivityFull (409); never exceeds capacity."""
+    if signup_active_get(activity=activity, user=by) is not None:
         raise SignUpConflict(_("You have already signed up for this activity."))
     with transaction.atomic():
         # The database locks the row and re-checks the WHERE for each request in turn, so the
@@ -201,7 +225,7 @@ def activity_signup(*, activity: Activity, user) -> SignUp:
             raise _signup_refusal(activity)
         try:
             with transaction.atomic():
-                signup = SignUp.objects.create(activity=activity, user=user)
+                signup = SignUp.objects.create(activity=activity, user=by)
         except IntegrityError:
             # Same person, two tabs: the second one loses and its seat is given back by the rollback.
             raise SignUpConflict(_("You have already signed up for this activity."))
@@ -210,18 +234,18 @@ def activity_signup(*, activity: Activity, user) -> SignUp:
 
 
 @transaction.atomic
-def activity_signup_cancel(*, activity: Activity, user) -> SignUp:
-    """Cancel the user's sign-up before the activity starts and free the seat."""
+def activity_signup_cancel(*, activity: Activity, by: User) -> SignUp:
+    """Cancel the person's own sign-up before the activity starts and free the seat."""
     signup = (
         SignUp.objects.select_for_update()
-        .filter(activity=activity, user=user, status=SignUp.Status.ACTIVE)
+        .filter(activity=activity, user=by, status=SignUp.Status.ACTIVE)
         .first()
     )
-    if signup is None:
+    if signup is None or not transition_allowed(signup, SignUp.Status.CANCELLED):
         raise SignUpConflict(_("You have not signed up for this activity."))
     if activity.starts_at <= timezone.now():
         raise SignUpConflict(_("This activity has already started; the sign-up can no longer be cancelled."))
-    if Attendance.objects.filter(activity=activity, user=user).exists():
+    if Attendance.objects.filter(activity=activity, user=by).exists():
         raise SignUpConflict(_("Your attendance is already recorded; the sign-up can no longer be cancelled."))
     signup.status = SignUp.Status.CANCELLED
     signup.cancelled_at = timezone.now()
@@ -239,15 +263,15 @@ def _hours_between(start: datetime, end: datetime) -> Decimal:
     return halves * HALF_HOUR
 
 
-def _require_signup(activity: Activity, user) -> None:
-    if not SignUp.objects.filter(activity=activity, user=user, status=SignUp.Status.ACTIVE).exists():
+def _require_signup(activity: Activity, person: User) -> None:
+    if signup_active_get(activity=activity, user=person) is None:
         raise AttendanceConflict(
-            _("%(name)s did not sign up for this activity; attendance cannot be recorded.") % {"name": user}
+            _("%(name)s did not sign up for this activity; attendance cannot be recorded.") % {"name": person}
         )
 
 
 def _require_hours_open(activity: Activity) -> None:
-    if activity.status in (Activity.Status.PLANNED, Activity.Status.CANCELLED):
+    if activity.status not in Activity.TAKES_PLACE:
         raise AttendanceConflict(_("Attendance can only be recorded for an activity that takes place."))
     if activity.hours_approved_at is not None:
         raise AttendanceConflict(_("The hours of this activity are already approved."))
@@ -263,14 +287,14 @@ def _check_window_open(activity: Activity, now: datetime) -> None:
 
 
 @transaction.atomic
-def attendance_check_in(*, activity: Activity, user) -> Attendance:
-    """The signed-up person checks in at the activity, in the check-in window."""
+def attendance_check_in(*, activity: Activity, by: User) -> Attendance:
+    """The signed-up person checks themselves in at the activity, in the check-in window."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_hours_open(activity)
-    _require_signup(activity, user)
+    _require_signup(activity, by)
     now = timezone.now()
     _check_window_open(activity, now)
-    attendance, _created = Attendance.objects.get_or_create(activity=activity, user=user)
+    attendance, _created = Attendance.objects.get_or_create(activity=activity, user=by)
     if attendance.checked_in_at is not None:
         raise AttendanceConflict(_("You have already checked in."))
     attendance.checked_in_at = now
@@ -279,11 +303,11 @@ def attendance_check_in(*, activity: Activity, user) -> Attendance:
 
 
 @transaction.atomic
-def attendance_check_out(*, activity: Activity, user) -> Attendance:
+def attendance_check_out(*, activity: Activity, by: User) -> Attendance:
     """Check out; proposes the hours spent inside the activity's time, in half-hour steps."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_hours_open(activity)
-    attendance = Attendance.objects.filter(activity=activity, user=user).first()
+    attendance = Attendance.objects.filter(activity=activity, user=by).first()
     if attendance is None or attendance.checked_in_at is None:
         raise AttendanceConflict(_("Check in first."))
     if attendance.checked_out_at is not None:
@@ -302,19 +326,19 @@ def attendance_check_out(*, activity: Activity, user) -> Attendance:
     return attendance
 
 
-def _require_manager(user, team: Team) -> None:
+def _require_manager(user: User, team: Team) -> None:
     if not user_can_manage_team(user=user, team=team):
         raise NotCaptain()
 
 
 @transaction.atomic
-def attendance_record(*, activity: Activity, user, hours: Decimal, recorded_by) -> Attendance:
-    """The captain or staff record someone's attendance with the hours they served.
+def attendance_record(*, activity: Activity, person: User, hours: Decimal, by: User) -> Attendance:
+    """The captain or staff (``by``) record the attendance of ``person`` with the hours they served.
 
     Raises NotCaptain (403), ActivityInvalid for hours out of range (400), AttendanceConflict
     (409) when the person did not sign up, the activity has not started or hours are approved.
     """
-    _require_manager(recorded_by, activity.team)
+    _require_manager(by, activity.team)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     hours = Decimal(hours)
     if hours <= 0:
@@ -328,32 +352,32 @@ def attendance_record(*, activity: Activity, user, hours: Decimal, recorded_by) 
     _require_hours_open(activity)
     if activity.starts_at > timezone.now():
         raise AttendanceConflict(_("Attendance can be recorded once the activity has started."))
-    _require_signup(activity, user)
-    attendance, _created = Attendance.objects.get_or_create(activity=activity, user=user)
+    _require_signup(activity, person)
+    attendance, _created = Attendance.objects.get_or_create(activity=activity, user=person)
     attendance.proposed_hours = hours.quantize(Decimal("0.01"))
-    attendance.recorded_by = recorded_by
+    attendance.recorded_by = by
     attendance.save(update_fields=["proposed_hours", "recorded_by", "updated_at"])
     return attendance
 
 
 @transaction.atomic
-def activity_hours_approve(*, activity: Activity, approved_by) -> Activity:
+def activity_hours_approve(*, activity: Activity, by: User) -> Activity:
     """The captain (or staff) approves the whole activity's proposed hours at once.
 
     Approved hours are the only hours that count. Runs once per activity: a second approval is a
-    409. The activity becomes done. Everything happens in one transaction.
+    409. The activity becomes done, and the apps subscribed through ``volunteers.hooks`` (points
+    turns the hours into ledger entries) run in the same transaction, so all of it or none stands.
     """
-    _require_manager(approved_by, activity.team)
+    _require_manager(by, activity.team)
     now = timezone.now()
     claimed = Activity.objects.filter(
-        pk=activity.pk, hours_approved_at__isnull=True, ends_at__lte=now,
-        status__in=[Activity.Status.OPEN, Activity.Status.CLOSED, Activity.Status.DONE],
-    ).update(hours_approved_at=now, hours_approved_by=approved_by)
+        pk=activity.pk, hours_approved_at__isnull=True, ends_at__lte=now, status__in=Activity.TAKES_PLACE,
+    ).update(hours_approved_at=now, hours_approved_by=by)
     if not claimed:
         activity.refresh_from_db()
         if activity.hours_approved_at is not None:
             raise AttendanceConflict(_("The hours of this activity are already approved."))
-        if activity.status in (Activity.Status.PLANNED, Activity.Status.CANCELLED):
+        if activity.status not in Activity.TAKES_PLACE:
             raise AttendanceConflict(_("Only the hours of an activity that took place can be approved."))
         raise AttendanceConflict(_("Hours can be approved once the activity has ended."))
     attendances = Attendance.objects.filter(activity=activity, proposed_hours__gt=0)
@@ -362,10 +386,6 @@ def activity_hours_approve(*, activity: Activity, approved_by) -> Activity:
     attendances.update(approved_hours=F("proposed_hours"))
     activity.refresh_from_db()
     if activity.status != Activity.Status.DONE:
-        activity = activity_transition(activity=activity, to=Activity.Status.DONE, by=approved_by,
-                                       reason=_("Hours approved"))
-    # Points (issue 6): approved hours become points-ledger entries here, in this transaction.
-    from points.actions import service_hours_award_for_activity
-
-    service_hours_award_for_activity(activity=activity, author=approved_by)
+        activity = activity_complete(activity=activity, by=by, reason=_("Hours approved"))
+    hours_approved_publish(activity=activity, by=by)
     return activity

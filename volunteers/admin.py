@@ -98,7 +98,7 @@ class StatusChangeInline(admin.TabularInline):
     model = ActivityStatusChange
     extra = 0
     can_delete = False
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason"]
+    fields = ["at", "from_status", "to_status", "by", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -150,15 +150,16 @@ class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
             if changed:
                 actions.activity_update(activity=obj, data=changed)
         else:
-            created = actions.activity_create(**data, status=form.cleaned_data["status"], created_by=request.user)
+            created = actions.activity_create(**data, status=form.cleaned_data["status"], by=request.user)
             obj.pk = created.pk
             obj.refresh_from_db()
 
-    def _move(self, request, queryset, to: str) -> None:
+    def _move(self, request, queryset, move) -> None:
+        """Run one move action (activity_open, activity_close, ...) on each selected activity."""
         done = 0
         for activity in queryset:
             try:
-                actions.activity_transition(activity=activity, to=to, by=request.user)
+                move(activity=activity, by=request.user)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{activity}: {exc.message}", messages.ERROR)
@@ -167,22 +168,22 @@ class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Open for sign-up"))
     def open_signup(self, request, queryset):
-        self._move(request, queryset, Activity.Status.OPEN)
+        self._move(request, queryset, actions.activity_open)
 
     @admin.action(description=_("Close sign-up"))
     def close_signup(self, request, queryset):
-        self._move(request, queryset, Activity.Status.CLOSED)
+        self._move(request, queryset, actions.activity_close)
 
     @admin.action(description=_("Cancel the activity (tells those signed up)"))
     def cancel(self, request, queryset):
-        self._move(request, queryset, Activity.Status.CANCELLED)
+        self._move(request, queryset, actions.activity_cancel)
 
     @admin.action(description=_("Approve the hours of the selected activities"))
     def approve_hours(self, request, queryset):
         done = 0
         for activity in queryset.select_related("team"):
             try:
-                actions.activity_hours_approve(activity=activity, approved_by=request.user)
+                actions.activity_hours_approve(activity=activity, by=request.user)
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{activity}: {exc.message}", messages.ERROR)

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from volunteers import actions, selectors
-from volunteers.exceptions import FiltersInvalid
 from volunteers.models import Activity, Attendance, SignUp, Team
 
 
@@ -35,7 +34,7 @@ class TeamOutput(serializers.ModelSerializer):
         return {"id": captain.pk, "name": str(captain)} if captain else None
 
     def get_star_level(self, team) -> int | None:
-        # Published by the points app (issue 6) through its own selector; None until then.
+        # Annotated by the provider an app registered in volunteers.hooks (points); None without one.
         return getattr(team, "star_level", None)
 
 
@@ -92,10 +91,8 @@ class ActivityListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        try:
-            return selectors.activity_list(user=self.request.user, filters=self.request.query_params)
-        except FiltersInvalid as exc:
-            raise serializers.ValidationError(exc.errors)
+        # A malformed filter raises ValidationError, which the API answers as 400 with the fields.
+        return selectors.activity_list(user=self.request.user, filters=self.request.query_params)
 
 
 class ActivityDetailApi(APIView):
@@ -122,7 +119,7 @@ class ActivitySignUpApi(APIView):
     @extend_schema(request=None, responses={201: SignUpOutput})
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
-        signup = actions.activity_signup(activity=activity, user=request.user)
+        signup = actions.activity_signup(activity=activity, by=request.user)
         signup.activity = activity
         return Response(SignUpOutput(signup).data, status=status.HTTP_201_CREATED)
 
@@ -133,7 +130,7 @@ class ActivitySignUpCancelApi(APIView):
     @extend_schema(request=None, responses=SignUpOutput)
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
-        signup = actions.activity_signup_cancel(activity=activity, user=request.user)
+        signup = actions.activity_signup_cancel(activity=activity, by=request.user)
         signup.activity = activity
         return Response(SignUpOutput(signup).data)
 
@@ -164,9 +161,9 @@ class ActivityAttendanceApi(APIView):
         serializer.is_valid(raise_exception=True)
         attendance = actions.attendance_record(
             activity=activity,
-            user=serializer.validated_data["user"],
+            person=serializer.validated_data["user"],
             hours=serializer.validated_data["hours"],
-            recorded_by=request.user,
+            by=request.user,
         )
         return Response(AttendanceOutput(attendance).data)
 
@@ -177,7 +174,7 @@ class ActivityCheckInApi(APIView):
     @extend_schema(request=None, responses=AttendanceOutput)
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
-        return Response(AttendanceOutput(actions.attendance_check_in(activity=activity, user=request.user)).data)
+        return Response(AttendanceOutput(actions.attendance_check_in(activity=activity, by=request.user)).data)
 
 
 class ActivityCheckOutApi(APIView):
@@ -186,7 +183,7 @@ class ActivityCheckOutApi(APIView):
     @extend_schema(request=None, responses=AttendanceOutput)
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
-        return Response(AttendanceOutput(actions.attendance_check_out(activity=activity, user=request.user)).data)
+        return Response(AttendanceOutput(actions.attendance_check_out(activity=activity, by=request.user)).data)
 
 
 class ActivityHoursApproveApi(APIView):
@@ -195,5 +192,5 @@ class ActivityHoursApproveApi(APIView):
     @extend_schema(request=None, responses=ActivityOutput)
     def post(self, request, pk: int):
         activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=True)
-        activity = actions.activity_hours_approve(activity=activity, approved_by=request.user)
+        activity = actions.activity_hours_approve(activity=activity, by=request.user)
         return Response(ActivityOutput(activity).data)

@@ -109,7 +109,7 @@ def _seed_activities() -> None:
             ends_at = starts_at + timedelta(hours=hours)
             activity = activity_create(
                 team=team, kind=kind, title=title, place=place, capacity=capacity,
-                starts_at=starts_at, ends_at=ends_at, status=Activity.Status.OPEN, created_by=staff,
+                starts_at=starts_at, ends_at=ends_at, status=Activity.Status.OPEN, by=staff,
                 description=f"{team.name}组织，欢迎青年朋友报名参加。",
             )
             if ends_at <= now:
@@ -117,7 +117,7 @@ def _seed_activities() -> None:
             elif starts_at > now and volunteers:
                 # A few sign-ups on upcoming ones, so the list shows places being taken.
                 for person in volunteers[: (week + weekday) % 3]:
-                    activity_signup(activity=activity, user=person)
+                    activity_signup(activity=activity, by=person)
 
 
 def _seed_past(activity: Activity, people: list, hours: int) -> None:
@@ -133,7 +133,7 @@ def _seed_past(activity: Activity, people: list, hours: int) -> None:
             checked_in_at=activity.starts_at, checked_out_at=activity.starts_at + timedelta(hours=float(served)),
         )
     if captain is not None:
-        activity_hours_approve(activity=activity, approved_by=captain)
+        activity_hours_approve(activity=activity, by=captain)
 
 
 def seed() -> str:

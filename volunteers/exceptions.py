@@ -21,10 +21,6 @@ class AttendanceConflict(Conflict):
     code = "attendance_conflict"
 
 
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-
-
 class MembershipConflict(Conflict):
     code = "membership_conflict"
 
@@ -45,17 +41,4 @@ __all__ = [
     "NotCaptain",
     "NotFound",
     "SignUpConflict",
-    "TransitionNotAllowed",
 ]
-
-
-class FiltersInvalid(Invalid):
-    """400: a filter value is malformed. ``errors`` holds the field errors of the FilterSet."""
-
-    code = "invalid_filters"
-    default_message = _("Some filters are not valid.")
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        field = next(iter(errors), None)
-        super().__init__(field=field)

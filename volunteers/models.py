@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -108,7 +110,8 @@ class Activity(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # Allowed moves, as data: activity_transition refuses anything else with a 409.
+    # Allowed moves, as data: the actions move through portal.workflow, which refuses anything
+    # else with a 409.
     TRANSITIONS: dict[str, tuple[str, ...]] = {
         Status.PLANNED: (Status.OPEN, Status.CANCELLED),
         Status.OPEN: (Status.CLOSED, Status.DONE, Status.CANCELLED),
@@ -116,6 +119,8 @@ class Activity(models.Model):
         Status.DONE: (),
         Status.CANCELLED: (),
     }
+    # The statuses of an activity that takes (or took) place: attendance and hours count for these.
+    TAKES_PLACE: tuple[str, ...] = (Status.OPEN, Status.CLOSED, Status.DONE)
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="activities", verbose_name=_("team"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -159,9 +164,12 @@ class Activity(models.Model):
         return max(self.capacity - self.signed_up, 0)
 
     @property
-    def duration_hours(self):
-        from decimal import Decimal
+    def is_final(self) -> bool:
+        """Done or cancelled: no move leads anywhere, and the details can no longer change."""
+        return not self.TRANSITIONS.get(self.status)
 
+    @property
+    def duration_hours(self) -> Decimal:
         return Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)
 
 
@@ -173,15 +181,15 @@ class ActivityStatusChange(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=Activity.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Activity.Status.choices)
-    changed_by = models.ForeignKey(
+    by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("changed by"),
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    note = models.CharField(_("reason"), max_length=300, blank=True)
+    at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["changed_at", "id"]
+        ordering = ["at", "id"]
         verbose_name = _("activity status change")
         verbose_name_plural = _("activity status changes")
 
@@ -195,6 +203,11 @@ class SignUp(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Signed up")
         CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.ACTIVE: (Status.CANCELLED,),
+        Status.CANCELLED: (),
+    }
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"))
     user = models.ForeignKey(

@@ -8,11 +8,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from points.selectors import team_star_level_subquery
 from portal.accounts.selectors import me_section
+from portal.filters import filters_apply
 from portal.roles import Role, has_role
-from volunteers.exceptions import FiltersInvalid, NotCaptain, NotFound
+from volunteers.exceptions import NotCaptain, NotFound
 from volunteers.filters import ActivityFilter
+from volunteers.hooks import team_star_level
 from volunteers.models import Activity, Attendance, Membership, SignUp, Team
 
 ZERO_HOURS = Value(Decimal("0"), output_field=DecimalField(max_digits=9, decimal_places=2))
@@ -59,7 +60,7 @@ def _team_queryset() -> QuerySet[Team]:
         Team.objects.select_related("leader")
         .annotate(
             member_count=Coalesce(Subquery(members), 0),
-            star_level=team_star_level_subquery(),  # points (issue 6): latest published star level
+            star_level=team_star_level(),
             approved_hours=Coalesce(Subquery(hours, output_field=DecimalField(max_digits=9, decimal_places=2)), ZERO_HOURS),
         )
         .prefetch_related(
@@ -119,12 +120,9 @@ def _visible_activities(user) -> QuerySet[Activity]:
 
 
 def activity_list(*, user, filters=None) -> QuerySet[Activity]:
-    """Activities the user may see, filtered; raises FiltersInvalid (400) for malformed filters."""
+    """Activities the user may see, filtered; raises ValidationError (400) for malformed filters."""
     queryset = _visible_activities(user).select_related("team").order_by("starts_at", "id")
-    filterset = ActivityFilter(data=filters or {}, queryset=queryset)
-    if not filterset.is_valid():
-        raise FiltersInvalid(filterset.errors)
-    return filterset.qs
+    return filters_apply(ActivityFilter, filters, queryset)
 
 
 def week_start_of(day: date) -> date:
@@ -172,9 +170,7 @@ def activity_page(*, activity: Activity, user) -> dict:
         "roster": [],
     }
     if signed_in:
-        context["my_signup"] = SignUp.objects.filter(
-            activity=activity, user=user, status=SignUp.Status.ACTIVE
-        ).first()
+        context["my_signup"] = signup_active_get(activity=activity, user=user)
         context["my_attendance"] = Attendance.objects.filter(activity=activity, user=user).first()
     if can_manage:
         attendance = {a.user_id: a for a in Attendance.objects.filter(activity=activity)}
@@ -202,6 +198,11 @@ def activity_feed(*, team: Team | None = None) -> QuerySet[Activity]:
     if team is not None:
         queryset = queryset.filter(team=team)
     return queryset
+
+
+def signup_active_get(*, activity: Activity, user) -> SignUp | None:
+    """The person's active sign-up for the activity, if any (cancelled ones are kept as rows)."""
+    return SignUp.objects.filter(activity=activity, user=user, status=SignUp.Status.ACTIVE).first()
 
 
 # --- hours ------------------------------------------------------------------------------------

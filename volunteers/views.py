@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.exceptions import DomainError
 from volunteers import actions, selectors
 from volunteers.calendar import activities_calendar
-from volunteers.exceptions import FiltersInvalid
 from volunteers.filters import ActivityFilter
 from volunteers.forms import AttendanceForm
 from volunteers.models import Activity
@@ -57,7 +57,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     else:
         try:
             context["days"] = selectors.activity_week(user=request.user, week_start=week_start, filters=request.GET)
-        except FiltersInvalid:
+        except ValidationError:
             filterset.form.is_valid()  # fills the form's errors for the page
             status = 400
     query = request.GET.copy()
@@ -98,7 +98,7 @@ def _act(request: HttpRequest, pk: int, action, success: str, *, manage: bool = 
 @require_POST
 def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, lambda a: actions.activity_signup(activity=a, user=request.user),
+        request, pk, lambda a: actions.activity_signup(activity=a, by=request.user),
         _("You are signed up. See you there!"),
     )
 
@@ -107,7 +107,7 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, lambda a: actions.activity_signup_cancel(activity=a, user=request.user),
+        request, pk, lambda a: actions.activity_signup_cancel(activity=a, by=request.user),
         _("Your sign-up is cancelled."),
     )
 
@@ -116,7 +116,7 @@ def activity_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, lambda a: actions.attendance_check_in(activity=a, user=request.user), _("You are checked in."),
+        request, pk, lambda a: actions.attendance_check_in(activity=a, by=request.user), _("You are checked in."),
     )
 
 
@@ -124,7 +124,7 @@ def activity_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, lambda a: actions.attendance_check_out(activity=a, user=request.user),
+        request, pk, lambda a: actions.attendance_check_out(activity=a, by=request.user),
         _("You are checked out. Your captain will approve the hours."),
     )
 
@@ -133,7 +133,7 @@ def activity_check_out(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_hours_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, lambda a: actions.activity_hours_approve(activity=a, approved_by=request.user),
+        request, pk, lambda a: actions.activity_hours_approve(activity=a, by=request.user),
         _("The hours of this activity are approved."), manage=True,
     )
 
@@ -148,7 +148,7 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         person = next(s.user for s in context["roster"] if s.user_id == form.cleaned_data["user"])
         try:
             actions.attendance_record(
-                activity=activity, user=person, hours=form.cleaned_data["hours"], recorded_by=request.user
+                activity=activity, person=person, hours=form.cleaned_data["hours"], by=request.user
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -19,7 +19,7 @@ def test_approved_service_hours_become_ledger_entries_once(team, captain, member
     start = timezone.now() - timedelta(hours=4)
     activity = ActivityFactory(team=team, starts_at=start, ends_at=start + timedelta(hours=3), status="closed")
     Attendance.objects.create(activity=activity, user=member, proposed_hours=Decimal("3.00"))
-    activity_hours_approve(activity=activity, approved_by=captain)
+    activity_hours_approve(activity=activity, by=captain)
     entry = LedgerEntry.objects.get()
     assert (entry.member, entry.points, entry.source, entry.author) == (member, 6, "service_hours", captain)
     assert entry.reference.startswith("hours:")

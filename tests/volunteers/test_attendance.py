@@ -30,9 +30,9 @@ def _attendance_url(activity):
 
 def test_check_in_and_out_propose_the_hours_served(activity, volunteer):
     with time_machine.travel(activity.starts_at - timedelta(minutes=10)):
-        attendance_check_in(activity=activity, user=volunteer)
+        attendance_check_in(activity=activity, by=volunteer)
     with time_machine.travel(activity.starts_at + timedelta(minutes=100)):
-        attendance = attendance_check_out(activity=activity, user=volunteer)
+        attendance = attendance_check_out(activity=activity, by=volunteer)
     # From the start (not the early check-in) to check-out, in whole half hours.
     assert attendance.proposed_hours == Decimal("1.5")
     assert attendance.approved_hours is None
@@ -40,24 +40,24 @@ def test_check_in_and_out_propose_the_hours_served(activity, volunteer):
 
 def test_check_in_is_refused_outside_its_window_or_twice(activity, volunteer):
     with time_machine.travel(activity.starts_at - timedelta(hours=3)), pytest.raises(AttendanceConflict):
-        attendance_check_in(activity=activity, user=volunteer)
+        attendance_check_in(activity=activity, by=volunteer)
     with time_machine.travel(activity.ends_at + timedelta(hours=5)), pytest.raises(AttendanceConflict):
-        attendance_check_in(activity=activity, user=volunteer)
+        attendance_check_in(activity=activity, by=volunteer)
     with time_machine.travel(activity.starts_at):
-        attendance_check_in(activity=activity, user=volunteer)
+        attendance_check_in(activity=activity, by=volunteer)
         with pytest.raises(AttendanceConflict):
-            attendance_check_in(activity=activity, user=volunteer)
+            attendance_check_in(activity=activity, by=volunteer)
 
 
 def test_check_in_needs_a_sign_up(activity, other_entrepreneur):
     with time_machine.travel(activity.starts_at), pytest.raises(AttendanceConflict):
-        attendance_check_in(activity=activity, user=other_entrepreneur)
+        attendance_check_in(activity=activity, by=other_entrepreneur)
     assert not Attendance.objects.exists()
 
 
 def test_check_out_needs_a_check_in(activity, volunteer):
     with time_machine.travel(activity.starts_at + timedelta(hours=1)), pytest.raises(AttendanceConflict):
-        attendance_check_out(activity=activity, user=volunteer)
+        attendance_check_out(activity=activity, by=volunteer)
 
 
 def test_the_captain_records_attendance_through_the_api(api_as, activity, volunteer, captain):
@@ -114,11 +114,11 @@ def test_it_refuses_attendance_before_the_start(api_as, activity, volunteer, cap
 
 def test_approving_counts_the_hours_for_member_and_team_and_finishes_the_activity(activity, volunteer, captain, team):
     with time_machine.travel(activity.starts_at):
-        attendance_check_in(activity=activity, user=volunteer)
+        attendance_check_in(activity=activity, by=volunteer)
     with time_machine.travel(activity.ends_at):
-        attendance_check_out(activity=activity, user=volunteer)
+        attendance_check_out(activity=activity, by=volunteer)
         assert member_hours(user=volunteer) == 0
-        activity_hours_approve(activity=activity, approved_by=captain)
+        activity_hours_approve(activity=activity, by=captain)
     activity.refresh_from_db()
     assert activity.status == Activity.Status.DONE and activity.hours_approved_by == captain
     assert member_hours(user=volunteer) == Decimal("2")
@@ -146,14 +146,14 @@ def test_only_the_captain_or_staff_approve(api_as, activity, volunteer, member):
         assert api_as(member).post(url).status_code == 403
         assert api_as(None).post(url).status_code == 401
         with pytest.raises(NotCaptain):
-            activity_hours_approve(activity=activity, approved_by=member)
+            activity_hours_approve(activity=activity, by=member)
     activity.refresh_from_db()
     assert activity.hours_approved_at is None
 
 
 def test_approving_without_any_attendance_changes_nothing(activity, captain):
     with time_machine.travel(activity.ends_at), pytest.raises(AttendanceConflict):
-        activity_hours_approve(activity=activity, approved_by=captain)
+        activity_hours_approve(activity=activity, by=captain)
     activity.refresh_from_db()
     assert activity.hours_approved_at is None and activity.status == "open"
 

@@ -27,7 +27,7 @@ def test_it_never_exceeds_capacity_under_simultaneous_sign_ups():
     def attempt(person):
         try:
             barrier.wait(timeout=20)
-            activity_signup(activity=Activity.objects.get(pk=activity.pk), user=person)
+            activity_signup(activity=Activity.objects.get(pk=activity.pk), by=person)
             result = "ok"
         except DomainError as exc:
             result = exc.code
