@@ -26,6 +26,8 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Both cores: pytest-xdist gives each worker its own test database and Redis index.
+PYTEST_ARGS ?= -n auto
 test: venv
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
