@@ -205,8 +205,10 @@ def main() -> int:
         Slot.objects.all().delete()
         Bundle.objects.all().delete()
         from portal import demo as portal_demo
+        from portal.hall import demo as hall_demo
 
         portal_demo.seed()
+        hall_demo.seed()
         demo.seed()
         one_x = measure()
         sizes_1x = _sizes()

@@ -41,12 +41,13 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
+from portal.cases import actions  # noqa: E402
+from portal.cases.models import Case, CaseTask  # noqa: E402
+from portal.hall.models import Department, Holiday  # noqa: E402
+from portal.hall.workdays import end_of_working_day, holiday_exceptions  # noqa: E402
 from portal.notifications.actions import reminder_send_once  # noqa: E402
 from portal.notifications.models import Notification, Reminder  # noqa: E402
 from portal.notifications.tasks import deliver_notification  # noqa: E402
-from services import actions  # noqa: E402
-from services.models import Case, CaseTask, Department, Holiday  # noqa: E402
-from services.workdays import end_of_working_day, holiday_exceptions  # noqa: E402
 
 NOW = timezone.make_aware(datetime(2026, 3, 5, 10, 0))  # Thursday
 DUE = end_of_working_day(date(2026, 3, 6))  # due tomorrow: the heads-up is owed now

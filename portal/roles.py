@@ -24,12 +24,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.HALL_STAFF: [
         "accounts.view_user",
-        "services.view_department",
-        "services.add_holiday",
-        "services.change_holiday",
-        "services.delete_holiday",
-        "services.view_holiday",
-        # catalogue and booking (issue 3): keep the catalogue, open slots, check bookings in
+        "hall.view_department",
+        "hall.add_holiday",
+        "hall.change_holiday",
+        "hall.delete_holiday",
+        "hall.view_holiday",
+        # The catalogue and booking: keep the catalogue, open slots, check bookings in.
         "services.view_material",
         "services.add_material",
         "services.change_material",
@@ -54,11 +54,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.change_booking",
         "services.view_bookingevent",
         "services.view_review",
-        # cross-department cases (issue 4): read in the admin, cancel with the admin action
-        "services.view_case",
-        "services.change_case",
-        "services.view_casetask",
-        "services.view_caseevent",
+        # Cross-department cases: read in the admin, cancel with the admin action.
+        "cases.view_case",
+        "cases.change_case",
+        "cases.view_casetask",
+        "cases.view_caseevent",
         "suggestions.view_suggestion",
         "suggestions.change_suggestion",
         "suggestions.view_support",
@@ -87,7 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "points.view_ledgerentry",
     ],
     Role.DEPARTMENT_OFFICER: [
-        "suggestions.view_suggestion", "services.view_department", "services.view_case", "services.view_casetask",
+        "suggestions.view_suggestion", "hall.view_department", "cases.view_case", "cases.view_casetask",
     ],
     Role.TEAM_MEMBER: ["volunteers.view_team"],
     Role.TEAM_CAPTAIN: ["volunteers.view_team", "volunteers.view_membership"],

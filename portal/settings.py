@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal.accounts",
     "portal.notifications",
+    "portal.hall",
+    "portal.cases",
     "services",
     "volunteers",
     "points",
@@ -269,10 +271,10 @@ POINTS_PER_SERVICE_HOUR = env_int("POINTS_PER_SERVICE_HOUR", 2, minimum=0)
 POINTS_REMINDER_HOURS_BEFORE = env_int("POINTS_REMINDER_HOURS_BEFORE", 24, minimum=0)
 CELERY_BEAT_SCHEDULE["points-stage-reminders"] = {"task": "points.tasks.send_period_reminders", "schedule": 3600.0}
 
-# Cases (issue 4): the reminder ladder. A reminder this many working days before a task's
-# deadline, one on the day (both at CASE_REMINDER_HOUR local time), one once it is overdue, and an
-# escalation to the committee reviewers and the lead department's officers when it is still open
-# this many working days after the deadline. The sweep runs every CASE_REMINDER_SWEEP_SECONDS
+# Cross-department cases (portal.cases): the reminder ladder. A reminder this many working days
+# before a task's deadline, one on the day (both at CASE_REMINDER_HOUR local time), one once it is
+# overdue, and an escalation to the committee reviewers and the lead department's officers when it
+# is still open this many working days after the deadline. The sweep runs every CASE_REMINDER_SWEEP_SECONDS
 # (Celery beat) and handles at most CASE_REMINDER_BATCH_SIZE tasks per query.
 CASE_REMINDER_LEAD_WORKING_DAYS = env_int("CASE_REMINDER_LEAD_WORKING_DAYS", 1, minimum=0)
 CASE_ESCALATION_GRACE_WORKING_DAYS = env_int("CASE_ESCALATION_GRACE_WORKING_DAYS", 2, minimum=0)
@@ -281,6 +283,7 @@ if CASE_REMINDER_HOUR > 23:
     raise ImproperlyConfigured(f"CASE_REMINDER_HOUR must be an hour from 0 to 23, got {CASE_REMINDER_HOUR}.")
 CASE_REMINDER_SWEEP_SECONDS = env_int("CASE_REMINDER_SWEEP_SECONDS", 300, minimum=10)
 CASE_REMINDER_BATCH_SIZE = env_int("CASE_REMINDER_BATCH_SIZE", 200, minimum=1)
+# The task keeps the name it had in the services app (see portal/cases/tasks.py).
 CELERY_BEAT_SCHEDULE["case-reminders-sweep"] = {
     "task": "services.tasks.case_reminders_sweep",
     "schedule": CASE_REMINDER_SWEEP_SECONDS,

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import points.urls
+import portal.cases.urls
+import portal.hall.urls
 import services.urls
 import suggestions.urls
 import volunteers.urls
@@ -18,7 +20,9 @@ admin.site.index_title = _("Hall staff workspace")
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainApi.as_view(), name="api-token"),
+    *portal.hall.urls.api_urlpatterns,
     *services.urls.api_urlpatterns,
+    *portal.cases.urls.api_urlpatterns,
     *volunteers.urls.api_urlpatterns,
     *points.urls.api_urlpatterns,
     *suggestions.urls.api_urlpatterns,
@@ -30,6 +34,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),
+    path("", include("portal.cases.urls")),
     path("", include("volunteers.urls")),
     path("", include("points.urls")),
     path("", include("suggestions.urls")),

@@ -1,15 +1,15 @@
 import csv
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ConflictSafeAdminMixin
@@ -22,47 +22,12 @@ from services.models import (
     BookingEvent,
     Bundle,
     BundleItem,
-    Case,
-    CaseEvent,
-    CaseTask,
-    Department,
-    Holiday,
     Material,
     Review,
     ServiceItem,
     Slot,
     Step,
 )
-
-
-@admin.register(Department)
-class DepartmentAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "window", "officer_count", "position"]
-    list_editable = ["position"]
-    search_fields = ["name", "short_name", "code"]
-    list_filter = ["window"]
-    filter_horizontal = ["officers"]
-    prepopulated_fields = {"code": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("officers")
-
-    @admin.display(description=_("officers"))
-    def officer_count(self, obj: Department) -> int:
-        return len(obj.officers.all())
-
-
-@admin.register(Holiday)
-class HolidayAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
-    list_display = ["date", "name", "kind"]
-    list_filter = ["kind", "date"]
-    search_fields = ["name"]
-    date_hierarchy = "date"
-
-
-# --- catalogue and booking (issue 3) ---
-
-
 
 
 @admin.register(Material)
@@ -195,8 +160,6 @@ class SlotAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     def open_view(self, request):
         """Open slots in bulk: date range, weekdays, times and capacity, without typing each one."""
         if not self.has_add_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = SlotBulkOpenForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -234,7 +197,7 @@ class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "actor", "note"]
+    fields = ["at", "from_status", "to_status", "by", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -306,7 +269,7 @@ class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
         done, refused = 0, []
         for booking in queryset.select_related("slot"):
             try:
-                action(booking=booking, actor=request.user)
+                action(booking=booking, by=request.user)
                 done += 1
             except DomainError as exc:
                 refused.append(f"{booking.reference}: {exc.message}")
@@ -341,8 +304,6 @@ class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     def export_day_view(self, request):
         """The day's list as CSV (?date=YYYY-MM-DD, today by default), for the window and the queue screen."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = BookingExportForm(request.GET or {"date": timezone.localdate().isoformat()})
         if not form.is_valid():
@@ -367,177 +328,3 @@ class ReviewAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-# --- cross-department cases (issue 4) ---
-
-
-
-
-def _case_due_html(due_at, status: str):
-    """A deadline cell coloured like the board: red when overdue, amber within two days."""
-    if due_at is None:
-        return "-"
-    now = timezone.now()
-    css = ""
-    if status == CaseTask.Status.OPEN:
-        css = "overdue" if due_at < now else "due-soon" if due_at <= now + timedelta(days=2) else ""
-    colour = {"overdue": "#b42318", "due-soon": "#9a6700"}.get(css, "inherit")
-    return format_html(
-        '<span style="color:{};font-weight:{}">{}</span>', colour, 700 if css else 400,
-        f"{timezone.localtime(due_at):%Y-%m-%d}",
-    )
-
-
-class CaseOverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has overdue tasks")), ("no", _("Nothing overdue"))]
-
-    def queryset(self, request, queryset):
-        late = CaseTask.objects.filter(
-            case=OuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=timezone.now()
-        )
-        if self.value() == "yes":
-            return queryset.filter(Exists(late))
-        if self.value() == "no":
-            return queryset.exclude(Exists(late))
-        return queryset
-
-
-class CaseTaskOverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        late = Q(status=CaseTask.Status.OPEN, due_at__lt=timezone.now())
-        if self.value() == "yes":
-            return queryset.filter(late)
-        if self.value() == "no":
-            return queryset.exclude(late)
-        return queryset
-
-
-class CaseTaskInline(admin.TabularInline):
-    """Tasks are read here; they are added, completed and moved through the case pages and API,
-    so every change goes through the actions that keep history and reminders right."""
-
-    model = CaseTask
-    extra = 0
-    can_delete = False
-    fields = ["department", "assignee", "description", "due", "status", "completed_at", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("due at"))
-    def due(self, obj: CaseTask):
-        return _case_due_html(obj.due_at, obj.status)
-
-
-class CaseEventInline(admin.TabularInline):
-    model = CaseEvent
-    extra = 0
-    can_delete = False
-    fields = ["at", "kind", "actor", "task", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Case)
-class CaseAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "lead_department", "status", "source", "applicant", "progress", "next_due", "opened_at"]
-    list_filter = [CaseOverdueFilter, "status", "source", "lead_department"]
-    search_fields = ["title", "description", "applicant__username", "applicant__display_name"]
-    list_select_related = ["lead_department", "applicant"]
-    raw_id_fields = ["applicant", "opened_by", "suggestion"]
-    date_hierarchy = "opened_at"
-    inlines = [CaseTaskInline, CaseEventInline]
-    actions = ["cancel_cases"]
-    readonly_fields = ["title", "description", "applicant", "source", "lead_department", "suggestion", "status",
-                       "opened_by", "opened_at", "closed_at", "reminders_sent"]
-    fields = readonly_fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            tasks_total=Count("tasks", filter=~Q(tasks__status=CaseTask.Status.CANCELLED)),
-            tasks_done=Count("tasks", filter=Q(tasks__status=CaseTask.Status.DONE)),
-            next_due_at=Min("tasks__due_at", filter=Q(tasks__status=CaseTask.Status.OPEN)),
-        )
-
-    # Cases are opened on the staff page (services:case_create), which writes their history.
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("progress"))
-    def progress(self, obj: Case) -> str:
-        return f"{obj.tasks_done}/{obj.tasks_total}"
-
-    @admin.display(description=_("next deadline"), ordering="next_due_at")
-    def next_due(self, obj: Case):
-        return _case_due_html(obj.next_due_at, CaseTask.Status.OPEN)
-
-    @admin.display(description=_("reminders sent"))
-    def reminders_sent(self, obj: Case):
-        reminders = selectors.case_reminder_list(case=obj)
-        if not reminders:
-            return "-"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "", "<li>{} · {} · {}</li>",
-                ((f"{timezone.localtime(r.sent_at):%Y-%m-%d %H:%M}", r.kind, r.message) for r in reminders),
-            ),
-        )
-
-    @admin.action(description=_("Cancel the selected cases"), permissions=["change"])
-    def cancel_cases(self, request, queryset):
-        done = 0
-        for case in queryset:
-            try:
-                service_actions.case_cancel(case=case, by=request.user, reason=str(_("Cancelled in the admin")))
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{case}: {exc.message}", messages.WARNING)
-        if done:
-            self.message_user(request, _("%(count)d case(s) cancelled.") % {"count": done}, messages.SUCCESS)
-
-    def view_on_site(self, obj: Case) -> str:
-        return reverse("services:case_detail", args=[obj.pk])
-
-
-@admin.register(CaseTask)
-class CaseTaskAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
-    list_display = ["description_short", "case", "department", "assignee", "due", "status", "completed_at"]
-    list_filter = [CaseTaskOverdueFilter, "status", "department"]
-    search_fields = ["description", "case__title", "assignee__username", "assignee__display_name"]
-    list_select_related = ["case", "department", "assignee"]
-    raw_id_fields = ["case", "assignee", "completed_by"]
-    readonly_fields = ["case", "department", "assignee", "description", "due_at", "status", "completed_at",
-                       "completed_by", "note", "next_reminder_at", "created_at"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("what to do"))
-    def description_short(self, obj: CaseTask) -> str:
-        return obj.description[:60]
-
-    @admin.display(description=_("due at"), ordering="due_at")
-    def due(self, obj: CaseTask):
-        return _case_due_html(obj.due_at, obj.status)

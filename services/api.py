@@ -1,6 +1,5 @@
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -8,14 +7,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.accounts.models import User
 from services import actions, selectors
-from services.exceptions import CaseForbidden, Forbidden
-from services.models import Booking, Bundle, Case, CaseTask, Department, ServiceItem
-from suggestions.models import Suggestion
-
-# --- catalogue and booking (issue 3) ---
-
+from services.exceptions import Forbidden
+from services.models import Booking, Bundle, ServiceItem
 
 
 class _BookingApiMixin:
@@ -23,14 +17,6 @@ class _BookingApiMixin:
 
 
 # Serializers: output only; every rule lives in services.actions.
-class DepartmentOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    short_name = serializers.CharField()
-    window = serializers.CharField()
-    item_count = serializers.IntegerField()
-
-
 class MaterialOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -163,14 +149,6 @@ def _filters_params(*names: str) -> list:
     return [OpenApiParameter(name, str, required=False) for name in names]
 
 
-class DepartmentListApi(_BookingApiMixin, generics.ListAPIView):
-    permission_classes = [AllowAny]
-    serializer_class = DepartmentOutput
-
-    def get_queryset(self):
-        return selectors.department_list()
-
-
 class ServiceItemListApi(_BookingApiMixin, generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ServiceItemOutput
@@ -269,11 +247,11 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         booking = actions.booking_create(
-            user=request.user,
-            slot_id=data["slot"],
+            slot=selectors.slot_get(slot_id=data["slot"]),
             bundle=data.get("bundle"),
             item=data.get("service"),
             note=data.get("note", ""),
+            by=request.user,
         )
         booking = selectors.booking_get_for_user(user=request.user, reference=booking.reference)
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
@@ -299,7 +277,7 @@ class BookingDetailApi(_BookingObjectApi):
 class BookingCancelApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        booking = actions.booking_cancel(booking=self.booking(reference), actor=request.user)
+        booking = actions.booking_cancel(booking=self.booking(reference), by=request.user)
         return self.fresh(booking)
 
 
@@ -313,7 +291,7 @@ class BookingRescheduleApi(_BookingObjectApi):
         serializer = self.BookingRescheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         booking = actions.booking_reschedule(
-            booking=booking, actor=request.user, slot_id=serializer.validated_data["slot"]
+            booking=booking, slot=selectors.slot_get(slot_id=serializer.validated_data["slot"]), by=request.user
         )
         return self.fresh(booking)
 
@@ -321,19 +299,19 @@ class BookingRescheduleApi(_BookingObjectApi):
 class BookingCheckInApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(actions.booking_check_in(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_check_in(booking=self.booking(reference), by=request.user))
 
 
 class BookingCompleteApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(actions.booking_complete(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_complete(booking=self.booking(reference), by=request.user))
 
 
 class BookingNoShowApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(actions.booking_mark_no_show(booking=self.booking(reference), actor=request.user))
+        return self.fresh(actions.booking_mark_no_show(booking=self.booking(reference), by=request.user))
 
 
 class BookingReviewApi(_BookingObjectApi):
@@ -346,7 +324,7 @@ class BookingReviewApi(_BookingObjectApi):
         booking = self.booking(reference)
         serializer = self.BookingReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        review = actions.review_create(booking=booking, user=request.user, **serializer.validated_data)
+        review = actions.review_create(booking=booking, by=request.user, **serializer.validated_data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -363,207 +341,3 @@ def booking_ics_response(booking: Booking) -> HttpResponse:
     response = HttpResponse(selectors.booking_calendar(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
     return response
-
-
-
-
-# --- cross-department cases (issue 4) ---
-
-
-
-class _CaseApiMixin:
-    permission_classes = [IsAuthenticated]
-    filter_backends: list = []
-
-
-class CasePersonOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
-
-
-class CaseDepartmentOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CaseTaskOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    case = serializers.IntegerField(source="case_id")
-    department = CaseDepartmentOutput()
-    assignee = CasePersonOutput()
-    description = serializers.CharField()
-    due_at = serializers.DateTimeField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    overdue = serializers.SerializerMethodField()
-    completed_at = serializers.DateTimeField()
-    note = serializers.CharField()
-
-    def get_overdue(self, task) -> bool:
-        return task.status == CaseTask.Status.OPEN and task.due_at < timezone.now()
-
-
-class CaseProgressOutput(serializers.Serializer):
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    percent = serializers.IntegerField()
-
-
-class CaseOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    source = serializers.CharField()
-    source_label = serializers.CharField(source="get_source_display")
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    lead_department = CaseDepartmentOutput()
-    applicant = CasePersonOutput(allow_null=True)
-    suggestion = serializers.CharField(source="suggestion.number", allow_null=True, default=None)
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
-    progress = serializers.SerializerMethodField()
-    tasks = CaseTaskOutput(many=True, source="tasks.all")
-
-    def get_progress(self, case) -> CaseProgressOutput:
-        return selectors.case_progress(case)
-
-
-class CaseReminderOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    task = serializers.IntegerField(source="subject_id")
-    kind = serializers.CharField()
-    deadline = serializers.DateTimeField()
-    sent_at = serializers.DateTimeField()
-    message = serializers.CharField()
-    recipients = serializers.SerializerMethodField()
-
-    def get_recipients(self, reminder) -> list[str]:
-        return [str(user) for user in reminder.recipients.all()]
-
-
-class CaseDueInput(serializers.Serializer):
-    """A deadline as a date or as working days from today: exactly one of the two."""
-
-    due_on = serializers.DateField(label=_("Due date"), required=False, allow_null=True)
-    working_days = serializers.IntegerField(
-        label=_("Due in working days"), required=False, allow_null=True, min_value=1, max_value=250
-    )
-
-
-class CaseListCreateApi(_CaseApiMixin, generics.ListAPIView):
-    """GET: the cases you may read (staff: all; applicant: own). POST: open a case (hall staff)."""
-
-    serializer_class = CaseOutput
-
-    class CaseOpenInput(serializers.Serializer):
-        title = serializers.CharField(label=_("Title"), max_length=120)
-        description = serializers.CharField(label=_("Description"), max_length=5000)
-        lead_department = serializers.SlugRelatedField(
-            label=_("Lead department"), slug_field="code", queryset=Department.objects.all()
-        )
-        applicant = serializers.PrimaryKeyRelatedField(
-            label=_("Applicant"), queryset=User.objects.filter(is_active=True), required=False, allow_null=True
-        )
-        source = serializers.ChoiceField(label=_("Source"), choices=Case.Source.choices)
-        suggestion = serializers.SlugRelatedField(
-            label=_("Ledger entry"), slug_field="number", required=False, allow_null=True,
-            queryset=Suggestion.objects.all(),
-        )
-
-    def get_queryset(self):
-        return selectors.case_list(user=self.request.user, filters=self.request.query_params)
-
-    @extend_schema(request=CaseOpenInput, responses={201: CaseOutput})
-    def post(self, request):
-        if not selectors.case_can_manage(request.user):
-            raise CaseForbidden(_("Only hall staff can open a case."))
-        serializer = self.CaseOpenInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case = actions.case_open(opened_by=request.user, **serializer.validated_data)
-        case = selectors.case_get_for_user(user=request.user, case_id=case.pk)
-        return Response(CaseOutput(case).data, status=status.HTTP_201_CREATED)
-
-
-class CaseDetailApi(_CaseApiMixin, APIView):
-    @extend_schema(responses=CaseOutput)
-    def get(self, request, pk: int):
-        case = selectors.case_get_for_user(user=request.user, case_id=pk)
-        return Response(CaseOutput(case).data)
-
-
-class CaseCancelApi(_CaseApiMixin, APIView):
-    class CaseCancelInput(serializers.Serializer):
-        reason = serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
-
-    @extend_schema(request=CaseCancelInput, responses=CaseOutput)
-    def post(self, request, pk: int):
-        case = selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
-        serializer = self.CaseCancelInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        actions.case_cancel(case=case, by=request.user, **serializer.validated_data)
-        return Response(CaseOutput(selectors.case_get_for_user(user=request.user, case_id=pk)).data)
-
-
-class CaseTaskAddApi(_CaseApiMixin, APIView):
-    """POST a task to a case (hall staff). The responsible person must be an officer of the department."""
-
-    class CaseTaskAddInput(CaseDueInput):
-        department = serializers.SlugRelatedField(
-            label=_("Department"), slug_field="code", queryset=Department.objects.all()
-        )
-        assignee = serializers.PrimaryKeyRelatedField(
-            label=_("Responsible person"), queryset=User.objects.filter(is_active=True)
-        )
-        description = serializers.CharField(label=_("What to do"), max_length=2000)
-
-    @extend_schema(request=CaseTaskAddInput, responses={201: CaseTaskOutput})
-    def post(self, request, pk: int):
-        case = selectors.case_get_for_user(user=request.user, case_id=pk, for_change=True)
-        serializer = self.CaseTaskAddInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        task = actions.case_task_add(case=case, added_by=request.user, **serializer.validated_data)
-        return Response(CaseTaskOutput(task).data, status=status.HTTP_201_CREATED)
-
-
-class CaseTaskCompleteApi(_CaseApiMixin, APIView):
-    """POST: the responsible person (or hall staff) completes a task with a note. Twice is a 409."""
-
-    class CaseTaskCompleteInput(serializers.Serializer):
-        note = serializers.CharField(label=_("Note"), max_length=2000, required=False, allow_blank=True)
-
-    @extend_schema(request=CaseTaskCompleteInput, responses=CaseTaskOutput)
-    def post(self, request, pk: int):
-        task = selectors.case_task_get_for_user(user=request.user, task_id=pk, need="complete")
-        serializer = self.CaseTaskCompleteInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        task = actions.case_task_complete(task=task, by=request.user, **serializer.validated_data)
-        return Response(CaseTaskOutput(task).data)
-
-
-class CaseTaskRescheduleApi(_CaseApiMixin, APIView):
-    """POST a new deadline for an open task (hall staff); the reminders follow it."""
-
-    class CaseTaskRescheduleInput(CaseDueInput):
-        reason = serializers.CharField(label=_("Reason"), max_length=500, required=False, allow_blank=True)
-
-    @extend_schema(request=CaseTaskRescheduleInput, responses=CaseTaskOutput)
-    def post(self, request, pk: int):
-        task = selectors.case_task_get_for_user(user=request.user, task_id=pk, need="manage")
-        serializer = self.CaseTaskRescheduleInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        task = actions.case_task_reschedule(task=task, by=request.user, **serializer.validated_data)
-        return Response(CaseTaskOutput(task).data)
-
-
-class CaseReminderListApi(_CaseApiMixin, generics.ListAPIView):
-    """GET the reminders sent about a case's tasks (hall staff and committee reviewers)."""
-
-    serializer_class = CaseReminderOutput
-
-    def get_queryset(self):
-        case = selectors.case_get_for_user(user=self.request.user, case_id=self.kwargs["pk"])
-        if not selectors.case_can_see_all(self.request.user):
-            raise CaseForbidden(_("Only hall staff can read the reminders."))
-        return selectors.case_reminder_list(case=case)
-

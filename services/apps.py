@@ -7,5 +7,8 @@ class ServicesConfig(AppConfig):
     verbose_name = _("One-thing services")
 
     def ready(self) -> None:
-        # Registers this app's dashboard figures and personal-page sections.
-        from services import dashboard, selectors  # noqa: F401
+        from portal.hall.hooks import department_item_count_provider
+        from services import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ section)
+
+        # The hall's departments list counts each department's catalogue items.
+        department_item_count_provider(selectors.department_item_count)

@@ -1,54 +1,27 @@
-"""Demo data for services: the departments stationed in the hall and the holiday calendar."""
-from datetime import date
+"""Demo data for the catalogue and booking: 40 items over four stages, six one-thing bundles, slots
+over the next ten working days and a past month of reviewed bookings. Needs the hall's departments
+(``portal.hall.demo``) first. Idempotent."""
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
 
 from portal.demo import demo_user
+from portal.hall.models import Department
+from portal.hall.workdays import add_working_days
 from portal.roles import Role
-from services.models import Department, Holiday
+from services.actions import booking_create, slot_open_bulk
+from services.models import (
+    Booking,
+    BookingEvent,
+    Bundle,
+    BundleItem,
+    Material,
+    Review,
+    ServiceItem,
+    Slot,
+    Step,
+)
 
-DEPARTMENTS = [
-    ("market", "区市场监督管理局", "市场监管", "A01"),
-    ("hrss", "区人力资源和社会保障局", "人社", "A02"),
-    ("housing", "区住房和城乡建设局", "住建", "A03"),
-    ("tax", "区税务局", "税务", "A04"),
-    ("hukou", "公安分局户政科", "户政", "A05"),
-    ("fire", "区消防救援大队", "消防", "A06"),
-    ("health", "区卫生健康局", "卫健", "A07"),
-    ("commerce", "区商务局", "商务", "A08"),
-    ("science", "区科技创新局", "科创", "A09"),
-    ("youth", "团区委青年发展部", "团委", "A10"),
-]
-
-# The State Council's 2026 calendar as far as the demo needs it: days off and make-up working days.
-HOLIDAYS = [
-    (date(2026, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
-    (date(2026, 1, 2), Holiday.Kind.DAY_OFF, "元旦"),
-    (date(2026, 1, 4), Holiday.Kind.WORKING_DAY, "元旦调休上班"),
-    (date(2026, 10, 1), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 2), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 5), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 6), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 7), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 10), Holiday.Kind.WORKING_DAY, "国庆调休上班"),
-    (date(2027, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
-]
-
-
-def seed() -> str:
-    for position, (code, name, short, window) in enumerate(DEPARTMENTS):
-        Department.objects.get_or_create(
-            code=code, defaults={"name": name, "short_name": short, "window": window, "position": position}
-        )
-    officer = demo_user("officer", "陈部门", [Role.DEPARTMENT_OFFICER], is_staff=True)
-    market = Department.objects.get(code="market")
-    market.officers.add(officer)
-    for day, kind, name in HOLIDAYS:
-        Holiday.objects.get_or_create(date=day, defaults={"kind": kind, "name": name})
-    summary = f"{Department.objects.count()} departments, {Holiday.objects.count()} calendar days"
-    summary += ", " + seed_catalogue_and_booking()  # catalogue and booking (issue 3)
-    return summary
-
-
-# --- catalogue and booking (issue 3) ---
 # Every handling step an item goes through. The five joint steps are done once for a whole bundle
 # in the youth zone; review and decision stay with each item (a few complex items split them in two).
 JOINT_STEPS = ["网上申请", "统一预审", "窗口受理", "材料核验", "制证出件", "证照送达"]
@@ -140,8 +113,6 @@ SLOT_TIMES = ["09:00-09:30", "09:30-10:00", "10:00-10:30", "10:30-11:00", "14:00
 
 
 def _seed_catalogue() -> None:
-    from services.models import Bundle, BundleItem, Material, ServiceItem, Step
-
     materials = {
         key: Material.objects.get_or_create(name=name, defaults={"description": description})[0]
         for key, (name, description) in MATERIALS.items()
@@ -181,14 +152,6 @@ def _seed_catalogue() -> None:
 
 def _seed_slots() -> int:
     """Slots for every bundle (and a few items) over the next 10 working days."""
-    from datetime import datetime
-
-    from django.utils import timezone
-
-    from services.actions import slot_open_bulk
-    from services.models import Bundle, ServiceItem
-    from services.workdays import add_working_days
-
     today = timezone.localdate()
     first = add_working_days(today, 1)
     last = add_working_days(today, 10)
@@ -209,13 +172,6 @@ def _seed_slots() -> int:
 
 def _seed_bookings() -> None:
     """A past month of completed and reviewed bookings (for the satisfaction figure) and one coming visit."""
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    from services.actions import booking_create
-    from services.models import Booking, BookingEvent, Bundle, Review, Slot
-
     founder = demo_user("founder", "林小创", [Role.ENTREPRENEUR], company="青禾餐饮管理有限公司")
     youths = [
         demo_user(f"youth{n:02d}", name, [Role.ENTREPRENEUR])
@@ -237,7 +193,7 @@ def _seed_bookings() -> None:
         Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
         booking = Booking.objects.create(reference=reference, user=youth, slot=slot, status=Booking.Status.COMPLETED)
         BookingEvent.objects.bulk_create([
-            BookingEvent(booking=booking, to_status="booked", actor=youth),
+            BookingEvent(booking=booking, to_status="booked", by=youth),
             BookingEvent(booking=booking, from_status="booked", to_status="checked_in"),
             BookingEvent(booking=booking, from_status="checked_in", to_status="completed"),
         ])
@@ -246,15 +202,13 @@ def _seed_bookings() -> None:
         restaurant = Bundle.objects.filter(slug="restaurant").first()
         slot = Slot.objects.filter(bundle=restaurant, starts_at__gt=timezone.now(), is_open=True).order_by("starts_at").first()
         if slot is not None:
-            booking_create(user=founder, slot_id=slot.pk, bundle=restaurant, note="青禾餐饮管理有限公司，想咨询餐饮开店")
+            booking_create(slot=slot, bundle=restaurant, note="青禾餐饮管理有限公司，想咨询餐饮开店", by=founder)
 
 
 REFERENCE_DEMO = ["AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAJ", "AAK", "AAM", "AAN"]
 
 
-def seed_catalogue_and_booking() -> str:
-    from services.models import Booking, Bundle, ServiceItem, Slot
-
+def seed() -> str:
     _seed_catalogue()
     _seed_slots()
     _seed_bookings()

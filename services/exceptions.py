@@ -1,8 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+# The shared refusals, re-exported so the catalogue's code names its errors in one place.
 from portal.exceptions import Conflict, Forbidden, Invalid, NotFound  # noqa: F401
-
-# --- catalogue and booking (issue 3) ---
 
 
 class SlotFull(Conflict):
@@ -24,31 +23,6 @@ class CutoffPassed(Conflict):
     code = "cutoff_passed"
 
 
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-
-
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
     default_message = _("You have already reviewed this booking.")
-
-
-# --- cross-department cases (issue 4) ---
-class CaseNotFound(NotFound):
-    code = "case_not_found"
-
-
-class CaseTaskNotFound(NotFound):
-    code = "case_task_not_found"
-
-
-class CaseForbidden(Forbidden):
-    code = "case_forbidden"
-
-
-class CaseInvalid(Invalid):
-    code = "case_invalid"
-
-
-class CaseConflict(Conflict):
-    code = "case_conflict"

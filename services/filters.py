@@ -1,13 +1,11 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Booking, Bundle, Case, CaseTask, Department, ServiceItem, Slot, Stage
-
-# --- catalogue and booking (issue 3) ---
-
+from portal.hall.models import Department
+from services.models import Booking, Bundle, ServiceItem, Slot, Stage
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -101,8 +99,6 @@ class SlotFilter(django_filters.FilterSet):
         return queryset.filter(bookable) if value else queryset.exclude(bookable)
 
 
-
-
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Booking.Status.choices, empty_label=_("All"))
     date = django_filters.DateFilter(label=_("Date"), field_name="slot__starts_at", lookup_expr="date")
@@ -120,70 +116,3 @@ class BookingFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(reference__iexact=value) | Q(user__mobile__icontains=value))
-
-
-
-
-# --- cross-department cases (issue 4) ---
-
-
-
-def _case_yes_no(label, method: str) -> django_filters.ChoiceFilter:
-    """A strict yes/no filter: anything but true/false is a 400, not silently "all"."""
-    return django_filters.ChoiceFilter(
-        label=label, method=method, choices=[("true", _("Yes")), ("false", _("No"))], empty_label=_("All"),
-    )
-
-
-class CaseFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices, empty_label=_("All"))
-    source = django_filters.ChoiceFilter(label=_("Source"), choices=Case.Source.choices, empty_label=_("All"))
-    department = django_filters.ModelChoiceFilter(
-        label=_("Lead department"), queryset=Department.objects.all(), to_field_name="code",
-        field_name="lead_department", empty_label=_("All departments"),
-    )
-    overdue = _case_yes_no(_("Has overdue tasks"), "filter_overdue")
-    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
-
-    class Meta:
-        model = Case
-        fields = ["status", "source", "department", "overdue", "search"]
-
-    def filter_overdue(self, queryset, name, value):
-        late = CaseTask.objects.filter(
-            case=OuterRef("pk"), status=CaseTask.Status.OPEN, due_at__lt=timezone.now()
-        )
-        return queryset.filter(Exists(late)) if value == "true" else queryset.exclude(Exists(late))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
-
-
-class CaseTaskFilter(django_filters.FilterSet):
-    """Filters of the case board and of "my tasks"."""
-
-    department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.all(), to_field_name="code",
-        empty_label=_("All departments"),
-    )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseTask.Status.choices, empty_label=_("All"))
-    overdue = _case_yes_no(_("Overdue"), "filter_overdue")
-    search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
-
-    class Meta:
-        model = CaseTask
-        fields = ["department", "status", "overdue", "search"]
-
-    def filter_overdue(self, queryset, name, value):
-        late = Q(status=CaseTask.Status.OPEN, due_at__lt=timezone.now())
-        return queryset.filter(late) if value == "true" else queryset.exclude(late)
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(description__icontains=value) | Q(case__title__icontains=value))
-

@@ -1,225 +1,11 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from portal.hall.models import Department
 
 
-class Department(models.Model):
-    """A unit stationed in the hall (进驻单位). Its officers answer its cases and ideas."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    short_name = models.CharField(_("short name"), max_length=30, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    window = models.CharField(_("window"), max_length=60, blank=True)
-    officers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="departments",
-        verbose_name=_("department officers"),
-    )
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("department")
-        verbose_name_plural = _("departments")
-
-    def __str__(self) -> str:
-        return self.short_name or self.name
-
-
-class Holiday(models.Model):
-    """One day that differs from the plain Monday-Friday week.
-
-    A public holiday on a weekday is a day off; a make-up working day (调休) on a weekend is a
-    working day. Staff keep this calendar in the admin; deadlines in working days read it.
-    """
-
-    class Kind(models.TextChoices):
-        DAY_OFF = "day_off", _("Public holiday (day off)")
-        WORKING_DAY = "working_day", _("Make-up working day (调休)")
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField(_("name"), max_length=60)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("holiday calendar day")
-        verbose_name_plural = _("holiday calendar")
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
-
-
-# --- cross-department cases (issue 4) ---
-class Case(models.Model):
-    """A hard problem handled by several departments (跨部门协同办理), led by one of them.
-
-    It is listed, assigned to named people and finished within a time limit: its tasks carry the
-    people and the deadlines. A case is done when all its (not cancelled) tasks are done.
-    """
-
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("case status", "Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    class Source(models.TextChoices):
-        BLOCKER = "blocker", _("Blocker from the ideas ledger")
-        IDEA = "idea", _("Golden idea")
-        WALK_IN = "walk_in", _("Walk-in at the youth zone")
-        STAFF = "staff", _("Raised by hall staff")
-
-    # The only moves a case may make; case_set_status refuses anything else with a 409.
-    TRANSITIONS: dict[str, set[str]] = {
-        Status.OPEN: {Status.IN_PROGRESS, Status.DONE, Status.CANCELLED},
-        Status.IN_PROGRESS: {Status.DONE, Status.CANCELLED},
-        Status.DONE: set(),
-        Status.CANCELLED: set(),
-    }
-    ACTIVE = (Status.OPEN, Status.IN_PROGRESS)
-
-    title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(_("description"), max_length=5000)
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="cases_applied", verbose_name=_("applicant"),
-    )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WALK_IN)
-    lead_department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="cases_led", verbose_name=_("lead department")
-    )
-    suggestion = models.OneToOneField(
-        "suggestions.Suggestion", null=True, blank=True, on_delete=models.PROTECT, related_name="case",
-        verbose_name=_("ledger entry"),
-    )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_opened",
-        verbose_name=_("opened by"),
-    )
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["status", "lead_department"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=["done", "cancelled"], closed_at__isnull=False)
-                | models.Q(status__in=["open", "in_progress"], closed_at__isnull=True),
-                name="case_closed_at_matches_status",
-            )
-        ]
-        verbose_name = _("case")
-        verbose_name_plural = _("cases")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.title}"
-
-
-class CaseTask(models.Model):
-    """One department's part of a case: a named responsible person and a deadline.
-
-    ``next_reminder_at`` is the sweep's marker: when the next reminder of the ladder falls due.
-    The sweep only reads tasks whose marker has passed, so its cost follows the reminders due.
-    """
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("To do")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    TRANSITIONS: dict[str, set[str]] = {
-        Status.OPEN: {Status.DONE, Status.CANCELLED},
-        Status.DONE: set(),
-        Status.CANCELLED: set(),
-    }
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case"))
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="case_tasks", verbose_name=_("department")
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_tasks",
-        verbose_name=_("responsible person"),
-    )
-    description = models.TextField(_("what to do"), max_length=2000)
-    due_at = models.DateTimeField(_("due at"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("completed by"),
-    )
-    note = models.TextField(_("completion note"), max_length=2000, blank=True)
-    next_reminder_at = models.DateTimeField(_("next reminder at"), null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["due_at", "id"]
-        indexes = [
-            models.Index(fields=["next_reminder_at"], name="casetask_next_reminder"),
-            models.Index(fields=["assignee", "status", "due_at"], name="casetask_assignee_due"),
-            models.Index(fields=["department", "status", "due_at"], name="casetask_department_due"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status="done", completed_at__isnull=False)
-                | (~models.Q(status="done") & models.Q(completed_at__isnull=True)),
-                name="casetask_completed_at_matches_status",
-            ),
-            # Closed tasks are never reminded: the marker must be empty.
-            models.CheckConstraint(
-                condition=models.Q(status="open") | models.Q(next_reminder_at__isnull=True),
-                name="casetask_no_reminder_when_closed",
-            ),
-        ]
-        verbose_name = _("case task")
-        verbose_name_plural = _("case tasks")
-
-    def __str__(self) -> str:
-        return f"{self.department}: {self.description[:40]}"
-
-
-class CaseEvent(models.Model):
-    """The case's history (办理记录): append-only, written in the same transaction as the change."""
-
-    class Kind(models.TextChoices):
-        OPENED = "opened", _("Case opened")
-        TASK_ADDED = "task_added", _("Task added")
-        TASK_COMPLETED = "task_completed", _("Task completed")
-        TASK_RESCHEDULED = "task_rescheduled", _("Deadline moved")
-        TASK_CANCELLED = "task_cancelled", _("Task cancelled")
-        STATUS_CHANGED = "status_changed", _("Status changed")
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
-    task = models.ForeignKey(
-        CaseTask, on_delete=models.CASCADE, null=True, blank=True, related_name="events", verbose_name=_("task")
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("by"),
-    )
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = _("case history entry")
-        verbose_name_plural = _("case history")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
-
-
-# --- catalogue and booking (issue 3) ---
 class Stage(models.TextChoices):
     """The founder's life cycle, in the order the catalogue shows it."""
 
@@ -412,8 +198,6 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
         start = timezone.localtime(self.starts_at)
         return f"{self.bundle or self.item} {start:%Y-%m-%d %H:%M}"
 
@@ -436,7 +220,7 @@ class Booking(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
-    # The only moves a booking may make; services.actions.booking_transition enforces them.
+    # The only moves a booking may make, each through portal.workflow (services.actions).
     TRANSITIONS: dict[str, set[str]] = {
         Status.BOOKED: {Status.CHECKED_IN, Status.CANCELLED, Status.NO_SHOW},
         Status.CHECKED_IN: {Status.COMPLETED},
@@ -484,7 +268,7 @@ class BookingEvent(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events", verbose_name=_("booking"))
     from_status = models.CharField(_("from"), max_length=20, choices=Booking.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Booking.Status.choices)
-    actor = models.ForeignKey(
+    by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -2,48 +2,21 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case as _CaseWhenCase
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import me_section
 from portal.filters import filters_apply
-from portal.notifications.models import Reminder
-from portal.roles import Role, has_role, is_hall_staff
-from services.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound, NotFound
-from services.filters import (
-    BookingFilter,
-    BundleFilter,
-    CaseFilter,
-    CaseTaskFilter,
-    ServiceItemFilter,
-    SlotFilter,
-)
-from services.models import (
-    Booking,
-    Bundle,
-    BundleItem,
-    Case,
-    CaseEvent,
-    CaseTask,
-    Department,
-    Material,
-    Review,
-    ServiceItem,
-    Slot,
-    Step,
-)
-
-# --- catalogue and booking (issue 3) ---
+from portal.roles import is_hall_staff
+from services.exceptions import Invalid, NotFound
+from services.filters import BookingFilter, BundleFilter, ServiceItemFilter, SlotFilter
+from services.models import Booking, Bundle, BundleItem, Material, Review, ServiceItem, Slot, Step
 
 
-
-
-def department_list() -> QuerySet:
-    return Department.objects.annotate(item_count=Count("service_items")).order_by("position", "name")
+def department_item_count() -> Count:
+    """Each department's catalogue items: the provider of the hall's departments list."""
+    return Count("service_items")
 
 
 def service_item_list(*, filters=None) -> QuerySet:
@@ -186,6 +159,14 @@ def slot_picker(*, bundle: Bundle | None = None, item: ServiceItem | None = None
     return [{"day": day, "slots": day_slots} for day, day_slots in days.items()]
 
 
+def slot_get(*, slot_id) -> Slot:
+    """The slot with this id (as given in a form or request), or a 400 on the ``slot`` field."""
+    try:
+        return Slot.objects.select_related("bundle", "item").get(pk=int(slot_id))
+    except (Slot.DoesNotExist, TypeError, ValueError):
+        raise Invalid(_("This slot does not exist."), code="slot_unknown", field="slot")
+
+
 def _booking_queryset() -> QuerySet:
     return Booking.objects.select_related("user", "slot__bundle", "slot__item", "review")
 
@@ -287,152 +268,3 @@ def my_bookings_section(*, user) -> dict | None:
         "template": "services/me_bookings.html",
         "context": {"bookings": bookings},
     }
-
-
-
-
-# --- cross-department cases (issue 4) ---
-
-
-
-def case_can_manage(user) -> bool:
-    """Hall staff open cases, add and move tasks, cancel cases."""
-    return has_role(user, Role.HALL_STAFF)
-
-
-def case_can_see_all(user) -> bool:
-    """Hall staff and the committee reviewers (who receive escalations) read every case."""
-    return has_role(user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER)
-
-
-def _case_own_departments(user) -> QuerySet:
-    return Department.objects.filter(officers=user).values("pk")
-
-
-def _case_visible(user) -> Q | None:
-    """The cases ``user`` may read as a Q, or None for all of them."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    if case_can_see_all(user):
-        return None
-    departments = _case_own_departments(user)
-    their_tasks = CaseTask.objects.filter(case=OuterRef("pk")).filter(
-        Q(assignee=user) | Q(department__in=departments)
-    )
-    return Q(applicant=user) | Q(lead_department__in=departments) | Q(Exists(their_tasks))
-
-
-def _case_annotated(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("lead_department", "applicant", "opened_by", "suggestion").annotate(
-        tasks_total=Count("tasks", filter=~Q(tasks__status=CaseTask.Status.CANCELLED)),
-        tasks_done=Count("tasks", filter=Q(tasks__status=CaseTask.Status.DONE)),
-        next_due_at=Min("tasks__due_at", filter=Q(tasks__status=CaseTask.Status.OPEN)),
-    )
-
-
-def case_progress(case: Case) -> dict:
-    """{"done", "total", "percent"} of the tasks that count (cancelled ones do not)."""
-    done = getattr(case, "tasks_done", None)
-    total = getattr(case, "tasks_total", None)
-    if done is None or total is None:
-        statuses = [task.status for task in case.tasks.all()]
-        total = sum(1 for status in statuses if status != CaseTask.Status.CANCELLED)
-        done = sum(1 for status in statuses if status == CaseTask.Status.DONE)
-    return {"done": done, "total": total, "percent": round(100 * done / total) if total else 0}
-
-
-def case_list(*, user, filters=None) -> QuerySet:
-    """The cases ``user`` may read, filtered, with progress annotations and tasks prefetched.
-
-    Soonest open deadline first, so overdue work leads; raises ValidationError for bad filters.
-    """
-    queryset = Case.objects.all()
-    visible = _case_visible(user)
-    if visible is not None:
-        queryset = queryset.filter(visible)
-    queryset = filters_apply(CaseFilter, filters, queryset)
-    return _case_annotated(queryset).prefetch_related(
-        Prefetch("tasks", queryset=CaseTask.objects.select_related("department", "assignee"))
-    ).order_by(F("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
-
-
-def case_get_for_user(*, user, case_id: int, for_change: bool = False) -> Case:
-    """One case: 404 when ``user`` may not read it, 403 when they may read but not manage it."""
-    case = case_list(user=user).filter(pk=case_id).first()
-    if case is None:
-        raise CaseNotFound()
-    if for_change and not case_can_manage(user):
-        raise CaseForbidden(gettext("Only hall staff can change a case."))
-    return case
-
-
-def case_task_get_for_user(*, user, task_id: int, need: str | None = None) -> CaseTask:
-    """One task: 404 when ``user`` may not read it; 403 when they may read it but not do ``need``.
-
-    ``need="complete"``: the responsible person or hall staff. ``need="manage"``: hall staff.
-    """
-    queryset = CaseTask.objects.select_related("case", "case__lead_department", "department", "assignee")
-    visible = _case_visible(user)
-    if visible is not None:
-        queryset = queryset.filter(case__in=Case.objects.filter(visible))
-    task = queryset.filter(pk=task_id).first()
-    if task is None:
-        raise CaseTaskNotFound()
-    if need == "complete" and not (task.assignee_id == user.pk or case_can_manage(user)):
-        raise CaseForbidden(gettext("Only the responsible person or hall staff can complete this task."))
-    if need == "manage" and not case_can_manage(user):
-        raise CaseForbidden(gettext("Only hall staff can change a case."))
-    return task
-
-
-def case_task_list_for_assignee(*, user, filters=None) -> QuerySet:
-    """ "My tasks": open ones first by deadline, then the closed ones, newest first."""
-    queryset = CaseTask.objects.filter(assignee=user) if user.is_authenticated else CaseTask.objects.none()
-    queryset = filters_apply(CaseTaskFilter, filters, queryset)
-    return queryset.select_related("case", "department").annotate(
-        open_first=_CaseWhenCase(
-            When(status=CaseTask.Status.OPEN, then=Value(0)), default=Value(1)
-        )
-    ).order_by("open_first", "due_at", "id")
-
-
-def case_board(*, user, filters=None) -> QuerySet:
-    """The board's tasks by department, overdue (earliest deadline) first. Open tasks by default.
-
-    Staff and reviewers see every department; an officer sees the departments they belong to.
-    """
-    filters = dict(filters or {})
-    filters.setdefault("status", CaseTask.Status.OPEN)
-    queryset = CaseTask.objects.all()
-    if not case_can_see_all(user):
-        queryset = queryset.filter(department__in=_case_own_departments(user)) if user.is_authenticated\
-            else queryset.none()
-    queryset = filters_apply(CaseTaskFilter, filters, queryset)
-    return queryset.select_related("case", "department", "assignee").order_by(
-        "department__position", "department__name", "due_at", "id"
-    )
-
-
-def case_event_list(*, case: Case) -> QuerySet:
-    return CaseEvent.objects.filter(case=case).select_related("actor", "task")
-
-
-def case_reminder_list(*, case: Case) -> QuerySet:
-    """The reminders sent about the case's tasks, newest first, with their recipients."""
-    return Reminder.objects.filter(
-        subject_type=ContentType.objects.get_for_model(CaseTask),
-        subject_id__in=CaseTask.objects.filter(case=case).values("pk"),
-    ).prefetch_related("recipients").order_by("-sent_at", "-id")
-
-
-@me_section(40)
-def case_me_section(*, user) -> dict | None:
-    """The applicant's cases and their progress on the personal page."""
-    cases = list(_case_annotated(Case.objects.filter(applicant=user)).order_by("-opened_at")[:10])
-    if not cases:
-        return None
-    for case in cases:
-        case.progress = case_progress(case)
-    return {"title": gettext("My cases"), "template": "services/case_me_section.html",
-            "context": {"cases": cases}}
-

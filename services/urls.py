@@ -6,7 +6,6 @@ app_name = "services"
 
 # Pages for people.
 urlpatterns: list = [
-    # catalogue and booking (issue 3)
     path("services/", views.catalogue, name="catalogue"),
     path("services/<slug:code>/", views.item_detail, name="item_detail"),
     path("services/<slug:code>/book/", views.item_book, name="item_book"),
@@ -18,13 +17,10 @@ urlpatterns: list = [
     path("bookings/<str:reference>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
     path("bookings/<str:reference>/review/", views.booking_review, name="booking_review"),
-    # end of catalogue and booking
 ]
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
 api_urlpatterns: list = [
-    # catalogue and booking (issue 3)
-    path("departments/", api.DepartmentListApi.as_view(), name="api-department-list"),
     path("services/", api.ServiceItemListApi.as_view(), name="api-service-list"),
     path("services/<slug:code>/", api.ServiceItemDetailApi.as_view(), name="api-service-detail"),
     path("bundles/", api.BundleListApi.as_view(), name="api-bundle-list"),
@@ -43,31 +39,4 @@ api_urlpatterns: list = [
     path("bookings/<str:reference>/no-show/", api.BookingNoShowApi.as_view(), name="api-booking-no-show"),
     path("bookings/<str:reference>/review/", api.BookingReviewApi.as_view(), name="api-booking-review"),
     path("bookings/<str:reference>/ics/", api.BookingIcsApi.as_view(), name="api-booking-ics"),
-    # end of catalogue and booking
-]
-
-
-# --- cross-department cases (issue 4) ---
-
-urlpatterns += [
-    path("cases/", views.case_board, name="case_board"),
-    path("cases/new/", views.case_create, name="case_create"),
-    path("cases/my-tasks/", views.my_tasks, name="my_tasks"),
-    path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
-    path("cases/<int:case_id>/tasks/", views.case_task_add, name="case_task_add"),
-    path("cases/<int:case_id>/cancel/", views.case_cancel, name="case_cancel"),
-    path("case-tasks/<int:task_id>/complete/", views.case_task_complete, name="case_task_complete"),
-    path("case-tasks/<int:task_id>/reschedule/", views.case_task_reschedule, name="case_task_reschedule"),
-]
-
-api_urlpatterns += [
-    path("cases/", api.CaseListCreateApi.as_view(), name="api-case-list"),
-    path("cases/<int:pk>/", api.CaseDetailApi.as_view(), name="api-case-detail"),
-    path("cases/<int:pk>/tasks/", api.CaseTaskAddApi.as_view(), name="api-case-task-add"),
-    path("cases/<int:pk>/cancel/", api.CaseCancelApi.as_view(), name="api-case-cancel"),
-    path("cases/<int:pk>/reminders/", api.CaseReminderListApi.as_view(), name="api-case-reminders"),
-    path("case-tasks/<int:pk>/complete/", api.CaseTaskCompleteApi.as_view(), name="api-case-task-complete"),
-    path(
-        "case-tasks/<int:pk>/reschedule/", api.CaseTaskRescheduleApi.as_view(), name="api-case-task-reschedule"
-    ),
 ]

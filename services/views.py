@@ -1,35 +1,17 @@
-from collections import OrderedDict
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.exceptions import DomainError, Forbidden, NotFound
-from portal.roles import Role, has_role
 from services import actions, selectors
-from services.exceptions import CaseForbidden
-from services.filters import BookingFilter, CaseTaskFilter, ServiceItemFilter
-from services.forms import (
-    CaseCancelForm,
-    CaseOpenForm,
-    CaseTaskCompleteForm,
-    CaseTaskForm,
-    CaseTaskRescheduleForm,
-    ReviewForm,
-    SlotChoiceForm,
-)
-from services.models import Booking, CaseTask, Stage
-
-# --- catalogue and booking (issue 3) ---
-
+from services.filters import BookingFilter, ServiceItemFilter
+from services.forms import ReviewForm, SlotChoiceForm
+from services.models import Booking, Stage
 
 
 def _raise_for_page(exc: DomainError) -> None:
@@ -110,11 +92,11 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             booking = actions.booking_create(
-                user=request.user,
-                slot_id=form.cleaned_data["slot"],
+                slot=selectors.slot_get(slot_id=form.cleaned_data["slot"]),
                 bundle=bundle,
                 item=item,
                 note=form.cleaned_data["note"],
+                by=request.user,
             )
         except DomainError as exc:
             _raise_for_page(exc)
@@ -228,7 +210,7 @@ def booking_ics(request: HttpRequest, reference: str) -> HttpResponse:
 def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _booking(request, reference)
     try:
-        actions.booking_cancel(booking=booking, actor=request.user)
+        actions.booking_cancel(booking=booking, by=request.user)
     except DomainError as exc:
         _raise_for_page(exc)
         messages.error(request, str(exc.message))
@@ -247,7 +229,9 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            actions.booking_reschedule(booking=booking, actor=request.user, slot_id=form.cleaned_data["slot"])
+            actions.booking_reschedule(
+                booking=booking, slot=selectors.slot_get(slot_id=form.cleaned_data["slot"]), by=request.user
+            )
         except DomainError as exc:
             form.add_error("slot" if exc.field in (None, "slot") else exc.field, str(exc.message))
             status = exc.status_code
@@ -283,216 +267,10 @@ def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.error(request, error)
         return redirect("services:booking_detail", reference=booking.reference)
     try:
-        actions.review_create(booking=booking, user=request.user, **form.cleaned_data)
+        actions.review_create(booking=booking, by=request.user, **form.cleaned_data)
     except DomainError as exc:
         _raise_for_page(exc)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Thank you for your review."))
     return redirect("services:booking_detail", reference=booking.reference)
-
-
-
-
-# --- cross-department cases (issue 4) ---
-
-
-
-
-def _case_filter_errors(exc: ValidationError) -> list[str]:
-    return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
-
-
-def _case_apply_domain_error(form, exc: DomainError) -> None:
-    """Show a refusal beside its field when it names one the form has, else above the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
-def _case_due_state(task: CaseTask, now, soon) -> str:
-    if task.status != CaseTask.Status.OPEN:
-        return ""
-    if task.due_at < now:
-        return "overdue"
-    if task.due_at <= soon:
-        return "due-soon"
-    return ""
-
-
-def _case_mark_due(tasks, now=None) -> None:
-    """Colour deadlines: overdue, due within two days, or neither."""
-    now = now or timezone.now()
-    soon = now + timedelta(days=2)
-    for task in tasks:
-        task.due_state = _case_due_state(task, now, soon)
-
-
-@login_required
-@require_GET
-def case_board(request: HttpRequest) -> HttpResponse:
-    """Staff's board: open tasks by department, overdue first, deadlines coloured."""
-    if not has_role(request.user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER,
-                          Role.DEPARTMENT_OFFICER):
-        raise CaseForbidden(gettext("The case board is for hall staff and department officers."))
-    errors: list[str] = []
-    try:
-        tasks = selectors.case_board(user=request.user, filters=request.GET)
-    except ValidationError as exc:
-        errors = _case_filter_errors(exc)
-        tasks = CaseTask.objects.none()
-    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
-    _case_mark_due(page.object_list)
-    columns: OrderedDict = OrderedDict()
-    for task in page.object_list:
-        columns.setdefault(task.department, []).append(task)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "services/case_board.html", {
-        "filter_form": CaseTaskFilter(data=request.GET or None).form,
-        "filter_errors": errors,
-        "columns": list(columns.items()),
-        "page": page,
-        "query": query.urlencode(),
-        "can_manage": selectors.case_can_manage(request.user),
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
-    if not selectors.case_can_manage(request.user):
-        raise CaseForbidden(gettext("Only hall staff can open a case."))
-    form = CaseOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = actions.case_open(opened_by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _case_apply_domain_error(form, exc)
-        else:
-            messages.success(request, gettext("The case is open. Now add its tasks."))
-            return redirect("services:case_detail", case_id=case.pk)
-    return render(request, "services/case_form.html", {"form": form})
-
-
-def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
-    tasks = list(case.tasks.all())
-    _case_mark_due(tasks)
-    reminders = list(selectors.case_reminder_list(case=case)) if selectors.case_can_see_all(
-        request.user) else []
-    by_task: dict[int, list] = {}
-    for reminder in reminders:
-        by_task.setdefault(reminder.subject_id, []).append(reminder)
-    for task in tasks:
-        task.reminders = by_task.get(task.pk, [])
-        task.can_complete = task.status == CaseTask.Status.OPEN and (
-            task.assignee_id == request.user.pk or selectors.case_can_manage(request.user)
-        )
-    return {
-        "case": case,
-        "tasks": tasks,
-        "progress": selectors.case_progress(case),
-        "events": selectors.case_event_list(case=case),
-        "reminders": reminders,
-        "can_manage": selectors.case_can_manage(request.user),
-        "case_active": case.status in case.ACTIVE,
-        "show_reminders": selectors.case_can_see_all(request.user),
-        "task_form": forms.get("task_form") or CaseTaskForm(initial={"department": case.lead_department_id}),
-        "cancel_form": forms.get("cancel_form") or CaseCancelForm(),
-        "complete_form": CaseTaskCompleteForm(),
-    }
-
-
-@login_required
-@require_GET
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The case page: tasks as a timeline, progress, history and (for staff) the reminders sent."""
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-    return render(request, "services/case_detail.html", _case_detail_context(request, case))
-
-
-@login_required
-@require_POST
-def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
-    form = CaseTaskForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.case_task_add(case=case, added_by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _case_apply_domain_error(form, exc)
-        else:
-            messages.success(request, gettext("The task is added and its responsible person told."))
-            return redirect("services:case_detail", case_id=case.pk)
-    context = _case_detail_context(request, case, task_form=form)
-    return render(request, "services/case_detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def case_cancel(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
-    form = CaseCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, gettext("The case is cancelled."))
-    return redirect("services:case_detail", case_id=case.pk)
-
-
-@login_required
-@require_POST
-def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    """The responsible person (or staff) completes a task with a note, from the case page or "my tasks"."""
-    task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="complete")
-    form = CaseTaskCompleteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            actions.case_task_complete(task=task, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, gettext("Task completed. Thank you."))
-    if request.POST.get("next") == "my_tasks":
-        return redirect("services:my_tasks")
-    return redirect("services:case_detail", case_id=task.case_id)
-
-
-@login_required
-@require_POST
-def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Hall staff move an open task's deadline; its reminders follow the new date."""
-    task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="manage")
-    form = CaseTaskRescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
-        try:
-            actions.case_task_reschedule(task=task, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, gettext("The deadline is moved and the responsible person told."))
-    return redirect("services:case_detail", case_id=task.case_id)
-
-
-@login_required
-@require_GET
-def my_tasks(request: HttpRequest) -> HttpResponse:
-    """The responsible person's tasks: open ones by deadline first, with a complete button each."""
-    errors: list[str] = []
-    try:
-        tasks = selectors.case_task_list_for_assignee(user=request.user, filters=request.GET)
-    except ValidationError as exc:
-        errors = _case_filter_errors(exc)
-        tasks = CaseTask.objects.none()
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    _case_mark_due(page.object_list)
-    return render(request, "services/case_my_tasks.html", {
-        "page": page, "filter_errors": errors, "complete_form": CaseTaskCompleteForm(),
-    })
-

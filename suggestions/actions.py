@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.cases.actions import case_open
+from portal.cases.models import Case
+from portal.hall.models import Department
+from portal.hall.workdays import deadline_after_working_days
 from portal.notifications.actions import notify, reminder_send_once
 from portal.notifications.models import Reminder
 from portal.roles import Role, has_role
-from services.models import Department
-from services.workdays import deadline_after_working_days
 from suggestions.exceptions import Conflict, Forbidden, Invalid, RateLimited
 from suggestions.models import LedgerCounter, Suggestion, SuggestionAnswer, SuggestionEvent, Support
 
@@ -506,16 +508,14 @@ def suggestion_ask_follow_up(*, now: datetime | None = None, batch: int | None =
 
 
 # --- a blocker becomes a cross-department case ------------------------------------------------
-def suggestion_case_open(*, suggestion: Suggestion, actor, lead_department: Department):
-    """Turn a blocker that needs several departments into a case (services.actions.case_open).
+def suggestion_case_open(*, suggestion: Suggestion, lead_department: Department, by: User) -> Case:
+    """Turn a blocker that needs several departments into a case (``portal.cases.actions.case_open``).
 
-    The case links back through ``Case.suggestion`` (one-to-one, so a second case is refused with a
-    409 even under a race). Hall staff only; ideas, hidden and merged entries are refused.
+    The entry holds the link (``Suggestion.case``, one-to-one, so a second case is refused with a
+    409 even under a race); the case keeps the ledger number. Hall staff only; ideas, hidden and
+    merged entries are refused.
     """
-    from services.actions import case_open
-    from services.models import Case
-
-    if not has_role(actor, Role.HALL_STAFF):
+    if not has_role(by, Role.HALL_STAFF):
         raise Forbidden(_("Only hall staff may open a case."))
     with transaction.atomic():
         entry = _locked(suggestion)
@@ -523,20 +523,33 @@ def suggestion_case_open(*, suggestion: Suggestion, actor, lead_department: Depa
             raise Conflict(_("Only a blocker can become a cross-department case."), code="not_a_blocker")
         if entry.is_hidden or entry.status == Suggestion.Status.MERGED:
             raise Conflict(_("A hidden or merged entry cannot become a case."), code="not_open")
+        if entry.case_id is not None:
+            raise Conflict(_("This ledger entry already has a case."), code="suggestion_has_case")
         case = case_open(
-            opened_by=actor,
+            by=by,
             title=f"{entry.number} {entry.title}",
             description=entry.content,
             lead_department=lead_department,
             applicant=entry.submitter,
             source=Case.Source.BLOCKER,
-            suggestion=entry,
+            origin=entry,
         )
-        _event(entry, kind=SuggestionEvent.Kind.CASE, actor=actor, actor_role=SuggestionEvent.ActorRole.STAFF,
+        _event(entry, kind=SuggestionEvent.Kind.CASE, actor=by, actor_role=SuggestionEvent.ActorRole.STAFF,
                note=str(lead_department), department=lead_department)
         _tell_submitter(
             entry,
             _("Your blocker %(number)s became a cross-department case") % {"number": entry.number},
             _("%(department)s leads it; you can follow its progress on your page.") % {"department": lead_department},
         )
+    suggestion.case = case
     return case
+
+
+def suggestion_case_link(*, suggestion: Suggestion, case: Case) -> None:
+    """Link a case just opened from ``suggestion``: the ledger's hook in ``portal.cases.case_sources``,
+    run inside the opening's transaction. Raises Conflict (409 ``suggestion_has_case``) when the
+    entry has a case already; the conditional UPDATE decides between two openings at once."""
+    linked = Suggestion.objects.filter(pk=suggestion.pk, case__isnull=True).update(case=case)
+    if not linked:
+        raise Conflict(_("This ledger entry already has a case."), code="suggestion_has_case")
+    suggestion.case = case

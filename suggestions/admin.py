@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
-from services.models import Department
+from portal.hall.models import Department
 from suggestions import actions
 from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support
 

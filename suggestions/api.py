@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from services.models import Department
+from portal.hall.models import Department
 from suggestions import actions, selectors
 from suggestions.exceptions import NotFound
 from suggestions.models import Suggestion, SuggestionAnswer
@@ -322,5 +322,5 @@ class SuggestionCaseApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionCaseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = actions.suggestion_case_open(suggestion=entry, actor=request.user, **serializer.validated_data)
+        case = actions.suggestion_case_open(suggestion=entry, by=request.user, **serializer.validated_data)
         return Response({"case": case.pk, "number": entry.number}, status=status.HTTP_201_CREATED)

@@ -7,5 +7,14 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("Golden ideas")
 
     def ready(self) -> None:
-        # Registers this app's dashboard figures and personal-page sections.
-        from suggestions import dashboard, selectors  # noqa: F401
+        from portal.cases import case_sources
+        from suggestions import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ sections)
+        from suggestions.actions import suggestion_case_link
+        from suggestions.models import Suggestion
+
+        # A case can be opened from a ledger entry, named by its number (the case API's
+        # "suggestion"); the entry holds the link.
+        case_sources.register(
+            "suggestion", model=Suggestion, slug_field="number",
+            link=lambda entry, case: suggestion_case_link(suggestion=entry, case=case),
+        )

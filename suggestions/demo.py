@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from portal.demo import demo_user
+from portal.hall.models import Department
 from portal.roles import Role
-from services.models import Department
 from suggestions import actions
 from suggestions.models import Suggestion
 
@@ -137,5 +137,5 @@ def seed() -> str:
         if "resolved" in extra:
             actions.suggestion_feedback(suggestion=entry, user=entry.submitter, resolved=extra["resolved"])
         if extra.get("case") and extra["case"] in departments:
-            actions.suggestion_case_open(suggestion=entry, actor=staff, lead_department=departments[extra["case"]])
+            actions.suggestion_case_open(suggestion=entry, lead_department=departments[extra["case"]], by=staff)
     return f"{Suggestion.objects.count()} ledger entries ({made} new)"

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Department
+from portal.hall.models import Department
 from suggestions.models import Suggestion
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Department
+from portal.hall.models import Department
 from suggestions.models import Suggestion, SuggestionAnswer
 
 

@@ -68,7 +68,7 @@ class Suggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("submitter")
     )
     department = models.ForeignKey(
-        "services.Department", on_delete=models.PROTECT, null=True, blank=True,
+        "hall.Department", on_delete=models.PROTECT, null=True, blank=True,
         related_name="suggestions", verbose_name=_("department"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -89,6 +89,12 @@ class Suggestion(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
         verbose_name=_("merged into"),
+    )
+    # The cross-department case this blocker became. The link lives here, with the ideas ledger:
+    # the cases app knows the entry only as the ledger number it keeps (Case.source_reference).
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("case"),
     )
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
@@ -198,7 +204,7 @@ class SuggestionAnswer(models.Model):
         Suggestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("ledger entry")
     )
     department = models.ForeignKey(
-        "services.Department", on_delete=models.PROTECT, related_name="suggestion_answers",
+        "hall.Department", on_delete=models.PROTECT, related_name="suggestion_answers",
         verbose_name=_("answering department"),
     )
     kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices, default=Kind.REPLY)
@@ -267,7 +273,7 @@ class SuggestionEvent(models.Model):
     )
     by_role = models.CharField(_("by (role)"), max_length=12, choices=ActorRole.choices)
     department = models.ForeignKey(
-        "services.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "hall.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("department"),
     )
     from_status = models.CharField(_("from"), max_length=20, choices=Suggestion.Status.choices, blank=True)

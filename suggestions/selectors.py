@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import me_section
 from portal.filters import filters_apply
+from portal.hall.models import Department
 from portal.roles import Role, has_role
-from services.models import Department
 from suggestions.exceptions import NotFound
 from suggestions.filters import SuggestionFilter
 from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support

@@ -233,7 +233,7 @@ def case_open(request: HttpRequest, number: str) -> HttpResponse:
     return _done(
         request, number,
         lambda: actions.suggestion_case_open(
-            suggestion=entry, actor=request.user, lead_department=form.cleaned_data["lead_department"]
+            suggestion=entry, lead_department=form.cleaned_data["lead_department"], by=request.user
         ),
         _("A cross-department case was opened for this blocker."),
     )

@@ -30,10 +30,10 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get_or_create(name=str(role))[0])
 
 
-# --- services -------------------------------------------------------------------------------
+# --- hall -----------------------------------------------------------------------------------
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "services.Department"
+        model = "hall.Department"
         django_get_or_create = ["code"]
 
     code = factory.Sequence(lambda n: f"dept{n}")
@@ -41,10 +41,10 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"第{n}局")
 
 
-# services: cross-department cases (issue 4)
+# --- cases ----------------------------------------------------------------------------------
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "services.Case"
+        model = "cases.Case"
 
     title = factory.Sequence(lambda n: f"青创企业开办堵点{n}：餐饮许可与消防验收衔接")
     description = "创业青年反映餐饮许可与消防验收需要分别跑多个部门，请协同办理。"
@@ -58,13 +58,13 @@ def _case_task_due():
 
     from django.utils import timezone
 
-    from services.workdays import end_of_working_day
+    from portal.hall.workdays import end_of_working_day
 
     return end_of_working_day(timezone.localdate() + timedelta(days=7))
 
 
 def _case_task_marker(task):
-    from services.actions import case_task_first_reminder_at
+    from portal.cases.actions import case_task_first_reminder_at
 
     return case_task_first_reminder_at(due_at=task.due_at) if task.status == "open" else None
 
@@ -73,7 +73,7 @@ class CaseTaskFactory(factory.django.DjangoModelFactory):
     """A task whose assignee is an officer of its department and whose reminder marker is set."""
 
     class Meta:
-        model = "services.CaseTask"
+        model = "cases.CaseTask"
         skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
@@ -87,10 +87,9 @@ class CaseTaskFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def officer(self, create, extracted, **kwargs):
         self.department.officers.add(self.assignee)
-# end of services: cross-department cases
 
 
-# services: catalogue and booking (issue 3)
+# --- services: catalogue and booking --------------------------------------------------------
 def _slot_start():
     from datetime import timedelta
 
@@ -180,7 +179,6 @@ class BookingFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     slot = factory.SubFactory(SlotFactory, booked_count=1)
     status = "booked"
-# end of services: catalogue and booking
 
 
 # --- volunteers -----------------------------------------------------------------------------

@@ -20,9 +20,9 @@ def test_it_gives_each_role_the_permissions_it_needs():
 
 def test_hall_staff_can_keep_the_holiday_calendar():
     staff = UserFactory(is_staff=True, roles=[Role.HALL_STAFF])
-    assert staff.has_perm("services.change_holiday")
+    assert staff.has_perm("hall.change_holiday")
     founder = UserFactory(roles=[Role.ENTREPRENEUR])
-    assert not founder.has_perm("services.change_holiday")
+    assert not founder.has_perm("hall.change_holiday")
 
 
 def test_has_role_answers_for_held_roles_only():

@@ -5,8 +5,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from portal.hall.models import Holiday
 from services.actions import slot_open_bulk
-from services.models import Booking, Holiday, Slot
+from services.models import Booking, Slot
 from tests.factories import BookingFactory, BundleFactory, ServiceItemFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db

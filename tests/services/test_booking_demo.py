@@ -10,8 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def test_it_seeds_the_catalogue_once_and_changes_nothing_the_second_time():
     from portal import demo as portal_demo
+    from portal.hall import demo as hall_demo
 
     portal_demo.seed()
+    hall_demo.seed()
     demo.seed()
     counts = (ServiceItem.objects.count(), Bundle.objects.count(), Slot.objects.count(), Booking.objects.count())
     demo.seed()

@@ -1,8 +1,9 @@
 import pytest
 
-from services.models import Case
+from portal.cases.models import Case
 from suggestions import actions
 from suggestions.exceptions import Conflict, Forbidden
+from suggestions.models import Suggestion
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,9 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_staff_turn_a_blocker_into_a_case_linked_both_ways(submit, walk, hall_staff, entrepreneur):
     entry = walk(submit(kind="blocker", title="开办餐饮店需跑消防、市场监管、住建三个部门"), "accepted")
     fire = DepartmentFactory(code="fire", name="区消防救援大队")
-    case = actions.suggestion_case_open(suggestion=entry, actor=hall_staff, lead_department=fire)
+    case = actions.suggestion_case_open(suggestion=entry, lead_department=fire, by=hall_staff)
     entry.refresh_from_db()
-    assert case.suggestion == entry and entry.case == case
+    assert case.source_reference == entry.number and entry.case == case
     assert case.source == Case.Source.BLOCKER and case.applicant == entrepreneur and case.lead_department == fire
     assert entry.number in case.title
     assert entry.events.filter(kind="case").exists()
@@ -23,12 +24,12 @@ def test_only_staff_only_blockers_and_only_once(submit, hall_staff, entrepreneur
     idea = submit(kind="idea")
     blocker = submit(kind="blocker")
     with pytest.raises(Forbidden):
-        actions.suggestion_case_open(suggestion=blocker, actor=entrepreneur, lead_department=department)
+        actions.suggestion_case_open(suggestion=blocker, lead_department=department, by=entrepreneur)
     with pytest.raises(Conflict):
-        actions.suggestion_case_open(suggestion=idea, actor=hall_staff, lead_department=department)
-    actions.suggestion_case_open(suggestion=blocker, actor=hall_staff, lead_department=department)
+        actions.suggestion_case_open(suggestion=idea, lead_department=department, by=hall_staff)
+    actions.suggestion_case_open(suggestion=blocker, lead_department=department, by=hall_staff)
     with pytest.raises(Conflict):
-        actions.suggestion_case_open(suggestion=blocker, actor=hall_staff, lead_department=department)
+        actions.suggestion_case_open(suggestion=blocker, lead_department=department, by=hall_staff)
     assert Case.objects.count() == 1
 
 
@@ -39,5 +40,7 @@ def test_the_case_endpoint(api_as, submit, hall_staff, entrepreneur, department)
     assert api_as(entrepreneur).post(path, {"lead_department": department.code}).status_code == 403
     assert api_as(hall_staff).post(path, {"lead_department": "nowhere"}).status_code == 400
     response = api_as(hall_staff).post(path, {"lead_department": department.code})
-    assert response.status_code == 201 and Case.objects.get(pk=response.json()["case"]).suggestion == blocker
+    assert response.status_code == 201 and Case.objects.get(pk=response.json()["case"]) == (
+        Suggestion.objects.get(pk=blocker.pk).case
+    )
     assert api_as(hall_staff).post(path, {"lead_department": department.code}).status_code == 409

@@ -5,7 +5,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 # Order matters: later apps use the people, departments and teams made by earlier ones.
-DEMO_MODULES = ["portal.demo", "services.demo", "services.demo_cases", "volunteers.demo", "points.demo", "suggestions.demo"]
+DEMO_MODULES = [
+    "portal.demo", "portal.hall.demo", "services.demo", "portal.cases.demo", "volunteers.demo", "points.demo",
+    "suggestions.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,45 @@
+"""Demo data for the hall: the departments stationed in it, their officer and the holiday calendar."""
+from datetime import date
+
+from portal.demo import demo_user
+from portal.hall.models import Department, Holiday
+from portal.roles import Role
+
+DEPARTMENTS = [
+    ("market", "区市场监督管理局", "市场监管", "A01"),
+    ("hrss", "区人力资源和社会保障局", "人社", "A02"),
+    ("housing", "区住房和城乡建设局", "住建", "A03"),
+    ("tax", "区税务局", "税务", "A04"),
+    ("hukou", "公安分局户政科", "户政", "A05"),
+    ("fire", "区消防救援大队", "消防", "A06"),
+    ("health", "区卫生健康局", "卫健", "A07"),
+    ("commerce", "区商务局", "商务", "A08"),
+    ("science", "区科技创新局", "科创", "A09"),
+    ("youth", "团区委青年发展部", "团委", "A10"),
+]
+
+# The State Council's 2026 calendar as far as the demo needs it: days off and make-up working days.
+HOLIDAYS = [
+    (date(2026, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
+    (date(2026, 1, 2), Holiday.Kind.DAY_OFF, "元旦"),
+    (date(2026, 1, 4), Holiday.Kind.WORKING_DAY, "元旦调休上班"),
+    (date(2026, 10, 1), Holiday.Kind.DAY_OFF, "国庆节"),
+    (date(2026, 10, 2), Holiday.Kind.DAY_OFF, "国庆节"),
+    (date(2026, 10, 5), Holiday.Kind.DAY_OFF, "国庆节"),
+    (date(2026, 10, 6), Holiday.Kind.DAY_OFF, "国庆节"),
+    (date(2026, 10, 7), Holiday.Kind.DAY_OFF, "国庆节"),
+    (date(2026, 10, 10), Holiday.Kind.WORKING_DAY, "国庆调休上班"),
+    (date(2027, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
+]
+
+
+def seed() -> str:
+    for position, (code, name, short, window) in enumerate(DEPARTMENTS):
+        Department.objects.get_or_create(
+            code=code, defaults={"name": name, "short_name": short, "window": window, "position": position}
+        )
+    officer = demo_user("officer", "陈部门", [Role.DEPARTMENT_OFFICER], is_staff=True)
+    Department.objects.get(code="market").officers.add(officer)
+    for day, kind, name in HOLIDAYS:
+        Holiday.objects.get_or_create(date=day, defaults={"kind": kind, "name": name})
+    return f"{Department.objects.count()} departments, {Holiday.objects.count()} calendar days"
