@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from portal.hall.models import Holiday
 from portal.notifications.models import Notification
-from services.models import Holiday
 from suggestions import actions
 from suggestions.exceptions import Conflict, Forbidden, Invalid, RateLimited
 from suggestions.models import LedgerCounter, Suggestion, SuggestionAnswer, SuggestionEvent, Support
