@@ -1,10 +1,11 @@
 """Writes of the golden-ideas ledger. Every write locks the entry row first, validates, then saves
 the entry and its history row in one transaction; notifications leave after commit (``notify``).
+Each move of the state machine (``Suggestion.TRANSITIONS``) is its own action over
+``portal.workflow.transition_move``.
 """
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
@@ -12,17 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import User
 from portal.cases.actions import case_open
 from portal.cases.models import Case
+from portal.exceptions import TransitionNotAllowed
 from portal.hall.models import Department
 from portal.hall.workdays import deadline_after_working_days
 from portal.notifications.actions import notify, reminder_send_once
 from portal.notifications.models import Reminder
 from portal.roles import Role, has_role
+from portal.workflow import transition_move
+from suggestions import selectors
 from suggestions.exceptions import Conflict, Forbidden, Invalid, RateLimited
 from suggestions.models import LedgerCounter, Suggestion, SuggestionAnswer, SuggestionEvent, Support
-
-User = get_user_model()
 
 TITLE_MAX = 100
 CONTENT_MAX = 5000
@@ -33,26 +36,6 @@ OVERDUE_REMINDER_KIND = "suggestion_answer_overdue"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def is_department_officer(user, department: Department | None) -> bool:
-    if department is None or user is None or not user.is_authenticated:
-        return False
-    return department.officers.filter(pk=user.pk).exists()
-
-
-def _actor_role(user) -> str:
-    return SuggestionEvent.ActorRole.STAFF if has_role(user, Role.HALL_STAFF) else SuggestionEvent.ActorRole.DEPARTMENT
-
-
-def _hall_staff() -> list:
-    return list(User.objects.filter(groups__name=Role.HALL_STAFF, is_active=True))
-
-
-def _officers(department: Department | None) -> list:
-    if department is None:
-        return []
-    return list(department.officers.filter(is_active=True))
-
-
 def _url(suggestion: Suggestion) -> str:
     return reverse("suggestions:detail", kwargs={"number": suggestion.number})
 
@@ -74,12 +57,13 @@ def _locked(suggestion: Suggestion) -> Suggestion:
     return Suggestion.objects.select_for_update(of=("self",)).select_related("department").get(pk=suggestion.pk)
 
 
-def _event(suggestion: Suggestion, *, kind: str, actor, actor_role: str, from_status: str = "",
+def _event(suggestion: Suggestion, *, kind: str, by: User, by_role: str, from_status: str = "",
            to_status: str = "", note: str = "", department: Department | None = None) -> SuggestionEvent:
+    """A history row that is no move of the machine (submitted, drafted, merged into, hidden, ...)."""
     return SuggestionEvent.objects.create(
-        suggestion=suggestion, kind=kind, by=actor, by_role=actor_role,
+        suggestion=suggestion, kind=kind, by=by, by_role=by_role,
         department=department if department is not None else (
-            suggestion.department if actor_role == SuggestionEvent.ActorRole.DEPARTMENT else None
+            suggestion.department if by_role == SuggestionEvent.ActorRole.DEPARTMENT else None
         ),
         from_status=from_status, to_status=to_status, note=note,
     )
@@ -87,6 +71,12 @@ def _event(suggestion: Suggestion, *, kind: str, actor, actor_role: str, from_st
 
 def _tell_submitter(suggestion: Suggestion, title: str, body: str = "") -> None:
     notify(users=[suggestion.submitter], title=title, body=body, url=_url(suggestion))
+
+
+def _answer_due(now: datetime) -> datetime:
+    """When the answer of an entry accepted, reassigned or reopened at ``now`` is due."""
+    return deadline_after_working_days(now, settings.SUGGESTION_ANSWER_WORKING_DAYS)
+
 
 
 # --- numbering --------------------------------------------------------------------------------
@@ -114,10 +104,10 @@ def suggestion_next_number(*, year: int) -> str:
 
 
 # --- submitting and supporting ----------------------------------------------------------------
-def suggestion_submit(*, submitter, kind: str, category: str, title: str, content: str) -> Suggestion:
-    """Record a new entry with the next ledger number of the year.
+def suggestion_submit(*, kind: str, category: str, title: str, content: str, by: User) -> Suggestion:
+    """``by`` records a new entry with the next ledger number of the year, as its submitter.
 
-    Raises Invalid (a field error) for bad input and RateLimited when ``submitter`` already made
+    Raises Invalid (a field error) for bad input and RateLimited when ``by`` already made
     SUGGESTION_HOURLY_LIMIT entries in the last hour. Nothing is written when it raises.
     """
     if kind not in Suggestion.Kind.values:
@@ -132,8 +122,8 @@ def suggestion_submit(*, submitter, kind: str, category: str, title: str, conten
     now = timezone.now()
     with transaction.atomic():
         # Lock the person's row so two simultaneous submissions cannot both pass the count.
-        User.objects.select_for_update().filter(pk=submitter.pk).first()
-        recent = Suggestion.objects.filter(submitter=submitter, created_at__gte=now - timedelta(hours=1)).count()
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        recent = Suggestion.objects.filter(submitter=by, created_at__gte=now - timedelta(hours=1)).count()
         limit = settings.SUGGESTION_HOURLY_LIMIT
         if recent >= limit:
             raise RateLimited(
@@ -141,26 +131,27 @@ def suggestion_submit(*, submitter, kind: str, category: str, title: str, conten
             )
         suggestion = Suggestion.objects.create(
             number=suggestion_next_number(year=timezone.localdate(now).year),
-            kind=kind, category=category, title=title, content=content, submitter=submitter,
+            kind=kind, category=category, title=title, content=content, submitter=by,
         )
         _event(
-            suggestion, kind=SuggestionEvent.Kind.SUBMIT, actor=submitter,
-            actor_role=SuggestionEvent.ActorRole.SUBMITTER, to_status=Suggestion.Status.SUBMITTED,
+            suggestion, kind=SuggestionEvent.Kind.SUBMIT, by=by,
+            by_role=SuggestionEvent.ActorRole.SUBMITTER, to_status=Suggestion.Status.SUBMITTED,
         )
     return suggestion
 
 
-def suggestion_support(*, suggestion: Suggestion, user) -> Support:
-    """Add ``user``'s "me too". Once per person and entry (a DB constraint); never one's own."""
+def suggestion_support(*, suggestion: Suggestion, by: User) -> Support:
+    """Add ``by``'s "me too". Once per person and entry (a DB constraint); never one's own."""
     with transaction.atomic():
         entry = _locked(suggestion)
-        if entry.submitter_id == user.pk:
+        if entry.submitter_id == by.pk:
             raise Invalid(_("You cannot support your own entry."), code="own_entry")
         if entry.is_hidden or entry.status == Suggestion.Status.MERGED:
             raise Conflict(_("This entry no longer takes support."), code="not_supportable")
         try:
             with transaction.atomic():
-                support = Support.objects.create(suggestion=entry, user=user)
+                support = Support.objects.create(suggestion=entry, user=by)
+
         except IntegrityError:
             raise Conflict(_("You already support this entry."), code="already_supported")
         Suggestion.objects.filter(pk=entry.pk).update(support_count=F("support_count") + 1)
@@ -168,116 +159,196 @@ def suggestion_support(*, suggestion: Suggestion, user) -> Support:
     return support
 
 
-# --- the state machine ------------------------------------------------------------------------
-def suggestion_transition(
+# --- the hall's moves ---------------------------------------------------------------------------
+def _refusal(entry: Suggestion, to: str) -> str:
+    return _("An entry that is “%(current)s” cannot become “%(target)s”.") % {
+        "current": entry.get_status_display(), "target": Suggestion.Status(to).label,
+    }
+
+
+def _hall_move_role(entry: Suggestion, to: str, by: User) -> str:
+    """Refuse a move of the hall that ``by`` may not make on the (locked) entry now, else return
+    the role it is made in. Forbidden (403) unless hall staff or, for the officer's moves, the
+    assigned department's officer; Conflict (409) for a hidden entry or a move the hall does not
+    make from the entry's status.
+    """
+    staff = has_role(by, Role.HALL_STAFF)
+    if not staff and not (
+        to in entry.hall_moves(officer=True) and selectors.suggestion_officer_is(user=by, suggestion=entry)
+    ):
+        raise Forbidden(_("Only hall staff or the assigned department's officer may move this entry."))
+    if entry.is_hidden:
+        raise Conflict(_("This entry is hidden and can no longer move."), code="hidden")
+    if to not in entry.hall_moves():
+        raise TransitionNotAllowed(_refusal(entry, to))
+    return SuggestionEvent.ActorRole.STAFF if staff else SuggestionEvent.ActorRole.DEPARTMENT
+
+
+def _hall_move(entry: Suggestion, *, to: str, by: User, role: str, note: str = "",
+               changes: dict | None = None) -> Suggestion:
+    """Make the move (status, ``changes`` and history row, through portal.workflow) and tell the
+    submitter, in the caller's transaction."""
+    transition_move(
+        entry, to=to, by=by, history=SuggestionEvent, link="suggestion", note=note, changes=changes,
+        history_extra={
+            "kind": SuggestionEvent.Kind.MOVE, "by_role": role,
+            "department": entry.department if role == SuggestionEvent.ActorRole.DEPARTMENT else None,
+        },
+        message=_refusal(entry, to),
+    )
+    _tell_submitter(
+        entry,
+        _("Your entry %(number)s is now: %(status)s") % {"number": entry.number, "status": entry.status_label},
+        note,
+    )
+    return entry
+
+
+def suggestion_accept(*, suggestion: Suggestion, by: User) -> Suggestion:
+    """Hall staff accept a submitted entry: its answer deadline starts to run."""
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.ACCEPTED, by)
+        now = timezone.now()
+        return _hall_move(
+            entry, to=Suggestion.Status.ACCEPTED, by=by, role=role,
+            changes={"accepted_at": now, "answer_due_at": _answer_due(now)},
+        )
+
+
+def suggestion_assign(*, suggestion: Suggestion, department: Department | None, by: User) -> Suggestion:
+    """Hall staff hand an accepted entry to the department that should answer it, or reassign it
+    after a "not our department" answer; the department's officers are told. Raises Invalid
+    without a department.
+    """
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.ASSIGNED, by)
+        if department is None:
+            raise Invalid(_("Choose the department that should answer."), field="department")
+        changes = {"department": department}
+        if entry.status == Suggestion.Status.ANSWERED:
+            # Reassigned after a "not our department" answer: the new department gets full time.
+            changes.update(answered_at=None, answer_due_at=_answer_due(timezone.now()))
+        _hall_move(entry, to=Suggestion.Status.ASSIGNED, by=by, role=role, note=str(department), changes=changes)
+        notify(
+            users=selectors.department_officer_list(department=department),
+            title=_("A ledger entry awaits your department's answer: %(number)s") % {"number": entry.number},
+            body=entry.title,
+            url=_url(entry),
+        )
+    return entry
+
+
+def suggestion_answer(*, suggestion: Suggestion, answer: str = "", by: User) -> Suggestion:
+    """Hall staff publish the answer of an assigned entry: the department's draft (see
+    ``suggestion_answer_draft``), with ``answer`` as its text when given, or ``answer`` alone when
+    there is no draft. Raises Invalid when there is no text at all.
+    """
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.ANSWERED, by)
+        text = _text(answer, field="answer", maximum=CONTENT_MAX, required=False, empty_message="")
+        draft = entry.answers.filter(published_at__isnull=True).first()
+        if draft is None:
+            if not text:
+                raise Invalid(_("An answer needs text."), field="answer")
+            draft = SuggestionAnswer(suggestion=entry, department=entry.department, drafted_by=by)
+        if text:
+            draft.text = text
+        now = timezone.now()
+        draft.published_at = now
+        draft.published_by = by
+        draft.save()
+        return _hall_move(
+            entry, to=Suggestion.Status.ANSWERED, by=by, role=role, note=draft.text,
+            changes={"published_answer": draft, "answered_at": now},
+        )
+
+
+def suggestion_adopt(*, suggestion: Suggestion, note: str = "", by: User) -> Suggestion:
+    """Hall staff or the assigned department's officer adopt an answered entry."""
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.ADOPTED, by)
+        note = _text(note, field="note", maximum=REASON_MAX, required=False, empty_message="")
+        return _hall_move(entry, to=Suggestion.Status.ADOPTED, by=by, role=role, note=note)
+
+
+def suggestion_decline(*, suggestion: Suggestion, reason: str, redirect: str, by: User) -> Suggestion:
+    """Hall staff or the assigned department's officer decide an answered entry is not adopted,
+    saying why and where the submitter can go instead; this closes it. Raises Invalid without
+    either.
+    """
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.NOT_ADOPTED, by)
+        reason = _text(reason, field="reason", maximum=REASON_MAX, required=True,
+                       empty_message=_("Say why it is not adopted."))
+        redirect = _text(redirect, field="redirect", maximum=REDIRECT_MAX, required=True,
+                         empty_message=_("Say where the submitter can go instead."))
+        return _hall_move(
+            entry, to=Suggestion.Status.NOT_ADOPTED, by=by, role=role, note=f"{reason}\n{redirect}",
+            changes={"decision_reason": reason, "decision_redirect": redirect, "closed_at": timezone.now()},
+        )
+
+
+def suggestion_implement(*, suggestion: Suggestion, note: str = "", by: User) -> Suggestion:
+    """Hall staff or the assigned department's officer mark an adopted idea implemented (a
+    blocker: solved); this closes it."""
+    with transaction.atomic():
+        entry = _locked(suggestion)
+        role = _hall_move_role(entry, Suggestion.Status.IMPLEMENTED, by)
+        note = _text(note, field="note", maximum=REASON_MAX, required=False, empty_message="")
+        return _hall_move(
+            entry, to=Suggestion.Status.IMPLEMENTED, by=by, role=role, note=note,
+            changes={"closed_at": timezone.now()},
+        )
+
+
+def suggestion_move(
     *,
     suggestion: Suggestion,
-    actor,
     to: str,
     department: Department | None = None,
     answer: str = "",
     reason: str = "",
     redirect: str = "",
+    by: User,
 ) -> Suggestion:
-    """Move an entry along the ledger's state machine (``Suggestion.TRANSITIONS``).
-
-    Hall staff make every move; the assigned department's officer may decide adoption and mark it
-    implemented. Raises Forbidden (403), Conflict (409, a move the machine does not allow, or a
-    hidden entry) or Invalid (400, missing department, answer text or reason). Writes the history
-    row and tells the submitter, in the same transaction as the move.
+    """The hall's "move to" as the entry's page and the transition endpoint take it: runs the
+    move's own action, chosen by the status asked for. Raises Invalid for an unknown status; one
+    that no move of the hall leads to ("submitted", "merged") is refused (403/409) like any move
+    the person may not make.
     """
+    moves = {
+        Suggestion.Status.ACCEPTED: lambda: suggestion_accept(suggestion=suggestion, by=by),
+        Suggestion.Status.ASSIGNED: lambda: suggestion_assign(suggestion=suggestion, department=department, by=by),
+        Suggestion.Status.ANSWERED: lambda: suggestion_answer(suggestion=suggestion, answer=answer, by=by),
+        Suggestion.Status.ADOPTED: lambda: suggestion_adopt(suggestion=suggestion, note=reason, by=by),
+        Suggestion.Status.NOT_ADOPTED: lambda: suggestion_decline(
+            suggestion=suggestion, reason=reason, redirect=redirect, by=by
+        ),
+        Suggestion.Status.IMPLEMENTED: lambda: suggestion_implement(suggestion=suggestion, note=reason, by=by),
+    }
     if to not in Suggestion.Status.values:
         raise Invalid(_("Unknown status."), field="to")
-    staff = has_role(actor, Role.HALL_STAFF)
-    now = timezone.now()
-    with transaction.atomic():
-        entry = _locked(suggestion)
-        officer = is_department_officer(actor, entry.department)
-        if not staff and not (officer and (entry.status, to) in Suggestion.OFFICER_MOVES):
-            raise Forbidden(_("Only hall staff or the assigned department's officer may move this entry."))
-        if entry.is_hidden:
-            raise Conflict(_("This entry is hidden and can no longer move."), code="hidden")
-        if not entry.can_move_to(to):
-            raise Conflict(
-                _("An entry that is “%(current)s” cannot become “%(target)s”.")
-                % {"current": entry.get_status_display(), "target": Suggestion.Status(to).label},
-                code="transition_not_allowed",
-            )
-        from_status = entry.status
-        note = ""
-        if to == Suggestion.Status.ACCEPTED:
-            entry.accepted_at = now
-            entry.answer_due_at = deadline_after_working_days(now, settings.SUGGESTION_ANSWER_WORKING_DAYS)
-        elif to == Suggestion.Status.ASSIGNED:
-            if department is None:
-                raise Invalid(_("Choose the department that should answer."), field="department")
-            if from_status == Suggestion.Status.ANSWERED:
-                # Reassigned after a "not our department" answer: the new department gets full time.
-                entry.answered_at = None
-                entry.answer_due_at = deadline_after_working_days(now, settings.SUGGESTION_ANSWER_WORKING_DAYS)
-            entry.department = department
-            note = str(department)
-        elif to == Suggestion.Status.ANSWERED:
-            text = _text(answer, field="answer", maximum=CONTENT_MAX, required=False, empty_message="")
-            draft = entry.answers.filter(published_at__isnull=True).first()
-            if draft is None:
-                if not text:
-                    raise Invalid(_("An answer needs text."), field="answer")
-                draft = SuggestionAnswer(suggestion=entry, department=entry.department, drafted_by=actor)
-            if text:
-                draft.text = text
-            draft.published_at = now
-            draft.published_by = actor
-            draft.save()
-            entry.published_answer = draft
-            entry.answered_at = now
-            note = draft.text
-        elif to == Suggestion.Status.NOT_ADOPTED:
-            entry.decision_reason = _text(
-                reason, field="reason", maximum=REASON_MAX, required=True,
-                empty_message=_("Say why it is not adopted."),
-            )
-            entry.decision_redirect = _text(
-                redirect, field="redirect", maximum=REDIRECT_MAX, required=True,
-                empty_message=_("Say where the submitter can go instead."),
-            )
-            entry.closed_at = now
-            note = f"{entry.decision_reason}\n{entry.decision_redirect}"
-        elif to == Suggestion.Status.IMPLEMENTED:
-            entry.closed_at = now
-            note = _text(reason, field="reason", maximum=REASON_MAX, required=False, empty_message="")
-        else:
-            note = _text(reason, field="reason", maximum=REASON_MAX, required=False, empty_message="")
-        entry.status = to
-        entry.save()
-        _event(
-            entry, kind=SuggestionEvent.Kind.MOVE, actor=actor,
-            actor_role=SuggestionEvent.ActorRole.STAFF if staff else SuggestionEvent.ActorRole.DEPARTMENT,
-            from_status=from_status, to_status=to, note=note,
-        )
-        _tell_submitter(
-            entry,
-            _("Your entry %(number)s is now: %(status)s") % {"number": entry.number, "status": entry.status_label},
-            note,
-        )
-        if to == Suggestion.Status.ASSIGNED:
-            notify(
-                users=_officers(department),
-                title=_("A ledger entry awaits your department's answer: %(number)s") % {"number": entry.number},
-                body=entry.title,
-                url=_url(entry),
-            )
-    return entry
+    if to not in moves:
+        with transaction.atomic():
+            _hall_move_role(_locked(suggestion), to, by)  # refuses: no move of the hall leads there
+        raise TransitionNotAllowed(_refusal(suggestion, to))
+    return moves[to]()
+
 
 
 def suggestion_answer_draft(
-    *, suggestion: Suggestion, author, text: str, kind: str = SuggestionAnswer.Kind.REPLY,
-    reason: str = "", redirect: str = "",
+    *, suggestion: Suggestion, text: str, kind: str = SuggestionAnswer.Kind.REPLY,
+    reason: str = "", redirect: str = "", by: User,
 ) -> SuggestionAnswer:
     """The assigned department's officer (or hall staff) writes or rewrites the answer draft.
 
-    Staff publish it by moving the entry to "answered". A "not our department" answer must say
-    why and where to go instead. Raises Forbidden, Conflict (not assigned) or Invalid.
+    Staff publish it with ``suggestion_answer``. A "not our department" answer must say why and
+    where to go instead. Raises Forbidden, Conflict (not assigned) or Invalid.
     """
     if kind not in SuggestionAnswer.Kind.values:
         raise Invalid(_("Unknown kind of answer."), field="kind")
@@ -289,21 +360,24 @@ def suggestion_answer_draft(
                      empty_message=_("Say where the submitter can go instead."))
     with transaction.atomic():
         entry = _locked(suggestion)
-        staff = has_role(author, Role.HALL_STAFF)
-        if not staff and not is_department_officer(author, entry.department):
+        staff = has_role(by, Role.HALL_STAFF)
+        if not staff and not selectors.suggestion_officer_is(user=by, suggestion=entry):
             raise Forbidden(_("Only the assigned department's officer may draft the answer."))
         if entry.status != Suggestion.Status.ASSIGNED or entry.is_hidden:
             raise Conflict(_("Answers are drafted while the entry is assigned to a department."), code="not_assigned")
         draft, _created = SuggestionAnswer.objects.update_or_create(
             suggestion=entry, published_at__isnull=True,
             defaults={"department": entry.department, "kind": kind, "text": text, "reason": reason,
-                      "redirect": redirect, "drafted_by": author},
+                      "redirect": redirect, "drafted_by": by},
         )
-        _event(entry, kind=SuggestionEvent.Kind.DRAFT, actor=author, actor_role=_actor_role(author),
-               department=entry.department)
+        _event(
+            entry, kind=SuggestionEvent.Kind.DRAFT, by=by,
+            by_role=SuggestionEvent.ActorRole.STAFF if staff else SuggestionEvent.ActorRole.DEPARTMENT,
+            department=entry.department,
+        )
         if not staff:
             notify(
-                users=_hall_staff(),
+                users=selectors.hall_staff_list(),
                 title=_("An answer draft awaits publication: %(number)s") % {"number": entry.number},
                 body=text, url=_url(entry),
             )
@@ -311,7 +385,7 @@ def suggestion_answer_draft(
 
 
 # --- the submitter's side: "not solved" and the follow-up question ----------------------------
-def suggestion_reopen(*, suggestion: Suggestion, user, note: str = "") -> Suggestion:
+def suggestion_reopen(*, suggestion: Suggestion, note: str = "", by: User) -> Suggestion:
     """The submitter says the published answer did not solve it: back to the department.
 
     Allowed within SUGGESTION_REOPEN_DAYS of the answer. Counted in ``reopen_count``; the
@@ -321,9 +395,9 @@ def suggestion_reopen(*, suggestion: Suggestion, user, note: str = "") -> Sugges
     now = timezone.now()
     with transaction.atomic():
         entry = _locked(suggestion)
-        if entry.submitter_id != user.pk:
+        if entry.submitter_id != by.pk:
             raise Forbidden(_("Only the submitter can say an answer did not solve it."))
-        if entry.status not in Suggestion.REOPENABLE_STATES or entry.answered_at is None or entry.is_hidden:
+        if not entry.is_reopenable:
             raise Conflict(_("Only an entry with a published answer can be reopened."), code="not_reopenable")
         if now > entry.answered_at + timedelta(days=settings.SUGGESTION_REOPEN_DAYS):
             raise Conflict(
@@ -331,32 +405,29 @@ def suggestion_reopen(*, suggestion: Suggestion, user, note: str = "") -> Sugges
                 % {"days": settings.SUGGESTION_REOPEN_DAYS},
                 code="reopen_window_closed",
             )
-        from_status = entry.status
-        entry.status = Suggestion.Status.ASSIGNED
-        entry.reopen_count = F("reopen_count") + 1
-        entry.answered_at = None
-        entry.closed_at = None
-        entry.followup_asked_at = None
-        entry.resolved = None
-        entry.resolved_answered_at = None
-        entry.answer_due_at = deadline_after_working_days(now, settings.SUGGESTION_ANSWER_WORKING_DAYS)
-        entry.save()
+        transition_move(
+            entry, to=Suggestion.Status.ASSIGNED, by=by, history=SuggestionEvent, link="suggestion", note=note,
+            changes={
+                "reopen_count": F("reopen_count") + 1, "answered_at": None, "closed_at": None,
+                "followup_asked_at": None, "resolved": None, "resolved_answered_at": None,
+                "answer_due_at": _answer_due(now),
+            },
+            history_extra={"kind": SuggestionEvent.Kind.REOPEN, "by_role": SuggestionEvent.ActorRole.SUBMITTER},
+        )
         entry.refresh_from_db(fields=["reopen_count"])
-        _event(entry, kind=SuggestionEvent.Kind.REOPEN, actor=user, actor_role=SuggestionEvent.ActorRole.SUBMITTER,
-               from_status=from_status, to_status=entry.status, note=note)
         notify(
-            users=_officers(entry.department) or _hall_staff(),
+            users=selectors.department_officer_list(department=entry.department) or selectors.hall_staff_list(),
             title=_("Marked not solved by the submitter: %(number)s") % {"number": entry.number},
             body=note or entry.title, url=_url(entry),
         )
     return entry
 
 
-def suggestion_feedback(*, suggestion: Suggestion, user, resolved: bool) -> Suggestion:
+def suggestion_feedback(*, suggestion: Suggestion, resolved: bool, by: User) -> Suggestion:
     """The submitter answers "was this resolved?" once the entry is closed. Once only."""
     with transaction.atomic():
         entry = _locked(suggestion)
-        if entry.submitter_id != user.pk:
+        if entry.submitter_id != by.pk:
             raise Forbidden(_("Only the submitter can answer this question."))
         if not entry.is_closed:
             raise Conflict(_("This question is asked once the entry is closed."), code="not_closed")
@@ -365,17 +436,17 @@ def suggestion_feedback(*, suggestion: Suggestion, user, resolved: bool) -> Sugg
         entry.resolved = bool(resolved)
         entry.resolved_answered_at = timezone.now()
         entry.save(update_fields=["resolved", "resolved_answered_at"])
-        _event(entry, kind=SuggestionEvent.Kind.FEEDBACK, actor=user, actor_role=SuggestionEvent.ActorRole.SUBMITTER,
+        _event(entry, kind=SuggestionEvent.Kind.FEEDBACK, by=by, by_role=SuggestionEvent.ActorRole.SUBMITTER,
                note=_("Resolved") if resolved else _("Not resolved"))
     return entry
 
 
 # --- staff: merging and hiding ----------------------------------------------------------------
-def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, actor) -> Suggestion:
+def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, by: User) -> Suggestion:
     """Merge ``duplicate`` into ``original``: the duplicate keeps its number, points at the
     original, and its supporters (and its submitter) now support the original. Staff only.
     """
-    if not has_role(actor, Role.HALL_STAFF):
+    if not has_role(by, Role.HALL_STAFF):
         raise Forbidden(_("Only hall staff may merge entries."))
     if duplicate.pk == original.pk:
         raise Invalid(_("An entry cannot be merged into itself."), field="into")
@@ -386,7 +457,7 @@ def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, actor) -> S
             for row in Suggestion.objects.select_for_update().filter(pk__in=[duplicate.pk, original.pk]).order_by("pk")
         }
         dup, orig = locked[duplicate.pk], locked[original.pk]
-        if dup.status in (Suggestion.Status.MERGED, *Suggestion.CLOSED_STATES):
+        if not dup.is_mergeable:
             raise Conflict(_("This entry is already closed or merged."), code="not_mergeable")
         if orig.status == Suggestion.Status.MERGED or orig.is_hidden:
             raise Conflict(_("Merge into an entry that is itself not merged or hidden."), code="not_mergeable")
@@ -397,16 +468,14 @@ def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, actor) -> S
         Support.objects.filter(suggestion=dup).delete()
         if dup.submitter_id != orig.submitter_id:
             Support.objects.get_or_create(suggestion=orig, user_id=dup.submitter_id)
-        from_status = dup.status
-        dup.status = Suggestion.Status.MERGED
-        dup.merged_into = orig
-        dup.support_count = 0
-        dup.save()
+        transition_move(
+            dup, to=Suggestion.Status.MERGED, by=by, history=SuggestionEvent, link="suggestion", note=orig.number,
+            changes={"merged_into": orig, "support_count": 0},
+            history_extra={"kind": SuggestionEvent.Kind.MERGE, "by_role": SuggestionEvent.ActorRole.STAFF},
+        )
         orig.support_count = Support.objects.filter(suggestion=orig).count()
         orig.save(update_fields=["support_count"])
-        _event(dup, kind=SuggestionEvent.Kind.MERGE, actor=actor, actor_role=SuggestionEvent.ActorRole.STAFF,
-               from_status=from_status, to_status=dup.status, note=orig.number)
-        _event(orig, kind=SuggestionEvent.Kind.MERGE, actor=actor, actor_role=SuggestionEvent.ActorRole.STAFF,
+        _event(orig, kind=SuggestionEvent.Kind.MERGE, by=by, by_role=SuggestionEvent.ActorRole.STAFF,
                note=dup.number)
         _tell_submitter(
             dup,
@@ -416,9 +485,9 @@ def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, actor) -> S
     return dup
 
 
-def suggestion_hide(*, suggestion: Suggestion, actor, reason: str) -> Suggestion:
+def suggestion_hide(*, suggestion: Suggestion, reason: str, by: User) -> Suggestion:
     """Hide an abusive entry. It keeps its number and shows as hidden, with the reason."""
-    if not has_role(actor, Role.HALL_STAFF):
+    if not has_role(by, Role.HALL_STAFF):
         raise Forbidden(_("Only hall staff may hide entries."))
     reason = _text(reason, field="reason", maximum=HIDE_REASON_MAX, required=True,
                    empty_message=_("Say why the entry is hidden."))
@@ -429,8 +498,9 @@ def suggestion_hide(*, suggestion: Suggestion, actor, reason: str) -> Suggestion
         entry.hidden_at = timezone.now()
         entry.hidden_reason = reason
         entry.save(update_fields=["hidden_at", "hidden_reason"])
-        _event(entry, kind=SuggestionEvent.Kind.HIDE, actor=actor, actor_role=SuggestionEvent.ActorRole.STAFF,
+        _event(entry, kind=SuggestionEvent.Kind.HIDE, by=by, by_role=SuggestionEvent.ActorRole.STAFF,
                note=reason)
+
     return entry
 
 
@@ -448,9 +518,7 @@ def suggestion_remind_overdue(*, now: datetime | None = None, batch: int | None 
         kind=OVERDUE_REMINDER_KIND, deadline=OuterRef("answer_due_at"),
     )
     due = (
-        Suggestion.objects.filter(
-            status__in=Suggestion.AWAITING_ANSWER_STATES, answer_due_at__lt=now, hidden_at__isnull=True
-        )
+        Suggestion.objects.filter(Suggestion.overdue_q(now), hidden_at__isnull=True)
         .filter(~Exists(reminded))
         .select_related("department")
         .prefetch_related("department__officers")
@@ -461,7 +529,8 @@ def suggestion_remind_overdue(*, now: datetime | None = None, batch: int | None 
     for entry in due:
         recipients = [u for u in entry.department.officers.all() if u.is_active] if entry.department else []
         if not recipients:
-            staff = staff if staff is not None else _hall_staff()
+            staff = staff if staff is not None else selectors.hall_staff_list()
+
             recipients = staff
         reminder = reminder_send_once(
             subject=entry, kind=OVERDUE_REMINDER_KIND, deadline=entry.answer_due_at, recipients=recipients,
@@ -534,7 +603,7 @@ def suggestion_case_open(*, suggestion: Suggestion, lead_department: Department,
             source=Case.Source.BLOCKER,
             origin=entry,
         )
-        _event(entry, kind=SuggestionEvent.Kind.CASE, actor=by, actor_role=SuggestionEvent.ActorRole.STAFF,
+        _event(entry, kind=SuggestionEvent.Kind.CASE, by=by, by_role=SuggestionEvent.ActorRole.STAFF,
                note=str(lead_department), department=lead_department)
         _tell_submitter(
             entry,

@@ -150,16 +150,16 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Accept the selected entries"), permissions=["change"])
     def accept_selected(self, request, queryset):
-        self._run(request, queryset, lambda entry: actions.suggestion_transition(
-            suggestion=entry, actor=request.user, to=Suggestion.Status.ACCEPTED))
+        self._run(request, queryset, lambda entry: actions.suggestion_accept(suggestion=entry, by=request.user))
 
     @admin.action(description=_("Assign the selected entries to a department"), permissions=["change"])
     def assign_selected(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             department = form.cleaned_data["department"]
-            self._run(request, queryset, lambda entry: actions.suggestion_transition(
-                suggestion=entry, actor=request.user, to=Suggestion.Status.ASSIGNED, department=department))
+            self._run(request, queryset, lambda entry: actions.suggestion_assign(
+                suggestion=entry, department=department, by=request.user))
+
             return None
         return TemplateResponse(request, "admin/suggestions/assign.html", {
             **self.admin_site.each_context(request),

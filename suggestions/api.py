@@ -148,7 +148,7 @@ class SuggestionListApi(APIView):
     def post(self, request):
         serializer = self.SuggestionListInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = actions.suggestion_submit(submitter=request.user, **serializer.validated_data)
+        entry = actions.suggestion_submit(by=request.user, **serializer.validated_data)
         response = _detail(entry.number, request)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -168,7 +168,7 @@ class SuggestionSupportApi(APIView):
     @extend_schema(request=None, responses={201: inline_serializer("SupportOut", {"support_count": serializers.IntegerField()})})
     def post(self, request, number: str):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
-        actions.suggestion_support(suggestion=entry, user=request.user)
+        actions.suggestion_support(suggestion=entry, by=request.user)
         return Response({"support_count": entry.support_count}, status=status.HTTP_201_CREATED)
 
 
@@ -187,7 +187,7 @@ class SuggestionTransitionApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionTransitionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.suggestion_transition(suggestion=entry, actor=request.user, **serializer.validated_data)
+        actions.suggestion_move(suggestion=entry, by=request.user, **serializer.validated_data)
         return _detail(number, request)
 
 
@@ -207,7 +207,7 @@ class SuggestionAnswerDraftApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionAnswerDraftInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        draft = actions.suggestion_answer_draft(suggestion=entry, author=request.user, **serializer.validated_data)
+        draft = actions.suggestion_answer_draft(suggestion=entry, by=request.user, **serializer.validated_data)
         return Response({"kind": draft.kind, "text": draft.text, "drafted_at": draft.drafted_at})
 
 
@@ -222,7 +222,7 @@ class SuggestionReopenApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionReopenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.suggestion_reopen(suggestion=entry, user=request.user, **serializer.validated_data)
+        actions.suggestion_reopen(suggestion=entry, by=request.user, **serializer.validated_data)
         return _detail(number, request)
 
 
@@ -237,7 +237,7 @@ class SuggestionFeedbackApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionFeedbackInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.suggestion_feedback(suggestion=entry, user=request.user, **serializer.validated_data)
+        actions.suggestion_feedback(suggestion=entry, by=request.user, **serializer.validated_data)
         return _detail(number, request)
 
 
@@ -256,7 +256,7 @@ class SuggestionMergeApi(APIView):
             original = selectors.suggestion_get_for_user(user=request.user, number=serializer.validated_data["into"])
         except NotFound as exc:  # an unknown target is a field error, not a 404 of the URL
             raise serializers.ValidationError({"into": [str(exc.message)]})
-        actions.suggestion_merge(duplicate=entry, original=original, actor=request.user)
+        actions.suggestion_merge(duplicate=entry, original=original, by=request.user)
         return _detail(number, request)
 
 
@@ -271,7 +271,7 @@ class SuggestionHideApi(APIView):
         entry = selectors.suggestion_get_for_user(user=request.user, number=number)
         serializer = self.SuggestionHideInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.suggestion_hide(suggestion=entry, actor=request.user, **serializer.validated_data)
+        actions.suggestion_hide(suggestion=entry, by=request.user, **serializer.validated_data)
         return _detail(number, request)
 
 

@@ -71,9 +71,6 @@ ENTRIES = [
 ]
 
 
-def _move(entry, staff, to, **kwargs):
-    return actions.suggestion_transition(suggestion=entry, actor=staff, to=to, **kwargs)
-
 
 def seed() -> str:
     staff = demo_user("staff", "王晓窗", [Role.HALL_STAFF], is_staff=True)
@@ -94,24 +91,24 @@ def seed() -> str:
         if Suggestion.objects.filter(title=title).exists():
             continue
         made += 1
-        entry = actions.suggestion_submit(submitter=people[username], kind=kind, category=category, title=title,
+        entry = actions.suggestion_submit(by=people[username], kind=kind, category=category, title=title,
                                           content=content)
         for name in extra.get("supporters", []):
-            actions.suggestion_support(suggestion=entry, user=people[name])
+            actions.suggestion_support(suggestion=entry, by=people[name])
         if target == "merged":
             original = Suggestion.objects.get(title=extra["into"])
-            actions.suggestion_merge(duplicate=entry, original=original, actor=staff)
+            actions.suggestion_merge(duplicate=entry, original=original, by=staff)
             continue
         if target == "hidden":
-            actions.suggestion_hide(suggestion=entry, actor=staff, reason=extra["reason"])
+            actions.suggestion_hide(suggestion=entry, reason=extra["reason"], by=staff)
             continue
         if target == "submitted":
             continue
-        entry = _move(entry, staff, "accepted")
+        entry = actions.suggestion_accept(suggestion=entry, by=staff)
         if target == "accepted":
             continue
         department = departments[code]
-        entry = _move(entry, staff, "assigned", department=department)
+        entry = actions.suggestion_assign(suggestion=entry, department=department, by=staff)
         if extra.get("overdue"):
             # Backdate so the ledger shows what an overdue entry looks like.
             past = timezone.now() - timedelta(days=30)
@@ -120,22 +117,22 @@ def seed() -> str:
             )
         officer = officers.get(code, market_officer)
         if extra.get("draft"):
-            actions.suggestion_answer_draft(suggestion=entry, author=officer, text=extra["draft"])
+            actions.suggestion_answer_draft(suggestion=entry, text=extra["draft"], by=officer)
         if target == "assigned":
             continue
-        actions.suggestion_answer_draft(suggestion=entry, author=officer, text=extra["answer"])
-        entry = _move(entry, staff, "answered")
+        actions.suggestion_answer_draft(suggestion=entry, text=extra["answer"], by=officer)
+        entry = actions.suggestion_answer(suggestion=entry, by=staff)
         if target == "answered":
             continue
         if target == "not_adopted":
-            actions.suggestion_transition(suggestion=entry, actor=officer, to="not_adopted",
-                                          reason=extra["reason"], redirect=extra["redirect"])
+            actions.suggestion_decline(suggestion=entry, reason=extra["reason"], redirect=extra["redirect"], by=officer)
         else:
-            entry = actions.suggestion_transition(suggestion=entry, actor=officer, to="adopted")
+            entry = actions.suggestion_adopt(suggestion=entry, by=officer)
             if target == "implemented":
-                actions.suggestion_transition(suggestion=entry, actor=officer, to="implemented")
+                actions.suggestion_implement(suggestion=entry, by=officer)
         if "resolved" in extra:
-            actions.suggestion_feedback(suggestion=entry, user=entry.submitter, resolved=extra["resolved"])
+            actions.suggestion_feedback(suggestion=entry, resolved=extra["resolved"], by=entry.submitter)
+
         if extra.get("case") and extra["case"] in departments:
             actions.suggestion_case_open(suggestion=entry, lead_department=departments[extra["case"]], by=staff)
     return f"{Suggestion.objects.count()} ledger entries ({made} new)"

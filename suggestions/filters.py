@@ -36,7 +36,6 @@ class SuggestionFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(
-            status__in=Suggestion.AWAITING_ANSWER_STATES, answer_due_at__lt=timezone.now(), hidden_at__isnull=True
-        )
+        overdue = Suggestion.overdue_q(timezone.now()) & Q(hidden_at__isnull=True)
+
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

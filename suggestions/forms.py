@@ -36,10 +36,9 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, suggestion: Suggestion, officer_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        moves = Suggestion.TRANSITIONS.get(suggestion.status, ())
-        if officer_only:
-            moves = [to for to in moves if (suggestion.status, to) in Suggestion.OFFICER_MOVES]
+        moves = suggestion.hall_moves(officer=officer_only)
         self.fields["to"].choices = [(to, Suggestion.Status(to).label) for to in moves]
+
 
 
 class AnswerDraftForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,21 +33,33 @@ class Suggestion(models.Model):
         IMPLEMENTED = "implemented", _("Implemented")
         MERGED = "merged", _("Merged into another entry")
 
-    # The state machine as data: the moves staff (and, where noted in actions, the assigned
-    # department's officer) may make. Answered -> assigned is the hall's "reassign" after a
-    # "not our department" answer. Reopening by the submitter and merging are separate actions.
+    # The state machine as data: every move an entry can make, each made by its own action in
+    # suggestions/actions.py through portal.workflow. Who makes which: the hall makes HALL_MOVES,
+    # the submitter reopens an answered entry (REOPENABLE_STATES -> assigned) and hall staff merge
+    # a duplicate (MERGEABLE_STATES -> merged).
     TRANSITIONS: dict[str, tuple[str, ...]] = {
-        Status.SUBMITTED: (Status.ACCEPTED,),
-        Status.ACCEPTED: (Status.ASSIGNED,),
-        Status.ASSIGNED: (Status.ANSWERED,),
-        Status.ANSWERED: (Status.ADOPTED, Status.NOT_ADOPTED, Status.ASSIGNED),
-        Status.ADOPTED: (Status.IMPLEMENTED,),
-        Status.NOT_ADOPTED: (),
-        Status.IMPLEMENTED: (),
+        Status.SUBMITTED: (Status.ACCEPTED, Status.MERGED),
+        Status.ACCEPTED: (Status.ASSIGNED, Status.MERGED),
+        Status.ASSIGNED: (Status.ANSWERED, Status.MERGED),
+        Status.ANSWERED: (Status.ADOPTED, Status.NOT_ADOPTED, Status.ASSIGNED, Status.MERGED),
+        Status.ADOPTED: (Status.IMPLEMENTED, Status.ASSIGNED, Status.MERGED),
+        Status.NOT_ADOPTED: (Status.ASSIGNED,),
+        Status.IMPLEMENTED: (Status.ASSIGNED,),
         Status.MERGED: (),
     }
-    # Moves the assigned department's officer may make as well as staff. Publishing an answer
-    # (-> answered) stays with hall staff: officers draft, staff publish.
+    # The hall's moves: hall staff make them from the entry's page and the transition endpoint.
+    # Answered -> assigned is the "reassign" after a "not our department" answer.
+    HALL_MOVES: frozenset[tuple[str, str]] = frozenset({
+        (Status.SUBMITTED, Status.ACCEPTED),
+        (Status.ACCEPTED, Status.ASSIGNED),
+        (Status.ASSIGNED, Status.ANSWERED),
+        (Status.ANSWERED, Status.ADOPTED),
+        (Status.ANSWERED, Status.NOT_ADOPTED),
+        (Status.ANSWERED, Status.ASSIGNED),
+        (Status.ADOPTED, Status.IMPLEMENTED),
+    })
+    # The hall's moves the assigned department's officer may make as well as staff. Publishing an
+    # answer (-> answered) stays with hall staff: officers draft, staff publish.
     OFFICER_MOVES: frozenset[tuple[str, str]] = frozenset({
         (Status.ANSWERED, Status.ADOPTED),
         (Status.ANSWERED, Status.NOT_ADOPTED),
@@ -56,6 +69,8 @@ class Suggestion(models.Model):
     CLOSED_STATES = (Status.NOT_ADOPTED, Status.IMPLEMENTED)
     # States whose published answer the submitter may call "not solved" (within the window).
     REOPENABLE_STATES = (Status.ANSWERED, Status.ADOPTED, Status.NOT_ADOPTED, Status.IMPLEMENTED)
+    # States a duplicate can be merged from: neither closed nor merged already.
+    MERGEABLE_STATES = (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.ANSWERED, Status.ADOPTED)
     # States in which an answer is awaited: the deadline runs and overdue reminders go out.
     AWAITING_ANSWER_STATES = (Status.ACCEPTED, Status.ASSIGNED)
 
@@ -132,8 +147,11 @@ class Suggestion(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, ())
+    def hall_moves(self, *, officer: bool = False) -> list[str]:
+        """The statuses the hall may move the entry to now, in the machine's order: hall staff's
+        moves, or with ``officer`` those of the assigned department's officer."""
+        moves = self.OFFICER_MOVES if officer else self.HALL_MOVES
+        return [to for to in self.TRANSITIONS.get(self.status, ()) if (self.status, to) in moves]
 
     @property
     def is_hidden(self) -> bool:
@@ -147,15 +165,27 @@ class Suggestion(models.Model):
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATES
 
-    def is_overdue(self, now=None) -> bool:
-        from django.utils import timezone
+    @property
+    def is_mergeable(self) -> bool:
+        return self.status in self.MERGEABLE_STATES
 
+    # "Overdue" for one entry and, as a Q, for a query: keep the two in step.
+    def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
         return (
             self.status in self.AWAITING_ANSWER_STATES
             and self.answer_due_at is not None
             and self.answer_due_at < now
         )
+
+    @classmethod
+    def overdue_q(cls, now) -> Q:
+        return Q(status__in=cls.AWAITING_ANSWER_STATES, answer_due_at__lt=now)
+
+    @classmethod
+    def answered_on_time_q(cls) -> Q:
+        """Answered, and no later than the answer was due."""
+        return Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))
 
     @property
     def status_tone(self) -> str:

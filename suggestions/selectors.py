@@ -5,10 +5,22 @@ import re
 import statistics
 from collections import defaultdict
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.models import User
 from portal.accounts.selectors import me_section
 from portal.filters import filters_apply
 from portal.hall.models import Department
@@ -48,16 +60,34 @@ def suggestion_get_for_user(*, user, number: str) -> Suggestion:
         raise NotFound(_("There is no ledger entry with this number."))
 
 
-def suggestion_can_manage(*, user, suggestion: Suggestion) -> dict:
-    """What the person may do on the entry's page (the actions check again)."""
-    staff = has_role(user, Role.HALL_STAFF)
-    officer = bool(
+def suggestion_officer_is(*, user, suggestion: Suggestion) -> bool:
+    """Whether ``user`` is an officer of the department the entry is assigned to."""
+    return bool(
         suggestion.department_id
+        and user is not None
         and user.is_authenticated
         and suggestion.department.officers.filter(pk=user.pk).exists()
     )
+
+
+def suggestion_can_manage(*, user, suggestion: Suggestion) -> dict:
+    """What the person may do on the entry's page (the actions check again)."""
+    staff = has_role(user, Role.HALL_STAFF)
+    officer = suggestion_officer_is(user=user, suggestion=suggestion)
     mine = user.is_authenticated and suggestion.submitter_id == user.pk
     return {"staff": staff, "officer": officer, "mine": mine}
+
+
+def hall_staff_list() -> list[User]:
+    """Active hall staff: who is told when no department officer is."""
+    return list(User.objects.filter(groups__name=Role.HALL_STAFF, is_active=True))
+
+
+def department_officer_list(*, department: Department | None) -> list[User]:
+    """The department's active officers (none without a department)."""
+    if department is None:
+        return []
+    return list(department.officers.filter(is_active=True))
 
 
 def suggestion_draft_for(*, user, suggestion: Suggestion) -> SuggestionAnswer | None:
@@ -153,8 +183,8 @@ def suggestion_headline_counts() -> dict:
         blockers=Count("pk", filter=Q(kind=blocker)),
         solved=Count("pk", filter=Q(kind=blocker, status=Suggestion.Status.IMPLEMENTED)),
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        on_time=Count("pk", filter=Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))),
-        overdue=Count("pk", filter=Q(status__in=Suggestion.AWAITING_ANSWER_STATES, answer_due_at__lt=now)),
+        on_time=Count("pk", filter=Suggestion.answered_on_time_q()),
+        overdue=Count("pk", filter=Suggestion.overdue_q(now)),
         reopened=Count("pk", filter=Q(reopen_count__gt=0)),
     )
     row["on_time_percent"] = round(100 * row["on_time"] / row["answered"]) if row["answered"] else None
@@ -167,17 +197,20 @@ def suggestion_department_stats() -> list[dict]:
     """
     per: dict[int, dict] = defaultdict(lambda: {"answered": 0, "on_time": 0, "days": [], "resolved": 0,
                                                 "feedback": 0, "reopened": 0, "entries": 0})
-    rows = _counted().filter(department__isnull=False).values_list(
-        "department_id", "accepted_at", "answered_at", "answer_due_at", "resolved", "reopen_count"
+    rows = (
+        _counted()
+        .filter(department__isnull=False)
+        .annotate(on_time=ExpressionWrapper(Suggestion.answered_on_time_q(), output_field=BooleanField()))
+        .values_list("department_id", "accepted_at", "answered_at", "on_time", "resolved", "reopen_count")
     )
-    for department_id, accepted_at, answered_at, due_at, resolved, reopened in rows:
+    for department_id, accepted_at, answered_at, on_time, resolved, reopened in rows:
         item = per[department_id]
         item["entries"] += 1
         item["reopened"] += reopened
         if answered_at is not None:
             item["answered"] += 1
-            if due_at is not None and answered_at <= due_at:
-                item["on_time"] += 1
+            item["on_time"] += bool(on_time)
+
             if accepted_at is not None:
                 item["days"].append((answered_at - accepted_at).total_seconds() / 86400)
         if resolved is not None:

@@ -73,7 +73,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             similar = selectors.suggestion_similar(title=data["title"], content=data["content"])
         if not similar:
             try:
-                entry = actions.suggestion_submit(submitter=request.user, **data)
+                entry = actions.suggestion_submit(by=request.user, **data)
             except DomainError as exc:
                 _form_error(form, exc)
             else:
@@ -133,7 +133,7 @@ def _invalid(request: HttpRequest, number: str, form) -> HttpResponse:
 @require_POST
 def support(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
-    return _done(request, number, lambda: actions.suggestion_support(suggestion=entry, user=request.user),
+    return _done(request, number, lambda: actions.suggestion_support(suggestion=entry, by=request.user),
                  _("Thank you for your support."))
 
 
@@ -146,7 +146,7 @@ def transition(request: HttpRequest, number: str) -> HttpResponse:
         return _invalid(request, number, form)
     return _done(
         request, number,
-        lambda: actions.suggestion_transition(suggestion=entry, actor=request.user, **form.cleaned_data),
+        lambda: actions.suggestion_move(suggestion=entry, by=request.user, **form.cleaned_data),
         _("The entry was moved."),
     )
 
@@ -160,7 +160,7 @@ def draft(request: HttpRequest, number: str) -> HttpResponse:
         return _invalid(request, number, form)
     return _done(
         request, number,
-        lambda: actions.suggestion_answer_draft(suggestion=entry, author=request.user, **form.cleaned_data),
+        lambda: actions.suggestion_answer_draft(suggestion=entry, by=request.user, **form.cleaned_data),
         _("The answer draft was saved; hall staff will publish it."),
     )
 
@@ -174,7 +174,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
         return _invalid(request, number, form)
     return _done(
         request, number,
-        lambda: actions.suggestion_reopen(suggestion=entry, user=request.user, **form.cleaned_data),
+        lambda: actions.suggestion_reopen(suggestion=entry, by=request.user, **form.cleaned_data),
         _("The entry was reopened and the department was told."),
     )
 
@@ -189,7 +189,7 @@ def feedback(request: HttpRequest, number: str) -> HttpResponse:
     resolved = request.POST["resolved"] == "yes"
     return _done(
         request, number,
-        lambda: actions.suggestion_feedback(suggestion=entry, user=request.user, resolved=resolved),
+        lambda: actions.suggestion_feedback(suggestion=entry, by=request.user, resolved=resolved),
         _("Thank you for telling us."),
     )
 
@@ -204,7 +204,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
 
     def call():
         original = selectors.suggestion_get_for_user(user=request.user, number=form.cleaned_data["into"].strip())
-        actions.suggestion_merge(duplicate=entry, original=original, actor=request.user)
+        actions.suggestion_merge(duplicate=entry, original=original, by=request.user)
 
     return _done(request, number, call, _("The entry was merged."))
 
@@ -218,7 +218,7 @@ def hide(request: HttpRequest, number: str) -> HttpResponse:
         return _invalid(request, number, form)
     return _done(
         request, number,
-        lambda: actions.suggestion_hide(suggestion=entry, actor=request.user, **form.cleaned_data),
+        lambda: actions.suggestion_hide(suggestion=entry, by=request.user, **form.cleaned_data),
         _("The entry is hidden."),
     )
 

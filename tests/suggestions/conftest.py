@@ -12,7 +12,7 @@ def submit(entrepreneur):
     def make(*, submitter=None, kind="idea", category="service", title="延长青年专区周末服务时间",
              content="周末也有很多创业青年需要办事，建议青年专区周六上午开放。") -> Suggestion:
         return actions.suggestion_submit(
-            submitter=submitter or entrepreneur, kind=kind, category=category, title=title, content=content
+            by=submitter or entrepreneur, kind=kind, category=category, title=title, content=content
         )
 
     return make
@@ -29,7 +29,7 @@ def walk(hall_staff, department):
                 kwargs["department"] = dept or department
             if step == "answered":
                 kwargs["answer"] = "已协调青年专区周六上午开放，自下月起执行。"
-            entry = actions.suggestion_transition(suggestion=entry, actor=hall_staff, to=step, **kwargs)
+            entry = actions.suggestion_move(suggestion=entry, to=step, **kwargs, by=hall_staff)
         return entry
 
     return move

@@ -58,7 +58,7 @@ def test_malformed_filters_are_a_400(api_as, params):
 
 
 def test_a_hidden_entry_keeps_its_number_but_not_its_text(api_as, submit, hall_staff):
-    entry = actions.suggestion_hide(suggestion=submit(), actor=hall_staff, reason="含有人身攻击")
+    entry = actions.suggestion_hide(suggestion=submit(), by=hall_staff, reason="含有人身攻击")
     row = api_as(None).get(LIST).json()["results"][0]
     assert row["number"] == entry.number and row["hidden"] is True and row["title"] == ""
     assert row["hidden_reason"] == "含有人身攻击"

@@ -53,9 +53,9 @@ def test_the_ledger_query_count_does_not_grow(client, walk, entrepreneur, django
 
 def test_the_ledger_shows_department_median_on_time_and_satisfaction(client, submit, walk, officer, department):
     entry = walk(submit(), "answered")
-    actions.suggestion_transition(suggestion=entry, actor=officer, to="adopted")
-    actions.suggestion_transition(suggestion=entry, actor=officer, to="implemented")
-    actions.suggestion_feedback(suggestion=entry, user=entry.submitter, resolved=True)
+    actions.suggestion_adopt(suggestion=entry, by=officer)
+    actions.suggestion_implement(suggestion=entry, by=officer)
+    actions.suggestion_feedback(suggestion=entry, by=entry.submitter, resolved=True)
     from suggestions.selectors import suggestion_department_stats
 
     [row] = suggestion_department_stats()
@@ -166,9 +166,9 @@ def test_similar_leaves_out_unrelated_merged_and_hidden_entries(submit, hall_sta
     related = submit(title="营业执照办理时间太长")
     submit(title="食堂饭菜价格")
     merged = submit(title="营业执照办理时间太久", submitter=other_entrepreneur)
-    actions.suggestion_merge(duplicate=merged, original=related, actor=hall_staff)
+    actions.suggestion_merge(duplicate=merged, original=related, by=hall_staff)
     hidden = submit(title="营业执照办理时间太长了")
-    actions.suggestion_hide(suggestion=hidden, actor=hall_staff, reason="重复刷屏")
+    actions.suggestion_hide(suggestion=hidden, by=hall_staff, reason="重复刷屏")
     assert suggestion_similar(title="营业执照办理慢") == [related]
 
 
@@ -182,8 +182,8 @@ def test_my_page_lists_my_entries(client_as, submit, entrepreneur, other_entrepr
 
 def test_the_dashboard_shows_the_ledger_figures(client, submit, walk, officer):
     entry = walk(submit(kind="blocker"), "answered")
-    actions.suggestion_transition(suggestion=entry, actor=officer, to="adopted")
-    actions.suggestion_transition(suggestion=entry, actor=officer, to="implemented")
+    actions.suggestion_adopt(suggestion=entry, by=officer)
+    actions.suggestion_implement(suggestion=entry, by=officer)
     from suggestions.dashboard import ledger_figures
 
     figures = {str(f["label"]): f["value"] for f in ledger_figures()}

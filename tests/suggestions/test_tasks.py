@@ -60,8 +60,7 @@ def test_it_asks_was_this_resolved_days_after_closing_once(submit, walk, officer
     settings.SUGGESTION_FOLLOWUP_DAYS = 7
     with time_machine.travel(datetime(2026, 6, 1, 10, 0, tzinfo=TZ), tick=False):
         entry = walk(submit(), "answered")
-        actions.suggestion_transition(suggestion=entry, actor=officer, to="not_adopted", reason="不符合条件",
-                                      redirect="12345热线")
+        actions.suggestion_decline(suggestion=entry, reason="不符合条件", redirect="12345热线", by=officer)
     with time_machine.travel(datetime(2026, 6, 5, 10, 0, tzinfo=TZ), tick=False):
         assert tasks.ask_follow_up() == 0
     with time_machine.travel(datetime(2026, 6, 9, 10, 0, tzinfo=TZ), tick=False):
