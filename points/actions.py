@@ -1,8 +1,11 @@
 """Writes for the Qingfeng index: the four-stage review, appeals, achievements and the ledger.
 
-Every action is keyword-only, atomic, validates before it writes, and records the move in
-PeriodEvent in the same transaction. Rows that several people may touch at once (the period, a
-team's rating, an achievement, the member whose points are capped) are locked with
+Every action is keyword-only, takes model objects, names the person acting ``by``, is atomic,
+validates before it writes, and records the move in PeriodEvent in the same transaction. Each
+state machine reads its model's ``TRANSITIONS`` through ``portal.workflow``: the period's stage
+moves with ``transition_move``; a team's scores, an appeal and an achievement are row-locked and
+checked with ``transition_allowed``. Rows that several people may touch at once (the period, a
+team's rating, an appeal, an achievement, the member whose points are capped) are locked with
 select_for_update, which PostgreSQL honours and SQLite makes moot by serialising writers.
 """
 from collections import defaultdict
@@ -13,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Model, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +27,9 @@ from points.exceptions import (
     GuardNotMet,
     IndicatorsNotHundred,
     NotAllowed,
-    PeriodNotFound,
-    TransitionNotAllowed,
     WrongStage,
 )
 from points.models import (
-    PERIOD_TRANSITIONS,
     STAGE_DUE_FIELD,
     Achievement,
     Appeal,
@@ -43,47 +43,42 @@ from points.models import (
     Stage,
     TeamRating,
 )
-from portal.exceptions import Conflict, Invalid, NotFound
+from points.selectors import (
+    captain_ids_by_team,
+    captain_team_id,
+    is_captain_of,
+    member_totals,
+    peer_review_missing,
+    period_current,
+    period_indicator_total,
+    period_owing,
+    stars_for,
+    team_outcome,
+)
+from portal.exceptions import Conflict, Invalid, TransitionNotAllowed
 from portal.notifications.actions import notify, reminder_send_once
 from portal.roles import Role, has_role
-from volunteers.models import Membership
+from portal.workflow import transition_allowed, transition_move
+from volunteers.models import Membership, Team
 
 User = get_user_model()
 
 
-# --- rules read from settings at call time ------------------------------------------------------
-def stars_for(value) -> int:
-    """Star level of a total (or a team's average) under the configured thresholds."""
-    thresholds = [
-        (5, settings.POINTS_FIVE_STAR_MIN),
-        (4, settings.POINTS_FOUR_STAR_MIN),
-        (3, settings.POINTS_THREE_STAR_MIN),
-        (2, settings.POINTS_TWO_STAR_MIN),
-    ]
-    for stars, minimum in thresholds:
-        if value >= minimum:
-            return stars
-    return 1
+def _lock_period(period: Period) -> Period:
+    return Period.objects.select_for_update().get(pk=period.pk)
 
 
-def _captain_ids_by_team(team_ids) -> dict[int, int]:
-    rows = Membership.objects.filter(
-        team_id__in=list(team_ids), role=Membership.Role.CAPTAIN, left_on__isnull=True
-    ).values_list("team_id", "user_id")
-    return dict(rows)
+def _move(obj: Model, to: str, *, message: str | None = None, **changes) -> None:
+    """Move a row this transaction has locked along its model's TRANSITIONS, with other changes.
 
-
-def _is_captain_of(user, team_id: int) -> bool:
-    return Membership.objects.filter(
-        team_id=team_id, user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
-    ).exists()
-
-
-def _lock_period(period_id) -> Period:
-    try:
-        return Period.objects.select_for_update().get(pk=period_id)
-    except (Period.DoesNotExist, ValueError, TypeError):
-        raise PeriodNotFound()
+    Raises TransitionNotAllowed (409) with ``message`` when the table has no such move.
+    """
+    if not transition_allowed(obj, to):
+        raise TransitionNotAllowed(message)
+    obj.status = to
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["status", *changes])
 
 
 def _clean_scores(*, period: Period, scores: Mapping) -> dict[int, int]:
@@ -121,19 +116,13 @@ def _clean_scores(*, period: Period, scores: Mapping) -> dict[int, int]:
     return cleaned
 
 
-def _event(*, period: Period, kind: str, actor=None, team=None, member=None, reason: str = "",
-           from_stage: str = "", to_stage: str = "") -> PeriodEvent:
-    return PeriodEvent.objects.create(
-        period=period, kind=kind, actor=actor, team=team, member=member, reason=reason,
-        from_stage=from_stage, to_stage=to_stage,
-    )
+def _event(*, period: Period, kind: str, by: User | None = None, team: Team | None = None,
+           member: User | None = None, note: str = "") -> PeriodEvent:
+    """The history row of a move of a team's scores or of an appeal (stage moves: transition_move)."""
+    return PeriodEvent.objects.create(period=period, kind=kind, by=by, team=team, member=member, note=note)
 
 
 # --- the period's stages ------------------------------------------------------------------------
-def period_indicator_total(*, period: Period) -> int:
-    return period.indicators.aggregate(total=Sum("max_points"))["total"] or 0
-
-
 def _open_period(*, period: Period) -> None:
     """Guard and set-up of draft → peer review: 100 points, and a roster of teams and members."""
     total = period_indicator_total(period=period)
@@ -146,7 +135,7 @@ def _open_period(*, period: Period) -> None:
         Membership.objects.filter(left_on__isnull=True, role=Membership.Role.MEMBER)
         .order_by("joined_on", "id").values_list("team_id", "user_id")
     )
-    captains = _captain_ids_by_team({team_id for team_id, _u in memberships})
+    captains = captain_ids_by_team(team_ids={team_id for team_id, _u in memberships})
     seen: set[int] = set()
     roster: list[tuple[int, int]] = []
     for team_id, user_id in memberships:
@@ -161,24 +150,6 @@ def _open_period(*, period: Period) -> None:
     MemberResult.objects.bulk_create(
         [MemberResult(period=period, team_id=team_id, member_id=user_id) for team_id, user_id in roster]
     )
-
-
-def peer_review_missing(*, period: Period) -> dict[int, int]:
-    """{member id: number of peer scores still owed} for members who have not finished. Two queries."""
-    results = list(MemberResult.objects.filter(period=period).values_list("member_id", "team_id"))
-    team_size: dict[int, int] = defaultdict(int)
-    for _member, team_id in results:
-        team_size[team_id] += 1
-    n_indicators = period.indicators.count()
-    given = dict(
-        PeerScore.objects.filter(period=period).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n")
-    )
-    missing = {}
-    for member_id, team_id in results:
-        owed = (team_size[team_id] - 1) * n_indicators - (given.get(member_id) or 0)
-        if owed > 0:
-            missing[member_id] = owed
-    return missing
 
 
 def _guard(*, period: Period, now: datetime) -> None:
@@ -199,44 +170,42 @@ def _guard(*, period: Period, now: datetime) -> None:
             raise GuardNotMet(_("The committee must approve every team's scores first."))
 
 
-def period_advance(*, period_id: int, user, to: str, reason: str = "") -> Period:
-    """Move a period one stage forward. Publishing computes results and writes the ledger.
+def period_advance(*, period: Period, by: User, to: str, reason: str = "") -> Period:
+    """Move a period one stage forward (Period.TRANSITIONS). Publishing computes results and writes the ledger.
 
     Raises Forbidden (wrong role), TransitionNotAllowed (backwards, skipping, or from published),
     GuardNotMet (the current stage's condition does not hold). Nothing changes when it raises.
+    Returns the period as moved.
     """
-    if not has_role(user, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER):
+    if not has_role(by, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER):
         raise NotAllowed(_("Only the youth work committee or the party-building alliance moves a period."))
     now = timezone.now()
     with transaction.atomic():
-        period = _lock_period(period_id)
-        move = PERIOD_TRANSITIONS.get(period.stage)
-        if move is None or str(to) != move[0]:
-            raise TransitionNotAllowed(
-                _("A period at stage “%(stage)s” cannot move to “%(to)s”.")
-                % {"stage": period.get_stage_display(), "to": to}
-            )
-        target, role = move
-        if not has_role(user, role):
+        period = _lock_period(period)
+        refusal = _("A period at stage “%(stage)s” cannot move to “%(to)s”.") % {
+            "stage": period.get_stage_display(), "to": to,
+        }
+        if not transition_allowed(period, to, field="stage"):
+            raise TransitionNotAllowed(refusal)
+        role = Period.MOVED_BY[to]
+        if not has_role(by, role):
             raise NotAllowed(_("This move belongs to the %(role)s.") % {"role": Role(role).label})
         _guard(period=period, now=now)
-        from_stage = period.stage
-        period.stage = target
-        fields = ["stage"]
-        if target == Stage.PUBLISHED:
-            _publish(period=period, user=user, now=now)
-            period.published_at = now
-            fields.append("published_at")
-        period.save(update_fields=fields)
-        _event(period=period, kind=PeriodEvent.Kind.ADVANCED, actor=user, reason=reason,
-               from_stage=from_stage, to_stage=target)
+        changes = {}
+        if to == Stage.PUBLISHED:
+            _publish(period=period, by=by)
+            changes["published_at"] = now
+        transition_move(
+            period, to=to, by=by, history=PeriodEvent, link="period", note=reason, field="stage",
+            changes=changes, history_extra={"kind": PeriodEvent.Kind.ADVANCED}, message=refusal,
+        )
         _notify_stage_opened(period=period)
     return period
 
 
-def period_publish(*, period_id: int, user, reason: str = "") -> Period:
-    """The alliance's decision (党建联盟决定): publish the period."""
-    return period_advance(period_id=period_id, user=user, to=Stage.PUBLISHED, reason=reason)
+def period_publish(*, period: Period, by: User, reason: str = "") -> Period:
+    """The alliance's decision (党建联盟决定): publish the period (the last move of period_advance)."""
+    return period_advance(period=period, by=by, to=Stage.PUBLISHED, reason=reason)
 
 
 def _notify_stage_opened(*, period: Period) -> None:
@@ -245,7 +214,7 @@ def _notify_stage_opened(*, period: Period) -> None:
         users = User.objects.filter(point_results__period=period)
         title = _("Peer review is open for %(period)s") % {"period": period.name}
     elif period.stage == Stage.CAPTAIN_SCORING:
-        captain_ids = _captain_ids_by_team(period.team_ratings.values_list("team_id", flat=True)).values()
+        captain_ids = captain_ids_by_team(team_ids=period.team_ratings.values_list("team_id", flat=True)).values()
         users = User.objects.filter(pk__in=list(captain_ids))
         title = _("Captain scoring is open for %(period)s") % {"period": period.name}
     elif period.stage == Stage.PUBLISHED:
@@ -259,11 +228,7 @@ def _notify_stage_opened(*, period: Period) -> None:
 
 def _compute_team(*, rating: TeamRating, results: list[MemberResult]) -> None:
     """Team average, stars, pioneer post, and the team's good-youth titles, from member totals."""
-    totals = [r.total or 0 for r in results]
-    average = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP) if totals else Decimal(0)
-    rating.average = average
-    rating.stars = stars_for(average)
-    rating.is_pioneer_post = average >= settings.POINTS_PIONEER_POST_MIN_AVERAGE
+    rating.average, rating.stars, rating.is_pioneer_post = team_outcome([r.total or 0 for r in results])
     best = sorted(results, key=lambda r: (-(r.total or 0), r.member_id))
     for r in results:
         r.is_good_youth = False
@@ -272,16 +237,13 @@ def _compute_team(*, rating: TeamRating, results: list[MemberResult]) -> None:
         r.is_good_youth = True
 
 
-def _publish(*, period: Period, user, now: datetime) -> None:
+def _publish(*, period: Period, by: User) -> None:
     """Totals out of 100, stars, titles, team levels, and one ledger entry per member."""
-    sums = dict(
-        CaptainScore.objects.filter(period=period).values("member_id").annotate(total=Sum("points"))
-        .values_list("member_id", "total")
-    )
+    totals = member_totals(period=period)
     results = list(MemberResult.objects.filter(period=period))
     by_team: dict[int, list[MemberResult]] = defaultdict(list)
     for r in results:
-        r.total = min(int(sums.get(r.member_id) or 0), 100)
+        r.total = totals.get(r.member_id, 0)
         r.stars = stars_for(r.total)
         by_team[r.team_id].append(r)
     ratings = list(TeamRating.objects.filter(period=period))
@@ -293,7 +255,7 @@ def _publish(*, period: Period, user, now: datetime) -> None:
     LedgerEntry.objects.bulk_create(
         [
             LedgerEntry(member_id=r.member_id, points=r.total, reason=reason, source=LedgerEntry.Source.PERIOD_RESULT,
-                        author=user, period=period, reference=f"result:{period.pk}:{r.member_id}")
+                        author=by, period=period, reference=f"result:{period.pk}:{r.member_id}")
             for r in results
         ],
         batch_size=1000,
@@ -301,20 +263,20 @@ def _publish(*, period: Period, user, now: datetime) -> None:
 
 
 # --- stage 1 and 2: peer review and captain scoring --------------------------------------------
-def peer_review_submit(*, period_id: int, reviewer, member_id, scores: Mapping) -> list[PeerScore]:
-    """A member scores a teammate on every indicator. A second review of the same teammate updates the first.
+def peer_review_submit(*, period: Period, by: User, member: User, scores: Mapping) -> list[PeerScore]:
+    """``by`` scores a teammate, ``member``, on every indicator. A second review of the same teammate updates the first.
 
     Raises WrongStage (409) outside peer review, NotAllowed (403) for self, another team or a
     non-participant, BadScore (400) for a missing or out-of-range score.
     """
     with transaction.atomic():
-        period = _lock_period(period_id)
-        mine = MemberResult.objects.filter(period=period, member_id=reviewer.pk).first()
+        period = _lock_period(period)
+        mine = MemberResult.objects.filter(period=period, member_id=by.pk).first()
         if mine is None:
             raise NotAllowed(_("You are not rated in this period."))
-        if str(member_id) == str(reviewer.pk):
+        if member.pk == by.pk:
             raise NotAllowed(_("You cannot review yourself."))
-        theirs = MemberResult.objects.filter(period=period, member_id=_as_int(member_id, "member")).first()
+        theirs = MemberResult.objects.filter(period=period, member_id=member.pk).first()
         if theirs is None or theirs.team_id != mine.team_id:
             raise NotAllowed(_("You can only review teammates of your own team."))
         if period.stage != Stage.PEER_REVIEW:
@@ -323,25 +285,16 @@ def peer_review_submit(*, period_id: int, reviewer, member_id, scores: Mapping) 
         saved = []
         for indicator_id, points in cleaned.items():
             score, _created = PeerScore.objects.update_or_create(
-                period=period, reviewer_id=reviewer.pk, member_id=theirs.member_id, indicator_id=indicator_id,
+                period=period, reviewer_id=by.pk, member_id=theirs.member_id, indicator_id=indicator_id,
                 defaults={"points": points},
             )
             saved.append(score)
     return saved
 
 
-def _as_int(value, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid(_("This must be a number."), field=field)
-
-
 def _captain_may_score(*, period: Period, rating: TeamRating, result: MemberResult) -> Appeal | None:
     """Whether the captain may (re)score now; returns the reopened appeal when that is why."""
-    if period.stage == Stage.CAPTAIN_SCORING and rating.status in (TeamRating.Status.OPEN, TeamRating.Status.RETURNED):
-        return None
-    if period.stage == Stage.COMMITTEE_REVIEW and rating.status == TeamRating.Status.RETURNED:
+    if rating.is_open_to_captain(period.stage):
         return None
     if period.stage == Stage.PUBLISHED:
         appeal = Appeal.objects.select_for_update().filter(result=result, status=Appeal.Status.REOPENED).first()
@@ -369,10 +322,10 @@ def scores_from_total(*, period: Period, total) -> dict[str, int]:
 
 
 def captain_score_set(
-    *, period_id: int, captain, member_id, scores: Mapping | None = None, total: int | None = None,
+    *, period: Period, by: User, member: User, scores: Mapping | None = None, total: int | None = None,
     comment: str = "",
 ) -> MemberResult:
-    """The captain of the member's team sets the member's score on every indicator (队长定分).
+    """The captain (``by``) of the member's team sets the member's score on every indicator (队长定分).
 
     ``scores`` maps indicator codes to points; a single ``total`` out of 100 is spread over the
     indicators instead (``scores_from_total``).
@@ -383,9 +336,9 @@ def captain_score_set(
     """
     now = timezone.now()
     with transaction.atomic():
-        period = _lock_period(period_id)
-        result = MemberResult.objects.filter(period=period, member_id=_as_int(member_id, "member")).first()
-        if result is None or not _is_captain_of(captain, result.team_id):
+        period = _lock_period(period)
+        result = MemberResult.objects.filter(period=period, member_id=member.pk).first()
+        if result is None or not is_captain_of(user=by, team_id=result.team_id):
             raise NotAllowed(_("Only the captain of this member's team can score them."))
         rating = TeamRating.objects.select_for_update().get(period=period, team_id=result.team_id)
         appeal = _captain_may_score(period=period, rating=rating, result=result)
@@ -395,32 +348,29 @@ def captain_score_set(
         for indicator_id, points in cleaned.items():
             CaptainScore.objects.update_or_create(
                 period=period, member_id=result.member_id, indicator_id=indicator_id,
-                defaults={"points": points, "scored_by": captain},
+                defaults={"points": points, "scored_by": by},
             )
         result.captain_comment = comment or ""
         result.scored_at = now
         result.save(update_fields=["captain_comment", "scored_at"])
         if appeal is not None:
-            _appeal_resolve(appeal=appeal, result=result, rating=rating, captain=captain, total=sum(cleaned.values()))
+            _appeal_resolve(appeal=appeal, result=result, rating=rating, by=by, total=sum(cleaned.values()))
     return result
 
 
-def team_scores_submit(*, period_id: int, captain, team_id: int | None = None) -> TeamRating:
-    """The captain hands the team's scores to the committee; every member must be scored."""
+def team_scores_submit(*, period: Period, by: User, team: Team | None = None) -> TeamRating:
+    """The captain hands the team's scores to the committee; every member must be scored.
+
+    ``team`` defaults to the team ``by`` captains in the period. Raises NotAllowed (403),
+    WrongStage (409) when the scores are not open to the captain, GuardNotMet (409).
+    """
     with transaction.atomic():
-        period = _lock_period(period_id)
-        if team_id is None:
-            team_id = Membership.objects.filter(
-                user_id=captain.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True,
-                team__ratings__period=period,
-            ).values_list("team_id", flat=True).first()
+        period = _lock_period(period)
+        team_id = team.pk if team is not None else captain_team_id(user=by, period=period)
         rating = TeamRating.objects.select_for_update().filter(period=period, team_id=team_id).first()
-        if rating is None or not _is_captain_of(captain, rating.team_id):
+        if rating is None or not is_captain_of(user=by, team_id=rating.team_id):
             raise NotAllowed(_("Only the team's captain can submit its scores."))
-        open_now = (period.stage == Stage.CAPTAIN_SCORING and rating.status in (TeamRating.Status.OPEN, TeamRating.Status.RETURNED)) or (
-            period.stage == Stage.COMMITTEE_REVIEW and rating.status == TeamRating.Status.RETURNED
-        )
-        if not open_now:
+        if not rating.is_open_to_captain(period.stage):
             raise WrongStage(_("These scores cannot be submitted now."))
         n_indicators = period.indicators.count()
         member_ids = list(MemberResult.objects.filter(period=period, team_id=rating.team_id).values_list("member_id", flat=True))
@@ -428,9 +378,8 @@ def team_scores_submit(*, period_id: int, captain, team_id: int | None = None) -
         if scored < len(member_ids) * n_indicators:
             raise GuardNotMet(_("Score every member on every indicator before submitting."))
         was_returned = rating.status == TeamRating.Status.RETURNED
-        rating.status = TeamRating.Status.SUBMITTED
-        rating.save(update_fields=["status"])
-        _event(period=period, kind=PeriodEvent.Kind.SUBMITTED, actor=captain, team=rating.team)
+        _move(rating, TeamRating.Status.SUBMITTED)
+        _event(period=period, kind=PeriodEvent.Kind.SUBMITTED, by=by, team=rating.team)
         if was_returned:
             notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
                    title=_("%(team)s resubmitted its scores") % {"team": rating.team.name},
@@ -439,56 +388,58 @@ def team_scores_submit(*, period_id: int, captain, team_id: int | None = None) -
 
 
 # --- stage 3: committee review -------------------------------------------------------------------
-class Decision:
-    APPROVE = "approve"
-    RETURN = "return"
+def _require_committee(by: User, message: str) -> None:
+    if not has_role(by, Role.COMMITTEE_REVIEWER):
+        raise NotAllowed(message)
 
 
-def team_review_decide(*, period_id: int, reviewer, team_id, decision: str, reason: str = "") -> TeamRating:
-    """The committee approves a team's submitted scores, or returns them to the captain with a reason."""
-    if not has_role(reviewer, Role.COMMITTEE_REVIEWER):
-        raise NotAllowed(_("Only a youth work committee reviewer can review team scores."))
-    if decision not in (Decision.APPROVE, Decision.RETURN):
-        raise Invalid(_("The decision must be “approve” or “return”."), field="decision")
-    reason = (reason or "").strip()
-    if decision == Decision.RETURN and not reason:
-        raise Invalid(_("Say why the scores are returned."), field="reason")
+def _team_review(*, rating: TeamRating, by: User, to: str, reason: str) -> TeamRating:
+    """Approve or return a team's submitted scores in committee review (the caller checked the role)."""
     with transaction.atomic():
-        period = _lock_period(period_id)
-        rating = TeamRating.objects.select_for_update().select_related("team").filter(
-            period=period, team_id=_as_int(team_id, "team")
-        ).first()
-        if rating is None:
-            raise NotFound(_("This team is not rated in this period."))
+        period = Period.objects.select_for_update().get(pk=rating.period_id)
+        rating = TeamRating.objects.select_for_update().select_related("team").get(pk=rating.pk)
         if period.stage != Stage.COMMITTEE_REVIEW:
             raise WrongStage(_("Committee review is not open in this period."))
-        target = TeamRating.Status.APPROVED if decision == Decision.APPROVE else TeamRating.Status.RETURNED
-        if target not in TeamRating.TRANSITIONS[rating.status]:
-            raise TransitionNotAllowed(
-                _("Scores that are “%(status)s” cannot be reviewed.") % {"status": rating.get_status_display()}
-            )
-        rating.status = target
-        rating.return_reason = reason if target == TeamRating.Status.RETURNED else rating.return_reason
-        rating.save(update_fields=["status", "return_reason"])
-        kind = PeriodEvent.Kind.APPROVED if target == TeamRating.Status.APPROVED else PeriodEvent.Kind.RETURNED
-        _event(period=period, kind=kind, actor=reviewer, team=rating.team, reason=reason)
-        if target == TeamRating.Status.RETURNED:
-            captain_id = _captain_ids_by_team([rating.team_id]).get(rating.team_id)
+        refusal = _("Scores that are “%(status)s” cannot be reviewed.") % {"status": rating.get_status_display()}
+        if to == TeamRating.Status.RETURNED:
+            _move(rating, to, message=refusal, return_reason=reason)
+            kind = PeriodEvent.Kind.RETURNED
+        else:
+            _move(rating, to, message=refusal)
+            kind = PeriodEvent.Kind.APPROVED
+        _event(period=period, kind=kind, by=by, team=rating.team, note=reason)
+        if to == TeamRating.Status.RETURNED:
+            captain_id = captain_ids_by_team(team_ids=[rating.team_id]).get(rating.team_id)
             notify(users=User.objects.filter(pk=captain_id),
                    title=_("The committee returned your team's scores"), body=reason,
                    url=reverse("points:captain_scoring", args=[period.pk]))
     return rating
 
 
+def team_scores_approve(*, rating: TeamRating, by: User, reason: str = "") -> TeamRating:
+    """The committee approves a team's submitted scores. Raises NotAllowed, WrongStage, TransitionNotAllowed."""
+    _require_committee(by, _("Only a youth work committee reviewer can review team scores."))
+    return _team_review(rating=rating, by=by, to=TeamRating.Status.APPROVED, reason=(reason or "").strip())
+
+
+def team_scores_return(*, rating: TeamRating, by: User, reason: str) -> TeamRating:
+    """The committee returns a team's submitted scores to the captain, saying why (400 without a reason)."""
+    _require_committee(by, _("Only a youth work committee reviewer can review team scores."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the scores are returned."), field="reason")
+    return _team_review(rating=rating, by=by, to=TeamRating.Status.RETURNED, reason=reason)
+
+
 # --- appeals ------------------------------------------------------------------------------------
-def appeal_file(*, period_id: int, member, reason: str) -> Appeal:
-    """A member appeals their published result within the window (POINTS_APPEAL_WINDOW_DAYS)."""
+def appeal_file(*, period: Period, by: User, reason: str) -> Appeal:
+    """A member (``by``) appeals their published result within the window (POINTS_APPEAL_WINDOW_DAYS)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Give a reason for the appeal."), field="reason")
     with transaction.atomic():
-        period = _lock_period(period_id)
-        result = MemberResult.objects.filter(period=period, member_id=member.pk).first()
+        period = _lock_period(period)
+        result = MemberResult.objects.filter(period=period, member_id=by.pk).first()
         if result is None:
             raise NotAllowed(_("You have no result in this period."))
         if period.stage != Stage.PUBLISHED:
@@ -498,48 +449,45 @@ def appeal_file(*, period_id: int, member, reason: str) -> Appeal:
         if Appeal.objects.filter(result=result).exists():
             raise Conflict(_("You have already appealed this result."), code="appeal_exists")
         appeal = Appeal.objects.create(result=result, reason=reason)
-        _event(period=period, kind=PeriodEvent.Kind.APPEAL_FILED, actor=member, member=member, reason=reason)
+        _event(period=period, kind=PeriodEvent.Kind.APPEAL_FILED, by=by, member=by, note=reason)
         notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
                title=_("A member appealed a result of %(period)s") % {"period": period.name},
                body=reason, url=reverse("points:period_detail", args=[period.pk]))
     return appeal
 
 
-def appeal_decide(*, appeal_id, reviewer, decision: str, reason: str = "") -> Appeal:
-    """The committee upholds the result, or reopens the member's captain scoring."""
-    if not has_role(reviewer, Role.COMMITTEE_REVIEWER):
-        raise NotAllowed(_("Only a youth work committee reviewer can decide appeals."))
-    targets = {"uphold": Appeal.Status.UPHELD, "reopen": Appeal.Status.REOPENED}
-    if decision not in targets:
-        raise Invalid(_("The decision must be “uphold” or “reopen”."), field="decision")
+def _appeal_decide(*, appeal: Appeal, by: User, to: str, reason: str) -> Appeal:
+    _require_committee(by, _("Only a youth work committee reviewer can decide appeals."))
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("result__period", "result__member").filter(
-            pk=_as_int(appeal_id, "appeal")
-        ).first()
-        if appeal is None:
-            raise NotFound()
-        target = targets[decision]
-        if target not in Appeal.TRANSITIONS[appeal.status]:
-            raise TransitionNotAllowed(_("This appeal has already been decided."))
-        appeal.status = target
-        appeal.decision_reason = (reason or "").strip()
-        appeal.decided_by = reviewer
-        appeal.old_total = appeal.result.total
-        appeal.save(update_fields=["status", "decision_reason", "decided_by", "old_total"])
+        appeal = Appeal.objects.select_for_update().select_related("result__period", "result__member").get(
+            pk=appeal.pk
+        )
         result = appeal.result
-        kind = PeriodEvent.Kind.APPEAL_UPHELD if target == Appeal.Status.UPHELD else PeriodEvent.Kind.APPEAL_REOPENED
-        _event(period=result.period, kind=kind, actor=reviewer, member=result.member, reason=appeal.decision_reason)
+        _move(appeal, to, message=_("This appeal has already been decided."),
+              decision_reason=(reason or "").strip(), decided_by=by, old_total=result.total)
+        kind = PeriodEvent.Kind.APPEAL_UPHELD if to == Appeal.Status.UPHELD else PeriodEvent.Kind.APPEAL_REOPENED
+        _event(period=result.period, kind=kind, by=by, member=result.member, note=appeal.decision_reason)
         notify(users=[result.member], title=_("Your appeal was decided: %(status)s") % {"status": appeal.get_status_display()},
                body=appeal.decision_reason, url=reverse("points:my_points"))
-        if target == Appeal.Status.REOPENED:
-            captain_id = _captain_ids_by_team([result.team_id]).get(result.team_id)
+        if to == Appeal.Status.REOPENED:
+            captain_id = captain_ids_by_team(team_ids=[result.team_id]).get(result.team_id)
             notify(users=User.objects.filter(pk=captain_id),
                    title=_("Rescore %(member)s after an appeal") % {"member": result.member},
                    url=reverse("points:captain_scoring", args=[result.period_id]))
     return appeal
 
 
-def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating, captain, total: int) -> None:
+def appeal_uphold(*, appeal: Appeal, by: User, reason: str = "") -> Appeal:
+    """The committee upholds the published result. Raises NotAllowed (403), TransitionNotAllowed (409)."""
+    return _appeal_decide(appeal=appeal, by=by, to=Appeal.Status.UPHELD, reason=reason)
+
+
+def appeal_reopen(*, appeal: Appeal, by: User, reason: str = "") -> Appeal:
+    """The committee reopens the member's captain scoring. Raises NotAllowed (403), TransitionNotAllowed (409)."""
+    return _appeal_decide(appeal=appeal, by=by, to=Appeal.Status.REOPENED, reason=reason)
+
+
+def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating, by: User, total: int) -> None:
     """The reopened member was rescored: correct the result, the team and the ledger."""
     old = result.total or 0
     result.total = total
@@ -549,18 +497,16 @@ def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating,
     _compute_team(rating=rating, results=team_results)
     MemberResult.objects.bulk_update(team_results, ["is_good_youth"])
     rating.save(update_fields=["average", "stars", "is_pioneer_post"])
-    appeal.status = Appeal.Status.RESOLVED
-    appeal.new_total = total
-    appeal.save(update_fields=["status", "new_total"])
+    _move(appeal, Appeal.Status.RESOLVED, new_total=total)
     if total != old:
         original = LedgerEntry.objects.filter(reference=f"result:{result.period_id}:{result.member_id}").first()
         LedgerEntry.objects.create(
-            member_id=result.member_id, points=total - old, source=LedgerEntry.Source.CORRECTION, author=captain,
+            member_id=result.member_id, points=total - old, source=LedgerEntry.Source.CORRECTION, author=by,
             period_id=result.period_id, corrects=original, reference=f"appeal:{appeal.pk}",
             reason=_("Appeal: result corrected from %(old)s to %(new)s") % {"old": old, "new": total},
         )
-    _event(period=result.period, kind=PeriodEvent.Kind.APPEAL_RESOLVED, actor=captain, member=result.member,
-           reason=_("Total %(old)s → %(new)s") % {"old": old, "new": total})
+    _event(period=result.period, kind=PeriodEvent.Kind.APPEAL_RESOLVED, by=by, member=result.member,
+           note=_("Total %(old)s → %(new)s") % {"old": old, "new": total})
     notify(users=[result.member], title=_("Your result was rescored: %(total)s") % {"total": total},
            url=reverse("points:my_points"))
 
@@ -596,86 +542,75 @@ def evidence_validate(upload) -> None:
         raise BadEvidence(_("The file's content does not match its type."), field="evidence")
 
 
-def period_current() -> Period | None:
-    """The period in progress: opened and not yet published (the latest if several)."""
-    return Period.objects.exclude(stage__in=[Stage.DRAFT, Stage.PUBLISHED]).order_by("-starts_on", "-id").first()
+def achievement_create(*, by: User, indicator: Indicator, title: str, description: str, points_claimed: int,
+                       evidence=None, period: Period | None = None) -> Achievement:
+    """A member (``by``) posts an achievement (先锋亮绩) for the captain to approve.
 
-
-def achievement_create(*, member, indicator_id, title: str, description: str, points_claimed,
-                       evidence=None, period_id=None) -> Achievement:
-    """A member posts an achievement (先锋亮绩) for the captain to approve."""
-    membership = Membership.objects.filter(user_id=member.pk, left_on__isnull=True).order_by("joined_on").first()
+    ``period`` defaults to the period in progress. Raises NotAllowed (403) for someone outside
+    the teams, Conflict (409) without a period in progress, WrongStage (409) for a published
+    period, Invalid or BadEvidence (400) for the rest.
+    """
+    membership = Membership.objects.filter(user_id=by.pk, left_on__isnull=True).order_by("joined_on").first()
     if membership is None:
         raise NotAllowed(_("Only members of a service team can post achievements."))
-    if period_id in (None, ""):
+    if period is None:
         period = period_current()
         if period is None:
             raise Conflict(_("No rating period is in progress."), code="no_period")
-    else:
-        period = Period.objects.filter(pk=_as_int(period_id, "period")).exclude(stage=Stage.DRAFT).first()
-        if period is None:
-            raise Invalid(_("Choose a rating period in progress."), field="period")
+    elif period.stage == Stage.DRAFT:
+        raise Invalid(_("Choose a rating period in progress."), field="period")
     if period.stage == Stage.PUBLISHED:
         raise WrongStage(_("This period is already published."))
-    indicator = period.indicators.filter(pk=_as_int(indicator_id, "indicator")).first()
-    if indicator is None:
+    if not period.indicators.filter(pk=indicator.pk).exists():
         raise Invalid(_("Choose an indicator of this period."), field="indicator")
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
         raise Invalid(_("Give the achievement a title."), field="title")
     if not description:
         raise Invalid(_("Describe the achievement."), field="description")
-    claimed = _as_int(points_claimed, "points_claimed")
-    if claimed < 1 or claimed > indicator.max_points:
+    if points_claimed < 1 or points_claimed > indicator.max_points:
         raise Invalid(_("Claim between 1 and %(max)s points.") % {"max": indicator.max_points}, field="points_claimed")
     evidence_validate(evidence)
     with transaction.atomic():
         achievement = Achievement(
-            member=member, team_id=membership.team_id, period=period, indicator=indicator, title=title,
-            description=description, points_claimed=claimed,
+            member=by, team_id=membership.team_id, period=period, indicator=indicator, title=title,
+            description=description, points_claimed=points_claimed,
         )
         if evidence is not None:
             achievement.evidence = evidence
         achievement.save()
-        captain_id = _captain_ids_by_team([membership.team_id]).get(membership.team_id)
+        captain_id = captain_ids_by_team(team_ids=[membership.team_id]).get(membership.team_id)
         notify(users=User.objects.filter(pk=captain_id),
-               title=_("%(member)s posted an achievement") % {"member": member}, url=reverse("points:achievements"))
+               title=_("%(member)s posted an achievement") % {"member": by}, url=reverse("points:achievements"))
     return achievement
 
 
-def achievement_decide(*, achievement_id, captain, decision: str, points=None, reason: str = "") -> Achievement:
-    """The captain approves (points, capped per indicator and period) or rejects an achievement.
+def _achievement_lock(*, achievement: Achievement, by: User, to: str) -> Achievement:
+    """Lock the achievement and check that ``by`` may decide it now. Runs in the caller's transaction."""
+    locked = Achievement.objects.select_for_update().select_related("indicator", "period", "member").get(
+        pk=achievement.pk
+    )
+    if not is_captain_of(user=by, team_id=locked.team_id):
+        raise NotAllowed(_("Only the captain of the member's team decides on achievements."))
+    if not transition_allowed(locked, to):
+        raise TransitionNotAllowed(_("This achievement has already been decided."))
+    if locked.period.stage == Stage.PUBLISHED:
+        raise WrongStage(_("This period is already published."))
+    return locked
 
-    Approving writes one ledger entry; the cap counts the member's approved achievements under the
-    same indicator in the same period. Raises NotAllowed, TransitionNotAllowed, Invalid.
+
+def achievement_approve(*, achievement: Achievement, by: User, points: int | None = None,
+                        reason: str = "") -> Achievement:
+    """The captain approves an achievement into points: those claimed, or ``points``, capped.
+
+    Writes one ledger entry; the cap counts the member's approved achievements under the same
+    indicator in the same period. Raises NotAllowed (403), TransitionNotAllowed or WrongStage
+    (409), Invalid (400) for points out of the indicator's range.
     """
-    if decision not in ("approve", "reject"):
-        raise Invalid(_("The decision must be “approve” or “reject”."), field="decision")
     reason = (reason or "").strip()
-    if decision == "reject" and not reason:
-        raise Invalid(_("Say why the achievement is rejected."), field="reason")
     with transaction.atomic():
-        achievement = Achievement.objects.select_for_update().select_related("indicator", "period", "member").filter(
-            pk=_as_int(achievement_id, "achievement")
-        ).first()
-        if achievement is None:
-            raise NotFound()
-        if not _is_captain_of(captain, achievement.team_id):
-            raise NotAllowed(_("Only the captain of the member's team decides on achievements."))
-        if achievement.status != Achievement.Status.PENDING:
-            raise TransitionNotAllowed(_("This achievement has already been decided."))
-        if achievement.period.stage == Stage.PUBLISHED:
-            raise WrongStage(_("This period is already published."))
-        achievement.decided_by = captain
-        achievement.decided_at = timezone.now()
-        achievement.decision_reason = reason
-        if decision == "reject":
-            achievement.status = Achievement.Status.REJECTED
-            achievement.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-            notify(users=[achievement.member], title=_("Your achievement “%(title)s” was not approved") % {
-                "title": achievement.title}, body=reason, url=reverse("points:achievements"))
-            return achievement
-        wanted = achievement.points_claimed if points in (None, "") else _as_int(points, "points")
+        achievement = _achievement_lock(achievement=achievement, by=by, to=Achievement.Status.APPROVED)
+        wanted = achievement.points_claimed if points is None else points
         if wanted < 0 or wanted > achievement.indicator.max_points:
             raise Invalid(_("Award between 0 and %(max)s points.") % {"max": achievement.indicator.max_points},
                           field="points")
@@ -686,12 +621,11 @@ def achievement_decide(*, achievement_id, captain, decision: str, points=None, r
             source=LedgerEntry.Source.ACHIEVEMENT,
         ).aggregate(total=Sum("points"))["total"] or 0
         awarded = max(0, min(wanted, achievement.indicator.max_points - already))
-        achievement.status = Achievement.Status.APPROVED
-        achievement.points_awarded = awarded
-        achievement.save(update_fields=["status", "points_awarded", "decided_by", "decided_at", "decision_reason"])
+        _move(achievement, Achievement.Status.APPROVED, points_awarded=awarded, decided_by=by,
+              decided_at=timezone.now(), decision_reason=reason)
         if awarded:
             LedgerEntry.objects.create(
-                member_id=achievement.member_id, points=awarded, source=LedgerEntry.Source.ACHIEVEMENT, author=captain,
+                member_id=achievement.member_id, points=awarded, source=LedgerEntry.Source.ACHIEVEMENT, author=by,
                 period_id=achievement.period_id, indicator_id=achievement.indicator_id, achievement=achievement,
                 reference=f"achievement:{achievement.pk}",
                 reason=_("Achievement: %(title)s") % {"title": achievement.title},
@@ -701,8 +635,23 @@ def achievement_decide(*, achievement_id, captain, decision: str, points=None, r
     return achievement
 
 
+def achievement_reject(*, achievement: Achievement, by: User, reason: str) -> Achievement:
+    """The captain rejects an achievement, saying why (400 without a reason). No points are written."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the achievement is rejected."), field="reason")
+    with transaction.atomic():
+        achievement = _achievement_lock(achievement=achievement, by=by, to=Achievement.Status.REJECTED)
+        _move(achievement, Achievement.Status.REJECTED, decided_by=by, decided_at=timezone.now(),
+              decision_reason=reason)
+        notify(users=[achievement.member], title=_("Your achievement “%(title)s” was not approved") % {
+            "title": achievement.title}, body=reason, url=reverse("points:achievements"))
+    return achievement
+
+
 # --- the ledger -----------------------------------------------------------------------------------
-def service_hours_award(*, member, hours, reference: str, reason: str, author=None) -> LedgerEntry | None:
+def service_hours_award(*, member: User, hours, reference: str, reason: str,
+                        by: User | None = None) -> LedgerEntry | None:
     """Approved service hours become points (POINTS_PER_SERVICE_HOUR a hour, rounded).
 
     Idempotent on ``reference`` (e.g. "hours:<attendance id>"): a second call returns None and
@@ -715,13 +664,13 @@ def service_hours_award(*, member, hours, reference: str, reason: str, author=No
         with transaction.atomic():
             return LedgerEntry.objects.create(
                 member=member, points=points, reason=reason[:300], source=LedgerEntry.Source.SERVICE_HOURS,
-                author=author, period=period_current(), reference=reference[:80],
+                author=by, period=period_current(), reference=reference[:80],
             )
     except IntegrityError:
         return None
 
 
-def service_hours_award_for_activity(*, activity, by=None) -> int:
+def service_hours_award_for_activity(*, activity, by: User | None = None) -> int:
     """Every approved attendance of an activity becomes a service-hours ledger entry.
 
     Subscribed to volunteers' "hours approved" (PointsConfig.ready), so it runs inside the
@@ -734,46 +683,27 @@ def service_hours_award_for_activity(*, activity, by=None) -> int:
     reason = _("Service hours: %(activity)s") % {"activity": activity.title}
     for attendance in Attendance.objects.filter(activity=activity, approved_hours__gt=0).select_related("user"):
         if service_hours_award(member=attendance.user, hours=attendance.approved_hours,
-                               reference=f"hours:{attendance.pk}", reason=reason, author=by):
+                               reference=f"hours:{attendance.pk}", reason=reason, by=by):
             written += 1
     return written
 
 
-def ledger_correct(*, entry_id, author, points: int, reason: str) -> LedgerEntry:
+def ledger_correct(*, entry: LedgerEntry, by: User, points: int, reason: str) -> LedgerEntry:
     """A compensating entry for an earlier one: the only way to change a balance."""
-    if not (has_role(author, Role.COMMITTEE_REVIEWER) or getattr(author, "is_superuser", False)):
+    if not (has_role(by, Role.COMMITTEE_REVIEWER) or getattr(by, "is_superuser", False)):
         raise NotAllowed(_("Only a youth work committee reviewer can correct the ledger."))
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Say why the entry is corrected."), field="reason")
-    points = _as_int(points, "points")
     if points == 0:
         raise Invalid(_("A correction must change the balance."), field="points")
-    original = LedgerEntry.objects.filter(pk=_as_int(entry_id, "entry")).first()
-    if original is None:
-        raise NotFound()
     return LedgerEntry.objects.create(
-        member_id=original.member_id, points=points, source=LedgerEntry.Source.CORRECTION, author=author,
-        period_id=original.period_id, corrects=original, reason=reason[:300],
+        member_id=entry.member_id, points=points, source=LedgerEntry.Source.CORRECTION, author=by,
+        period_id=entry.period_id, corrects=entry, reason=reason[:300],
     )
 
 
 # --- reminders ----------------------------------------------------------------------------------
-def _owing(*, period: Period) -> list:
-    if period.stage == Stage.PEER_REVIEW:
-        return list(User.objects.filter(pk__in=list(peer_review_missing(period=period))))
-    if period.stage == Stage.CAPTAIN_SCORING:
-        team_ids = period.team_ratings.exclude(status=TeamRating.Status.SUBMITTED).values_list("team_id", flat=True)
-        return list(User.objects.filter(pk__in=list(_captain_ids_by_team(team_ids).values())))
-    if period.stage == Stage.COMMITTEE_REVIEW:
-        if not period.team_ratings.exclude(status=TeamRating.Status.APPROVED).exists():
-            return []
-        return list(User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True))
-    if period.stage == Stage.ALLIANCE_DECISION:
-        return list(User.objects.filter(groups__name=Role.ALLIANCE_MEMBER, is_active=True))
-    return []
-
-
 def period_reminders_send(*, now: datetime | None = None) -> int:
     """Remind those who still owe their part of a stage, once before its due date and once after.
 
@@ -788,7 +718,7 @@ def period_reminders_send(*, now: datetime | None = None) -> int:
         if due is None or now < due - soon:
             continue
         overdue = now >= due
-        recipients = _owing(period=period)
+        recipients = period_owing(period=period)
         if not recipients:
             continue
         kind = f"{period.stage}:{'overdue' if overdue else 'due_soon'}"
@@ -815,4 +745,3 @@ def period_create(*, name: str, starts_on, ends_on, indicators: list[Indicator] 
                                        **{STAGE_DUE_FIELD[k]: v for k, v in (due or {}).items()})
         period.indicators.set(indicators if indicators is not None else Indicator.objects.filter(is_active=True))
     return period
-

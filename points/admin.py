@@ -2,7 +2,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from points import actions
+from points import actions, selectors
 from points.models import Achievement, Appeal, Indicator, LedgerEntry, Period, PeriodEvent, Stage, TeamRating
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
@@ -37,7 +37,7 @@ class PeriodEventInline(admin.TabularInline):
     model = PeriodEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "from_stage", "to_stage", "team", "member", "actor", "reason", "created_at"]
+    readonly_fields = ["kind", "from_status", "to_status", "team", "member", "by", "note", "at"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -54,7 +54,7 @@ class PeriodAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("indicator points"))
     def indicator_total(self, obj: Period) -> int:
-        return actions.period_indicator_total(period=obj)
+        return selectors.period_indicator_total(period=obj)
 
     def get_readonly_fields(self, request, obj=None):
         # Stages move only through the actions (pages or API), never by editing the field.
@@ -115,7 +115,7 @@ class LedgerEntryAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
         done = 0
         for entry in queryset:
             try:
-                actions.ledger_correct(entry_id=entry.pk, author=request.user, points=-entry.points,
+                actions.ledger_correct(entry=entry, by=request.user, points=-entry.points,
                                        reason=str(_("Reversed by %(user)s") % {"user": request.user}))
                 done += 1
             except DomainError as exc:

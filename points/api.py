@@ -35,9 +35,14 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class PeriodEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    # The JSON keeps the names clients know; the history row uses the portal-wide field names.
+    from_stage = serializers.CharField(source="from_status", read_only=True)
+    to_stage = serializers.CharField(source="to_status", read_only=True)
     team = serializers.StringRelatedField()
     member = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(source="by")
+    reason = serializers.CharField(source="note", read_only=True)
+    created_at = serializers.DateTimeField(source="at", read_only=True)
 
     class Meta:
         model = PeriodEvent
@@ -120,7 +125,7 @@ class PeriodAdvanceApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        period = actions.period_advance(period_id=period.pk, user=request.user, to=data["to"], reason=data["reason"])
+        period = actions.period_advance(period=period, by=request.user, to=data["to"], reason=data["reason"])
         return Response(PeriodSerializer(period).data)
 
 
@@ -144,8 +149,8 @@ class PeerReviewApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        saved = actions.peer_review_submit(period_id=period.pk, reviewer=request.user, member_id=data["member"],
-                                           scores=data["scores"])
+        member = selectors.member_get(member_id=data["member"])
+        saved = actions.peer_review_submit(period=period, by=request.user, member=member, scores=data["scores"])
         return Response(
             {"member": data["member"], "scores": {s.indicator.code: s.points for s in saved}},
             status=status.HTTP_201_CREATED,
@@ -176,7 +181,8 @@ class CaptainScoreApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        result = actions.captain_score_set(period_id=period.pk, captain=request.user, member_id=data["member"],
+        member = selectors.member_get(member_id=data["member"])
+        result = actions.captain_score_set(period=period, by=request.user, member=member,
                                            scores=data.get("scores"), total=data.get("score"),
                                            comment=data["comment"])
         scores = selectors.captain_scores_of(period=period, member_id=result.member_id)
@@ -190,7 +196,7 @@ class CaptainSubmitApi(APIView):
     @extend_schema(request=None, responses=TeamRatingSerializer)
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
-        rating = actions.team_scores_submit(period_id=period.pk, captain=request.user)
+        rating = actions.team_scores_submit(period=period, by=request.user)
         return Response(TeamRatingSerializer(rating).data)
 
 
@@ -208,11 +214,11 @@ class CommitteeReviewApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        rating = period.team_ratings.filter(team__slug=data["team"]).first()
+        rating = selectors.team_rating_get(period=period, slug=data["team"])
         if rating is None:
             raise serializers.ValidationError({"team": [_("This team is not rated in this period.")]})
-        rating = actions.team_review_decide(period_id=period.pk, reviewer=request.user, team_id=rating.team_id,
-                                            decision=data["decision"], reason=data["reason"])
+        review = {"approve": actions.team_scores_approve, "return": actions.team_scores_return}[data["decision"]]
+        rating = review(rating=rating, by=request.user, reason=data["reason"])
         return Response(TeamRatingSerializer(rating).data)
 
 
@@ -228,7 +234,7 @@ class DecisionApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        period = actions.period_publish(period_id=period.pk, user=request.user, reason=data["reason"])
+        period = actions.period_publish(period=period, by=request.user, reason=data["reason"])
         return Response(PeriodSerializer(period).data)
 
 
@@ -254,7 +260,7 @@ class AppealCreateApi(APIView):
     def post(self, request, pk: int):
         period = selectors.period_get_for_user(user=request.user, period_id=pk)
         data = _valid(self.InputSerializer, request)
-        appeal = actions.appeal_file(period_id=period.pk, member=request.user, reason=data["reason"])
+        appeal = actions.appeal_file(period=period, by=request.user, reason=data["reason"])
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -271,8 +277,8 @@ class AppealDecideApi(APIView):
     def post(self, request, pk: int):
         appeal = selectors.appeal_get_for_user(user=request.user, appeal_id=pk)
         data = _valid(self.InputSerializer, request)
-        appeal = actions.appeal_decide(appeal_id=appeal.pk, reviewer=request.user, decision=data["decision"],
-                                       reason=data["reason"])
+        decide = {"uphold": actions.appeal_uphold, "reopen": actions.appeal_reopen}[data["decision"]]
+        appeal = decide(appeal=appeal, by=request.user, reason=data["reason"])
         return Response(AppealSerializer(appeal).data)
 
 
@@ -295,7 +301,13 @@ class AchievementListApi(APIView):
         title = serializers.CharField(max_length=120, label=_("title"))
         description = serializers.CharField(label=_("description"))
         points_claimed = serializers.IntegerField(label=_("points claimed"))
-        period = serializers.IntegerField(required=False, allow_null=True, default=None, label=_("period"))
+        period = serializers.PrimaryKeyRelatedField(
+            queryset=Period.objects.all(), required=False, allow_null=True, default=None, label=_("period"),
+            error_messages={
+                "does_not_exist": _("Choose a rating period in progress."),
+                "incorrect_type": serializers.IntegerField.default_error_messages["invalid"],
+            },
+        )
         evidence = serializers.FileField(required=False, allow_null=True, default=None, label=_("evidence"))
 
     InputSerializer = AchievementListInputSerializer
@@ -314,8 +326,8 @@ class AchievementListApi(APIView):
         if indicator is None:
             raise serializers.ValidationError({"indicator": [_("Unknown indicator.")]})
         achievement = actions.achievement_create(
-            member=request.user, indicator_id=indicator.pk, title=data["title"], description=data["description"],
-            points_claimed=data["points_claimed"], evidence=data["evidence"], period_id=data["period"],
+            by=request.user, indicator=indicator, title=data["title"], description=data["description"],
+            points_claimed=data["points_claimed"], evidence=data["evidence"], period=data["period"],
         )
         return Response(AchievementSerializer(achievement).data, status=status.HTTP_201_CREATED)
 
@@ -334,9 +346,11 @@ class AchievementDecideApi(APIView):
     def post(self, request, pk: int):
         achievement = selectors.achievement_get_for_user(user=request.user, achievement_id=pk)
         data = _valid(self.InputSerializer, request)
-        achievement = actions.achievement_decide(achievement_id=achievement.pk, captain=request.user,
-                                                 decision=data["decision"], points=data["points"],
-                                                 reason=data["reason"])
+        if data["decision"] == "approve":
+            achievement = actions.achievement_approve(achievement=achievement, by=request.user,
+                                                      points=data["points"], reason=data["reason"])
+        else:
+            achievement = actions.achievement_reject(achievement=achievement, by=request.user, reason=data["reason"])
         return Response(AchievementSerializer(achievement).data)
 
 

@@ -54,28 +54,28 @@ def _score(username: str, indicator: Indicator) -> int:
 
 
 def _run_past_period(period: Period, reviewer: User, alliance: User) -> None:
-    actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.PEER_REVIEW, reason="第三季度评星开始")
+    actions.period_advance(period=period, by=reviewer, to=Stage.PEER_REVIEW, reason="第三季度评星开始")
     # The peer stage's due date is past, so it may close with the reviews members did not give.
-    actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.CAPTAIN_SCORING)
+    actions.period_advance(period=period, by=reviewer, to=Stage.CAPTAIN_SCORING)
     indicators = list(period.indicators.all())
     captains = dict(
         Membership.objects.filter(role=Membership.Role.CAPTAIN, left_on__isnull=True).values_list("team_id", "user_id")
     )
     users = User.objects.in_bulk(list(captains.values()))
-    for rating in TeamRating.objects.filter(period=period):
+    for rating in TeamRating.objects.filter(period=period).select_related("team"):
         captain = users[captains[rating.team_id]]
         for result in MemberResult.objects.filter(period=period, team_id=rating.team_id).select_related("member"):
             actions.captain_score_set(
-                period_id=period.pk, captain=captain, member_id=result.member_id,
+                period=period, by=captain, member=result.member,
                 scores={ind.code: _score(result.member.username, ind) for ind in indicators},
                 comment="服务热情，业务扎实。",
             )
-        actions.team_scores_submit(period_id=period.pk, captain=captain, team_id=rating.team_id)
-    actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.COMMITTEE_REVIEW)
+        actions.team_scores_submit(period=period, by=captain, team=rating.team)
+    actions.period_advance(period=period, by=reviewer, to=Stage.COMMITTEE_REVIEW)
     for rating in TeamRating.objects.filter(period=period):
-        actions.team_review_decide(period_id=period.pk, reviewer=reviewer, team_id=rating.team_id, decision="approve")
-    actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.ALLIANCE_DECISION)
-    actions.period_publish(period_id=period.pk, user=alliance, reason="党建联盟会议研究决定")
+        actions.team_scores_approve(rating=rating, by=reviewer)
+    actions.period_advance(period=period, by=reviewer, to=Stage.ALLIANCE_DECISION)
+    actions.period_publish(period=period, by=alliance, reason="党建联盟会议研究决定")
 
 
 def seed() -> str:
@@ -101,13 +101,13 @@ def seed() -> str:
                  Stage.COMMITTEE_REVIEW: _at(today + timedelta(days=21)),
                  Stage.ALLIANCE_DECISION: _at(today + timedelta(days=28))},
         )
-        actions.period_advance(period_id=current.pk, user=reviewer, to=Stage.PEER_REVIEW, reason="第四季度评星开始")
+        current = actions.period_advance(period=current, by=reviewer, to=Stage.PEER_REVIEW, reason="第四季度评星开始")
         member = User.objects.get(username="member")
         mine = MemberResult.objects.filter(period=current, member=member).first()
         if mine is not None:
             mate = MemberResult.objects.filter(period=current, team_id=mine.team_id).exclude(member=member).first()
             if mate is not None:
-                actions.peer_review_submit(period_id=current.pk, reviewer=member, member_id=mate.member_id,
+                actions.peer_review_submit(period=current, by=member, member=mate.member,
                                            scores={ind.code: _score(member.username, ind) for ind in indicators})
             _achievements(member, current)
 
@@ -124,15 +124,15 @@ def _achievements(member: User, period: Period) -> None:
     ).values_list("user_id", flat=True).first()
     captain = User.objects.get(pk=captain_id)
     items = [
-        ("assisted-handling", "青年专区帮办代办 36 件", "十月在青年专区为创业青年帮办代办青创+餐饮企业一件事 36 件，零差评。", 8, "approve"),
-        ("reform-ideas", "提出“证照联办”金点子并被采纳", "建议将食品经营许可与营业执照同步受理，已被区市场监管局采纳。", 10, "approve"),
-        ("innovation", "制作一件事办事指引短视频", "制作 5 条办事指引短视频，累计播放 2 万次。", 6, None),
+        ("assisted-handling", "青年专区帮办代办 36 件", "十月在青年专区为创业青年帮办代办青创+餐饮企业一件事 36 件，零差评。", 8, True),
+        ("reform-ideas", "提出“证照联办”金点子并被采纳", "建议将食品经营许可与营业执照同步受理，已被区市场监管局采纳。", 10, True),
+        ("innovation", "制作一件事办事指引短视频", "制作 5 条办事指引短视频，累计播放 2 万次。", 6, False),
     ]
-    for code, title, description, points, decision in items:
+    for code, title, description, points, approved in items:
         if Achievement.objects.filter(member=member, title=title).exists():
             continue
         indicator = period.indicators.get(code=code)
-        achievement = actions.achievement_create(member=member, indicator_id=indicator.pk, title=title,
-                                                 description=description, points_claimed=points, period_id=period.pk)
-        if decision:
-            actions.achievement_decide(achievement_id=achievement.pk, captain=captain, decision=decision)
+        achievement = actions.achievement_create(by=member, indicator=indicator, title=title,
+                                                 description=description, points_claimed=points, period=period)
+        if approved:
+            actions.achievement_approve(achievement=achievement, by=captain)

@@ -19,11 +19,6 @@ class GuardNotMet(Conflict):
     default_message = _("The stage cannot be closed yet.")
 
 
-class TransitionNotAllowed(Conflict):
-    code = "transition_not_allowed"
-    default_message = _("This move is not allowed from the current state.")
-
-
 class NotAllowed(Forbidden):
     code = "not_allowed"
 

@@ -1,7 +1,7 @@
 """Qingfeng index (青锋指数): indicators, rating periods and their four stages, achievements, the ledger.
 
 A period moves draft → peer review → captain scoring → committee review → alliance decision →
-published, forward only (PERIOD_TRANSITIONS). Inside a period each team's scores have their own
+published, forward only (Period.TRANSITIONS, on its ``stage``). Inside a period each team's scores have their own
 small workflow (TeamRating: open → submitted → approved, or returned and submitted again), and
 each member has one MemberResult that publication fills in. Points live in LedgerEntry, which is
 append-only down to the model and queryset level.
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.roles import Role
+from portal.workflow import transition_allowed
 
 
 class Indicator(models.Model):
@@ -55,16 +56,6 @@ class Stage(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-# Forward only, one step at a time, each by the role that owns it. Guards live in actions.
-PERIOD_TRANSITIONS: dict[str, tuple[str, str]] = {
-    Stage.DRAFT: (Stage.PEER_REVIEW, Role.COMMITTEE_REVIEWER),
-    Stage.PEER_REVIEW: (Stage.CAPTAIN_SCORING, Role.COMMITTEE_REVIEWER),
-    Stage.CAPTAIN_SCORING: (Stage.COMMITTEE_REVIEW, Role.COMMITTEE_REVIEWER),
-    Stage.COMMITTEE_REVIEW: (Stage.ALLIANCE_DECISION, Role.COMMITTEE_REVIEWER),
-    Stage.ALLIANCE_DECISION: (Stage.PUBLISHED, Role.ALLIANCE_MEMBER),
-}
-STAGE_ORDER = [Stage.DRAFT, Stage.PEER_REVIEW, Stage.CAPTAIN_SCORING, Stage.COMMITTEE_REVIEW,
-               Stage.ALLIANCE_DECISION, Stage.PUBLISHED]
 # The due-date field of each working stage.
 STAGE_DUE_FIELD = {
     Stage.PEER_REVIEW: "peer_review_due",
@@ -76,6 +67,24 @@ STAGE_DUE_FIELD = {
 
 class Period(models.Model):
     """A rating period (e.g. 2026 Q4) and the stage it is in."""
+
+    # Forward only, one step at a time (on ``stage``). Each stage's guard lives in the actions.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Stage.DRAFT: (Stage.PEER_REVIEW,),
+        Stage.PEER_REVIEW: (Stage.CAPTAIN_SCORING,),
+        Stage.CAPTAIN_SCORING: (Stage.COMMITTEE_REVIEW,),
+        Stage.COMMITTEE_REVIEW: (Stage.ALLIANCE_DECISION,),
+        Stage.ALLIANCE_DECISION: (Stage.PUBLISHED,),
+        Stage.PUBLISHED: (),
+    }
+    # The role that makes the move into each stage: the committee runs the review, the alliance decides.
+    MOVED_BY: dict[str, str] = {
+        Stage.PEER_REVIEW: Role.COMMITTEE_REVIEWER,
+        Stage.CAPTAIN_SCORING: Role.COMMITTEE_REVIEWER,
+        Stage.COMMITTEE_REVIEW: Role.COMMITTEE_REVIEWER,
+        Stage.ALLIANCE_DECISION: Role.COMMITTEE_REVIEWER,
+        Stage.PUBLISHED: Role.ALLIANCE_MEMBER,
+    }
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     starts_on = models.DateField(_("starts on"))
@@ -111,8 +120,8 @@ class Period(models.Model):
 
     @property
     def next_stage(self) -> str | None:
-        move = PERIOD_TRANSITIONS.get(self.stage)
-        return move[0] if move else None
+        moves = self.TRANSITIONS.get(self.stage)
+        return moves[0] if moves else None
 
 
 class TeamRating(models.Model):
@@ -150,6 +159,16 @@ class TeamRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.period}"
+
+    def is_open_to_captain(self, stage: str) -> bool:
+        """Whether the captain may (re)score the team and submit at this stage of the period.
+
+        During captain scoring until the scores are submitted, and in committee review while the
+        committee has returned them.
+        """
+        if stage == Stage.CAPTAIN_SCORING:
+            return transition_allowed(self, self.Status.SUBMITTED)
+        return stage == Stage.COMMITTEE_REVIEW and self.status == self.Status.RETURNED
 
 
 class MemberResult(models.Model):
@@ -233,7 +252,11 @@ class CaptainScore(models.Model):
 
 
 class PeriodEvent(models.Model):
-    """The history of every move in a period: who, when, what, why."""
+    """The history of every move in a period: who, when, what, why.
+
+    ``from_status`` and ``to_status`` are the period's stages for a stage move; the moves of a
+    team's scores and of appeals name their ``team`` or ``member`` and leave them blank.
+    """
 
     class Kind(models.TextChoices):
         ADVANCED = "advanced", _("Stage advanced")
@@ -247,19 +270,19 @@ class PeriodEvent(models.Model):
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="events", verbose_name=_("period"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    from_stage = models.CharField(_("from"), max_length=20, blank=True)
-    to_stage = models.CharField(_("to"), max_length=20, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
     team = models.ForeignKey("volunteers.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("team"))
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", verbose_name=_("member"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    note = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["at", "id"]
         verbose_name = _("period event")
         verbose_name_plural = _("period events")
 

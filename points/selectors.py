@@ -1,14 +1,16 @@
 """Reads for the Qingfeng index, scoped to the person asking, with a fixed number of queries."""
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from points.actions import peer_review_missing, stars_for
-from points.exceptions import PeriodNotFound
+from points.exceptions import NotAllowed, PeriodNotFound
 from points.filters import AchievementFilter, LeaderboardFilter, LedgerFilter, PeriodFilter
 from points.models import (
     Achievement,
@@ -27,9 +29,45 @@ from portal.accounts.selectors import me_section
 from portal.exceptions import NotFound
 from portal.filters import filters_apply
 from portal.roles import Role, has_role
-from volunteers.models import Membership
+from volunteers.models import Membership, Team
+
+User = get_user_model()
 
 
+# --- the rules of the index, read from settings at call time ------------------------------------
+def stars_for(value) -> int:
+    """Star level of a total (or a team's average) under the configured thresholds."""
+    thresholds = [
+        (5, settings.POINTS_FIVE_STAR_MIN),
+        (4, settings.POINTS_FOUR_STAR_MIN),
+        (3, settings.POINTS_THREE_STAR_MIN),
+        (2, settings.POINTS_TWO_STAR_MIN),
+    ]
+    for stars, minimum in thresholds:
+        if value >= minimum:
+            return stars
+    return 1
+
+
+def member_totals(*, period: Period) -> dict[int, int]:
+    """{member id: total out of 100}: the captain's scores summed, capped at 100. One query.
+
+    Members the captain has not scored are absent (their total is 0).
+    """
+    sums = (
+        CaptainScore.objects.filter(period=period).values("member_id").annotate(total=Sum("points"))
+        .values_list("member_id", "total")
+    )
+    return {member_id: min(int(total or 0), 100) for member_id, total in sums}
+
+
+def team_outcome(totals: list[int]) -> tuple[Decimal, int, bool]:
+    """A team's average of its members' totals, its star level, and whether it is a pioneer post."""
+    average = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP) if totals else Decimal(0)
+    return average, stars_for(average), average >= settings.POINTS_PIONEER_POST_MIN_AVERAGE
+
+
+# --- who takes part -----------------------------------------------------------------------------
 def is_points_reviewer(user) -> bool:
     """Committee reviewers, the alliance and hall staff see every team's progress."""
     return has_role(user, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER, Role.HALL_STAFF)
@@ -37,6 +75,30 @@ def is_points_reviewer(user) -> bool:
 
 def takes_part(user) -> bool:
     return has_role(user, Role.TEAM_MEMBER, Role.TEAM_CAPTAIN) or is_points_reviewer(user)
+
+
+def captain_ids_by_team(*, team_ids: Iterable[int]) -> dict[int, int]:
+    """{team id: user id of its active captain} for the teams given that have one. One query."""
+    rows = Membership.objects.filter(
+        team_id__in=list(team_ids), role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).values_list("team_id", "user_id")
+    return dict(rows)
+
+
+def is_captain_of(*, user, team_id: int) -> bool:
+    """Whether ``user`` is the team's active captain now (read from the database, not cached)."""
+    return Membership.objects.filter(
+        team_id=team_id, user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).exists()
+
+
+def member_get(*, member_id: int) -> User:
+    """The person a request names by id, to score or review. 403 (NotAllowed) for an unknown id:
+    nobody may score or review a person who does not exist."""
+    member = User.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotAllowed()
+    return member
 
 
 # --- indicators and periods ---------------------------------------------------------------------
@@ -61,8 +123,51 @@ def period_get_for_user(*, user, period_id) -> Period:
         raise PeriodNotFound()
 
 
+def period_current() -> Period | None:
+    """The period in progress: opened and not yet published (the latest if several)."""
+    return Period.objects.exclude(stage__in=[Stage.DRAFT, Stage.PUBLISHED]).order_by("-starts_on", "-id").first()
+
+
+def period_indicator_total(*, period: Period) -> int:
+    return period.indicators.aggregate(total=Sum("max_points"))["total"] or 0
+
+
 def period_history(*, period: Period) -> QuerySet[PeriodEvent]:
-    return period.events.select_related("actor", "team", "member")
+    return period.events.select_related("by", "team", "member")
+
+
+def peer_review_missing(*, period: Period) -> dict[int, int]:
+    """{member id: number of peer scores still owed} for members who have not finished. Two queries."""
+    results = list(MemberResult.objects.filter(period=period).values_list("member_id", "team_id"))
+    team_size: dict[int, int] = defaultdict(int)
+    for _member, team_id in results:
+        team_size[team_id] += 1
+    n_indicators = period.indicators.count()
+    given = dict(
+        PeerScore.objects.filter(period=period).values("reviewer_id").annotate(n=Count("id")).values_list("reviewer_id", "n")
+    )
+    missing = {}
+    for member_id, team_id in results:
+        owed = (team_size[team_id] - 1) * n_indicators - (given.get(member_id) or 0)
+        if owed > 0:
+            missing[member_id] = owed
+    return missing
+
+
+def period_owing(*, period: Period) -> list:
+    """Who still owes their part of the period's current stage (the reminders' recipients)."""
+    if period.stage == Stage.PEER_REVIEW:
+        return list(User.objects.filter(pk__in=list(peer_review_missing(period=period))))
+    if period.stage == Stage.CAPTAIN_SCORING:
+        team_ids = period.team_ratings.exclude(status=TeamRating.Status.SUBMITTED).values_list("team_id", flat=True)
+        return list(User.objects.filter(pk__in=list(captain_ids_by_team(team_ids=team_ids).values())))
+    if period.stage == Stage.COMMITTEE_REVIEW:
+        if not period.team_ratings.exclude(status=TeamRating.Status.APPROVED).exists():
+            return []
+        return list(User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True))
+    if period.stage == Stage.ALLIANCE_DECISION:
+        return list(User.objects.filter(groups__name=Role.ALLIANCE_MEMBER, is_active=True))
+    return []
 
 
 def period_progress(*, period: Period) -> list[dict]:
@@ -98,26 +203,20 @@ def period_progress(*, period: Period) -> list[dict]:
 
 
 def decision_preview(*, period: Period) -> dict:
-    """What publishing would produce, computed without writing: for the alliance's decision page."""
-    from django.conf import settings
+    """What publishing would produce, computed without writing: for the alliance's decision page.
 
-    sums = dict(
-        CaptainScore.objects.filter(period=period).values("member_id").annotate(total=Sum("points"))
-        .values_list("member_id", "total")
-    )
+    The same rules as publishing (member_totals, stars_for, team_outcome), so the preview is the result.
+    """
+    totals = member_totals(period=period)
     results = list(MemberResult.objects.filter(period=period).select_related("member", "team"))
     teams: dict[int, dict] = {}
     for r in results:
-        r.preview_total = min(int(sums.get(r.member_id) or 0), 100)
+        r.preview_total = totals.get(r.member_id, 0)
         r.preview_stars = stars_for(r.preview_total)
         team = teams.setdefault(r.team_id, {"team": r.team, "totals": []})
         team["totals"].append(r.preview_total)
     for team in teams.values():
-        totals = team["totals"]
-        average = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        team["average"] = average
-        team["stars"] = stars_for(average)
-        team["pioneer"] = average >= settings.POINTS_PIONEER_POST_MIN_AVERAGE
+        team["average"], team["stars"], team["pioneer"] = team_outcome(team["totals"])
     team_rows = sorted(teams.values(), key=lambda t: (-t["average"], t["team"].name))
     member_rows = sorted(results, key=lambda r: (-r.preview_total, r.member_id))
     return {
@@ -164,6 +263,7 @@ def captain_scores_of(*, period: Period, member_id: int) -> dict[str, int]:
 
 
 def captain_team_id(*, user, period: Period) -> int | None:
+    """The team the user captains among those rated in the period (the first, if several)."""
     return Membership.objects.filter(
         user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True, team__ratings__period=period
     ).values_list("team_id", flat=True).first()
@@ -208,15 +308,24 @@ def captain_sheet(*, user, period: Period) -> dict | None:
     return {"rating": rating, "team": rating.team, "indicators": indicators, "rows": rows}
 
 
+def team_rating_get(*, period: Period, slug: str) -> TeamRating | None:
+    """The team's rating in the period, by the team's slug; None when the team is not rated in it."""
+    return period.team_ratings.select_related("team").filter(team__slug=slug).first()
+
+
 # --- achievements -------------------------------------------------------------------------------
+def _captained_team_ids(user) -> QuerySet:
+    """The teams the user captains now, as a subquery (the captain decides their achievements)."""
+    return Membership.objects.filter(
+        user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
+    ).values("team_id")
+
+
 def achievement_list(*, user, filters=None) -> QuerySet[Achievement]:
     """Reviewers see all; a captain sees their teams'; a member sees their own."""
     qs = Achievement.objects.select_related("member", "team", "indicator", "period", "decided_by")
     if not is_points_reviewer(user):
-        captain_teams = Membership.objects.filter(
-            user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
-        ).values("team_id")
-        qs = qs.filter(Q(member_id=user.pk) | Q(team_id__in=captain_teams))
+        qs = qs.filter(Q(member_id=user.pk) | Q(team_id__in=_captained_team_ids(user)))
     return filters_apply(AchievementFilter, filters, qs)
 
 
@@ -228,12 +337,9 @@ def achievement_get_for_user(*, user, achievement_id) -> Achievement:
 
 
 def achievements_to_decide(*, user) -> QuerySet[Achievement]:
-    captain_teams = Membership.objects.filter(
-        user_id=user.pk, role=Membership.Role.CAPTAIN, left_on__isnull=True
-    ).values("team_id")
-    return Achievement.objects.filter(team_id__in=captain_teams, status=Achievement.Status.PENDING).select_related(
-        "member", "indicator", "period"
-    )
+    return Achievement.objects.filter(
+        team_id__in=_captained_team_ids(user), status=Achievement.Status.PENDING
+    ).select_related("member", "indicator", "period")
 
 
 # --- appeals ------------------------------------------------------------------------------------
@@ -313,30 +419,26 @@ def published_periods() -> QuerySet[Period]:
     return Period.objects.filter(stage=Stage.PUBLISHED).order_by("-published_at", "-id")
 
 
-def team_star_levels(*, team_ids) -> dict[int, int]:
-    """{team id: star level} from each team's latest published period; teams never rated are absent.
-
-    One query, for the volunteers app's team page and teams API.
-    """
-    levels: dict[int, int] = {}
-    rows = (
-        TeamRating.objects.filter(team_id__in=list(team_ids), period__stage=Stage.PUBLISHED, stars__isnull=False)
-        .order_by("team_id", "-period__published_at", "-period_id")
-        .values_list("team_id", "stars")
-    )
-    for team_id, stars in rows:
-        levels.setdefault(team_id, stars)
-    return levels
-
-
 def team_star_level_subquery() -> Subquery:
     """An annotation for Team querysets: the star level of the team's latest published period (or None).
 
-    ``Team.objects.annotate(star_level=team_star_level_subquery())``: one SQL query for any number of teams.
+    ``Team.objects.annotate(star_level=team_star_level_subquery())``: one SQL query for any number of
+    teams. Provided to the volunteers app's team lists through ``volunteers.hooks`` (PointsConfig.ready).
     """
     return Subquery(
         TeamRating.objects.filter(team_id=OuterRef("pk"), period__stage=Stage.PUBLISHED, stars__isnull=False)
         .order_by("-period__published_at", "-period_id").values("stars")[:1]
+    )
+
+
+def team_star_levels(*, team_ids: Iterable[int]) -> dict[int, int]:
+    """{team id: star level} from each team's latest published period; teams never rated are absent.
+
+    One query, through the same subquery as the team lists.
+    """
+    return dict(
+        Team.objects.filter(pk__in=list(team_ids)).annotate(star_level=team_star_level_subquery())
+        .filter(star_level__isnull=False).values_list("pk", "star_level")
     )
 
 

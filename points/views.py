@@ -92,7 +92,7 @@ def period_advance(request: HttpRequest, pk: int) -> HttpResponse:
     form = OptionalReasonForm(request.POST)
     form.is_valid()
     try:
-        period = actions.period_advance(period_id=period.pk, user=request.user, to=request.POST.get("to", ""),
+        period = actions.period_advance(period=period, by=request.user, to=request.POST.get("to", ""),
                                         reason=form.cleaned_data.get("reason", ""))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -105,7 +105,7 @@ def period_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_review(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     period = selectors.period_get_for_user(user=request.user, period_id=pk)
-    rating = period.team_ratings.filter(team__slug=slug).first()
+    rating = selectors.team_rating_get(period=period, slug=slug)
     if rating is None:
         raise NotFound()
     form = TeamReviewForm(request.POST)
@@ -113,8 +113,8 @@ def team_review(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         messages.error(request, _("Choose approve or return."))
         return redirect("points:period_detail", pk=period.pk)
     try:
-        actions.team_review_decide(period_id=period.pk, reviewer=request.user, team_id=rating.team_id,
-                                   decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+        review = {"approve": actions.team_scores_approve, "return": actions.team_scores_return}
+        review[form.cleaned_data["decision"]](rating=rating, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -132,7 +132,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     form = OptionalReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.period_publish(period_id=period.pk, user=request.user, reason=form.cleaned_data["reason"])
+            actions.period_publish(period=period, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -151,8 +151,8 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = AppealDecideForm(request.POST)
     if form.is_valid():
         try:
-            actions.appeal_decide(appeal_id=appeal.pk, reviewer=request.user, decision=form.cleaned_data["decision"],
-                                  reason=form.cleaned_data["reason"])
+            decide = {"uphold": actions.appeal_uphold, "reopen": actions.appeal_reopen}[form.cleaned_data["decision"]]
+            decide(appeal=appeal, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -185,7 +185,7 @@ def captain_score_member(request: HttpRequest, pk: int, member_id: int) -> HttpR
     form = ScoresForm(request.POST or None, indicators=sheet["indicators"], with_comment=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.captain_score_set(period_id=period.pk, captain=request.user, member_id=member_id,
+            actions.captain_score_set(period=period, by=request.user, member=row["member"],
                                       scores=form.scores(), comment=form.cleaned_data["comment"])
         except DomainError as exc:
             _form_error(form, exc)
@@ -201,7 +201,7 @@ def captain_score_member(request: HttpRequest, pk: int, member_id: int) -> HttpR
 def captain_submit(request: HttpRequest, pk: int) -> HttpResponse:
     period = selectors.period_get_for_user(user=request.user, period_id=pk)
     try:
-        actions.team_scores_submit(period_id=period.pk, captain=request.user)
+        actions.team_scores_submit(period=period, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -231,7 +231,7 @@ def peer_review_member(request: HttpRequest, pk: int, member_id: int) -> HttpRes
                       initial={f"score_{code}": points for code, points in given.items()})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.peer_review_submit(period_id=period.pk, reviewer=request.user, member_id=member_id,
+            actions.peer_review_submit(period=period, by=request.user, member=target["member"],
                                        scores=form.scores())
         except DomainError as exc:
             _form_error(form, exc)
@@ -250,7 +250,7 @@ def appeal_file(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give a reason for the appeal."))
         return redirect("points:my_points")
     try:
-        actions.appeal_file(period_id=period.pk, member=request.user, reason=form.cleaned_data["reason"])
+        actions.appeal_file(period=period, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -262,7 +262,7 @@ def appeal_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def achievements(request: HttpRequest) -> HttpResponse:
     """My achievements (先锋亮绩) and the form to post one; a captain also decides the team's."""
-    period = actions.period_current()
+    period = selectors.period_current()
     form = None
     if period is not None and has_role(request.user, Role.TEAM_MEMBER, Role.TEAM_CAPTAIN):
         form = AchievementForm(request.POST or None, request.FILES or None,
@@ -271,9 +271,9 @@ def achievements(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 actions.achievement_create(
-                    member=request.user, indicator_id=data["indicator"].pk, title=data["title"],
+                    by=request.user, indicator=data["indicator"], title=data["title"],
                     description=data["description"], points_claimed=data["points_claimed"],
-                    evidence=data["evidence"] or None, period_id=period.pk,
+                    evidence=data["evidence"] or None, period=period,
                 )
             except DomainError as exc:
                 _form_error(form, exc)
@@ -298,9 +298,11 @@ def achievement_decide(request: HttpRequest, pk: int) -> HttpResponse:
             str(e) for errors in form.errors.values() for e in errors)})
         return redirect("points:achievements")
     try:
-        actions.achievement_decide(achievement_id=achievement.pk, captain=request.user,
-                                   decision=form.cleaned_data["decision"], points=form.cleaned_data["points"],
-                                   reason=form.cleaned_data["reason"])
+        if form.cleaned_data["decision"] == "approve":
+            actions.achievement_approve(achievement=achievement, by=request.user,
+                                        points=form.cleaned_data["points"], reason=form.cleaned_data["reason"])
+        else:
+            actions.achievement_reject(achievement=achievement, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

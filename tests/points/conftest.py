@@ -57,22 +57,21 @@ def drive(reviewer, alliance):
                     for mate in MemberResult.objects.filter(period=period, team_id=result.team_id).exclude(
                         member_id=result.member_id
                     ):
-                        actions.peer_review_submit(period_id=period.pk, reviewer=result.member,
-                                                   member_id=mate.member_id, scores=full_scores(period, 15))
+                        actions.peer_review_submit(period=period, by=result.member,
+                                                   member=mate.member, scores=full_scores(period, 15))
             if period.stage == Stage.CAPTAIN_SCORING and stage == Stage.COMMITTEE_REVIEW:
                 for rating in TeamRating.objects.filter(period=period, status="open"):
                     cap = Membership.objects.get(team_id=rating.team_id, role="captain", left_on__isnull=True).user
                     for result in MemberResult.objects.filter(period=period, team_id=rating.team_id):
                         value = (captain_values or {}).get(result.member.username, 18)
-                        actions.captain_score_set(period_id=period.pk, captain=cap, member_id=result.member_id,
+                        actions.captain_score_set(period=period, by=cap, member=result.member,
                                                   scores=full_scores(period, value), comment="表现不错")
-                    actions.team_scores_submit(period_id=period.pk, captain=cap)
+                    actions.team_scores_submit(period=period, by=cap)
             if period.stage == Stage.COMMITTEE_REVIEW and stage == Stage.ALLIANCE_DECISION:
                 for rating in TeamRating.objects.filter(period=period):
-                    actions.team_review_decide(period_id=period.pk, reviewer=reviewer, team_id=rating.team_id,
-                                               decision="approve")
+                    actions.team_scores_approve(rating=rating, by=reviewer)
             user = alliance if stage == Stage.PUBLISHED else reviewer
-            actions.period_advance(period_id=period.pk, user=user, to=stage)
+            actions.period_advance(period=period, by=user, to=stage)
         period.refresh_from_db()
         return period
 

@@ -34,13 +34,13 @@ def _race(*calls):
 def test_simultaneous_approvals_stay_under_the_cap(period, drive, member, captain):
     drive(period, Stage.PEER_REVIEW)
     indicator = period.indicators.get(code="five-1")
-    ids = [
-        actions.achievement_create(member=member, indicator_id=indicator.pk, title=f"亮绩{n}", description="服务",
-                                   points_claimed=15).pk
+    achievements = [
+        actions.achievement_create(by=member, indicator=indicator, title=f"亮绩{n}", description="服务",
+                                   points_claimed=15)
         for n in range(2)
     ]
-    _race(*[lambda pk=pk: actions.achievement_decide(achievement_id=pk, captain=captain, decision="approve")
-            for pk in ids])
+    _race(*[lambda achievement=achievement: actions.achievement_approve(achievement=achievement, by=captain)
+            for achievement in achievements])
     assert sum(LedgerEntry.objects.filter(member=member).values_list("points", flat=True)) == 20
     assert sorted(Achievement.objects.values_list("points_awarded", flat=True)) == [5, 15]
 
@@ -48,7 +48,7 @@ def test_simultaneous_approvals_stay_under_the_cap(period, drive, member, captai
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_moving_the_same_stage_move_it_once(period, reviewer):
-    errors = _race(*[lambda: actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.PEER_REVIEW)
+    errors = _race(*[lambda: actions.period_advance(period=period, by=reviewer, to=Stage.PEER_REVIEW)
                      for _ in range(2)])
     assert len(errors) == 1
     assert PeriodEvent.objects.filter(period=period, kind="advanced").count() == 1

@@ -77,7 +77,7 @@ def test_it_runs_the_full_review_through_the_api(api_as, period, captain, member
     kinds = list(PeriodEvent.objects.filter(period=period).values_list("kind", flat=True))
     assert kinds.count("advanced") == 5 and "returned" in kinds and kinds.count("submitted") == 3
     returned = PeriodEvent.objects.get(period=period, kind="returned")
-    assert returned.actor == reviewer and returned.reason == "请核实赵青锋的服务时长"
+    assert returned.by == reviewer and returned.note == "请核实赵青锋的服务时长"
 
     board = api_as(None).get(reverse("api-leaderboard")).json()
     assert board["period"]["id"] == period.pk

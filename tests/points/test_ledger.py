@@ -35,7 +35,7 @@ def test_it_refuses_to_delete_an_entry(entry):
 
 
 def test_a_correction_is_a_new_compensating_entry(entry, reviewer, member):
-    correction = actions.ledger_correct(entry_id=entry.pk, author=reviewer, points=-4, reason="重复计分")
+    correction = actions.ledger_correct(entry=entry, by=reviewer, points=-4, reason="重复计分")
     assert correction.corrects == entry and correction.source == "correction"
     assert LedgerEntry.objects.count() == 2
     from points.selectors import member_balance
@@ -44,9 +44,9 @@ def test_a_correction_is_a_new_compensating_entry(entry, reviewer, member):
 
 def test_only_reviewers_correct_and_they_give_a_reason(entry, member, reviewer):
     with pytest.raises(actions.NotAllowed):
-        actions.ledger_correct(entry_id=entry.pk, author=member, points=-4, reason="x")
+        actions.ledger_correct(entry=entry, by=member, points=-4, reason="x")
     with pytest.raises(actions.Invalid):
-        actions.ledger_correct(entry_id=entry.pk, author=reviewer, points=-4, reason=" ")
+        actions.ledger_correct(entry=entry, by=reviewer, points=-4, reason=" ")
     assert LedgerEntry.objects.count() == 1
 
 
@@ -87,7 +87,7 @@ def test_the_ledger_needs_sign_in(api_client):
 
 
 def test_service_hours_become_points_once(member, captain):
-    first = actions.service_hours_award(member=member, hours="2.5", reference="hours:1", reason="志愿服务", author=captain)
+    first = actions.service_hours_award(member=member, hours="2.5", reference="hours:1", reason="志愿服务", by=captain)
     assert first.points == 5 and first.source == "service_hours"
     assert actions.service_hours_award(member=member, hours=2.5, reference="hours:1", reason="志愿服务") is None
     assert LedgerEntry.objects.count() == 1

@@ -18,7 +18,7 @@ def test_it_reminds_members_who_have_not_peer_reviewed_once(period, drive, membe
     drive(period, Stage.PEER_REVIEW)
     period.peer_review_due = timezone.now() + dt.timedelta(days=3)
     period.save()
-    actions.peer_review_submit(period_id=period.pk, reviewer=member, member_id=teammate.pk,
+    actions.peer_review_submit(period=period, by=member, member=teammate,
                                scores={ind.code: 10 for ind in period.indicators.all()})
     assert send_period_reminders() == 0  # not due soon yet
     with time_machine.travel(timezone.now() + dt.timedelta(days=2, hours=1)):

@@ -125,9 +125,9 @@ def test_the_peer_stage_closes_only_when_done_or_past_due(period, drive, reviewe
     period.peer_review_due = timezone.now() + dt.timedelta(days=2)
     period.save()
     with pytest.raises(actions.GuardNotMet):
-        actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.CAPTAIN_SCORING)
+        actions.period_advance(period=period, by=reviewer, to=Stage.CAPTAIN_SCORING)
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
-        actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.CAPTAIN_SCORING)
+        actions.period_advance(period=period, by=reviewer, to=Stage.CAPTAIN_SCORING)
     period.refresh_from_db()
     assert period.stage == Stage.CAPTAIN_SCORING
 
@@ -179,13 +179,13 @@ def test_committee_review_needs_a_reason_to_return_and_the_right_role(api_as, pe
 def test_committee_review_cannot_close_until_every_team_is_approved(period, drive, reviewer):
     drive(period, Stage.COMMITTEE_REVIEW)
     with pytest.raises(actions.GuardNotMet):
-        actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.ALLIANCE_DECISION)
+        actions.period_advance(period=period, by=reviewer, to=Stage.ALLIANCE_DECISION)
 
 
 def test_captain_scoring_cannot_close_until_every_captain_submits(period, drive, reviewer):
     drive(period, Stage.CAPTAIN_SCORING)
     with pytest.raises(actions.GuardNotMet):
-        actions.period_advance(period_id=period.pk, user=reviewer, to=Stage.COMMITTEE_REVIEW)
+        actions.period_advance(period=period, by=reviewer, to=Stage.COMMITTEE_REVIEW)
 
 
 def test_a_published_period_goes_nowhere(api_as, period, drive, alliance, reviewer):
