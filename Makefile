@@ -29,7 +29,7 @@ run: demo
 # Both cores: pytest-xdist gives each worker its own test database and Redis index.
 PYTEST_ARGS ?= -n auto
 test: venv
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.plugins.xdist_services $(PYTEST_ARGS)
 
 worker: venv
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO

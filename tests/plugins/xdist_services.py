@@ -1,6 +1,6 @@
 """Give each pytest-xdist worker its own Redis database.
 
-Loaded with ``-p tests.plugins.xdist_services`` (pyproject's addopts), so it runs before
+Loaded with ``python -m pytest -p tests.plugins.xdist_services`` (`make test`), so it runs before
 pytest-django reads the settings. Each worker already gets its own test database from
 pytest-django (``test_<name>_gw0``, ...); without this, two workers would share one broker, and a
 worker test's ``purge()`` or its Celery worker process would take the other test's tasks.
