@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery import _state as celery_state
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -63,6 +64,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def _isolated_services(request, settings):
     """Each test starts with an empty cache; tasks run in-process unless the test wants a worker."""
     cache.clear()
+    # Celery keeps "joining a result would block" in one process-wide flag that each eager
+    # task sets and restores; two eager tasks in the live server's threads at once can leave it
+    # set, and a later test in the same process could then not wait for a real worker's result.
+    celery_state._set_task_join_will_block(False)
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager
