@@ -61,9 +61,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_services(request, settings):
-    """Each test starts with an empty cache; tasks run in-process unless the test wants a worker."""
+def _isolated_services(request, settings, tmp_path_factory):
+    """Each test starts with an empty cache and its own private-file folder; tasks run in-process
+    unless the test wants a worker."""
     cache.clear()
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
     # Celery keeps "joining a result would block" in one process-wide flag that each eager
     # task sets and restores; two eager tasks in the live server's threads at once can leave it
     # set, and a later test in the same process could then not wait for a real worker's result.
