@@ -24,6 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.HALL_STAFF: [
         "accounts.view_user",
+        # Sign-in lockouts (django-axes): see them and unlock an account (deleting its attempts).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         "hall.view_department",
         "hall.add_holiday",
         "hall.change_holiday",

@@ -3,6 +3,7 @@
 Defaults are for a developer's laptop: SQLite, tasks run in-process, mail on the console. The README
 lists every variable.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "portal.accounts",
     "portal.notifications",
     "portal.hall",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DomainErrorMiddleware",
+    # Last, so it sees the flag a refused sign-in left on the request and answers 429 instead.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -137,12 +141,42 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "home"
+# Axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in throttling (django-axes) ---------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere) or from one address
+# (for any account), signing in there is refused with 429 for LOGIN_COOLOFF_MINUTES; every refused
+# try starts the pause again. The sign-in page, the admin's and the API token endpoint all count.
+# LOGIN_LOCKOUT_PARAMETERS: comma-separated, "username", "ip_address", or both joined with "+"
+# for the pair (behind a proxy that hides client addresses, use "username" alone).
+AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [
+    item if "+" not in item else [part.strip() for part in item.split("+")]
+    for item in env_list("LOGIN_LOCKOUT_PARAMETERS", ["username", "ip_address"])
+]
+for _parameter in AXES_LOCKOUT_PARAMETERS:
+    for _name in [_parameter] if isinstance(_parameter, str) else _parameter:
+        if _name not in ("username", "ip_address"):
+            raise ImproperlyConfigured(
+                f"LOGIN_LOCKOUT_PARAMETERS may name only username and ip_address, got {_name!r}."
+            )
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+# Sign-in attempts keep no passwords; the access log of successful sign-ins is kept for staff.
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password", "new_password1", "new_password2"]
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

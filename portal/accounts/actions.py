@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -63,3 +64,12 @@ def user_profile_update(
     user.company_name = company_name
     user.save(update_fields=["display_name", "email", "mobile", "company_name"])
     return user
+
+
+def user_unlock(*, user: User, by: User) -> int:
+    """Lift a sign-in lockout on ``user``'s account: forget its failed attempts (django-axes).
+
+    Idempotent; returns how many attempt records were removed. Lockouts of an address as such
+    (every account from one network) are lifted in the admin's list of access attempts.
+    """
+    return axes_reset(username=user.get_username())

@@ -1,6 +1,6 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -20,13 +20,21 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            429: OpenApiResponse(description=_(
+                "Too many failed sign-in attempts for this account or from this address: "
+                '{"detail": ..., "code": "locked_out"} with Retry-After (seconds).'
+            )),
+        },
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # django-axes counts failures and marks a lockout on the request it is given; it must be
+        # Django's own request, which its middleware then sees and answers 429 (accounts.views.locked_out).
         user = authenticate(
-            request=request,
+            request=request._request,
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.actions import user_create, user_profile_update
@@ -62,3 +64,27 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     notification_mark_read(user=request.user)
     return redirect("accounts:notifications")
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict | None = None) -> HttpResponse:
+    """What django-axes answers once an account or address is locked out (AXES_LOCKOUT_CALLABLE).
+
+    Every refused try restarts the pause (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so the
+    whole cool-off is exactly how long the person has to wait: that is the Retry-After.
+    """
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, seconds // 60)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({
+            "detail": ngettext(
+                "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+                "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                minutes,
+            ) % {"minutes": minutes},
+            "code": "locked_out",
+        }, status=429)
+    else:
+        response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
