@@ -1,11 +1,13 @@
 """Admin for hall staff: indicators, periods, achievements; the ledger is read-only."""
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from points import actions, selectors
 from points.models import Achievement, Appeal, Indicator, LedgerEntry, Period, PeriodEvent, Stage, TeamRating
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
+from portal.exports import csv_response
 
 
 @admin.register(Indicator)
@@ -99,13 +101,31 @@ class LedgerEntryAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     search_fields = ["member__username", "member__display_name", "reason", "reference"]
     list_select_related = ["member", "period", "author"]
     raw_id_fields = ["member", "author", "period", "indicator", "achievement", "corrects"]
-    actions = ["reverse_entries"]
+    actions = ["reverse_entries", "export_csv"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Export the selected entries (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        entries = queryset.select_related("member", "author", "period", "indicator").order_by("created_at", "id")
+        return csv_response(
+            filename=f"points-ledger-{timezone.localdate():%Y%m%d}.csv",
+            header=[_("created at"), _("member"), _("username"), _("points"), _("source"), _("reason"),
+                    _("period"), _("indicator"), _("author"), _("source reference"), _("corrects")],
+            rows=(
+                [
+                    f"{timezone.localtime(entry.created_at):%Y-%m-%d %H:%M}", str(entry.member),
+                    entry.member.username, entry.points, entry.get_source_display(), entry.reason,
+                    entry.period.name if entry.period else "", entry.indicator.name if entry.indicator else "",
+                    str(entry.author) if entry.author else "", entry.reference, entry.corrects_id,
+                ]
+                for entry in entries
+            ),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

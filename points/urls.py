@@ -7,6 +7,7 @@ app_name = "points"
 # Pages for people.
 urlpatterns = [
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("leaderboard/export.csv", views.leaderboard_csv, name="leaderboard_csv"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/<int:pk>/", views.period_detail, name="period_detail"),
     path("ratings/<int:pk>/advance/", views.period_advance, name="period_advance"),

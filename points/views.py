@@ -20,7 +20,8 @@ from points.forms import (
     TeamReviewForm,
 )
 from points.models import Stage
-from portal.exceptions import DomainError, NotFound
+from portal.exceptions import DomainError, Forbidden, NotFound
+from portal.exports import csv_response
 from portal.roles import Role, has_role
 
 
@@ -50,7 +51,40 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "teams": selectors.leaderboard_teams(period=period),
         "page": page,
         "team_slug": request.GET.get("team", ""),
+        "can_export": has_role(request.user, Role.HALL_STAFF),
     })
+
+
+@login_required
+def leaderboard_csv(request: HttpRequest) -> HttpResponse:
+    """The leaderboard of one published period (``?period=``, else the latest) as CSV, for hall staff."""
+    if not has_role(request.user, Role.HALL_STAFF):
+        raise Forbidden(_("Only hall staff may download the leaderboard."))
+    try:
+        period = selectors.leaderboard_period(period_id=request.GET.get("period"))
+        members = selectors.leaderboard_members(period=period, filters=request.GET)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    teams = {rating.team_id: rating for rating in selectors.leaderboard_teams(period=period)}
+    yes, no = _("yes"), _("no")
+
+    def rows():
+        for rank, result in enumerate(members, start=1):
+            team = teams.get(result.team_id)
+            yield [
+                rank, str(result.member), result.member.username, result.team.name, result.total, result.stars,
+                yes if result.is_good_youth else no,
+                team.average if team else None, team.stars if team else None,
+                (yes if team.is_pioneer_post else no) if team else None,
+            ]
+
+    return csv_response(
+        filename=f"leaderboard-{period.pk}.csv",
+        header=[_("Rank"), _("Member"), _("Username"), _("Team"), _("Score"), _("Star level"),
+                _("Good youth of government service"), _("Team average"), _("Team star level"),
+                _("Youth pioneer post")],
+        rows=rows(),
+    )
 
 
 # --- reviewers' work queue ----------------------------------------------------------------------

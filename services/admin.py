@@ -1,5 +1,3 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
+from portal.exports import csv_response
 from services import actions as service_actions
 from services import selectors
 from services.forms import BookingExportForm, SlotBulkOpenForm
@@ -205,23 +204,24 @@ class BookingEventInline(admin.TabularInline):
 
 
 def _bookings_csv(bookings, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("reference"), _("starts at"), _("for"), _("applicant"), _("mobile"), _("company"), _("status"), _("note")])
-    for booking in bookings:
-        writer.writerow([
-            booking.reference,
-            f"{timezone.localtime(booking.slot.starts_at):%Y-%m-%d %H:%M}",
-            str(booking.slot.subject),
-            str(booking.user),
-            booking.user.mobile,
-            booking.user.company_name,
-            booking.get_status_display(),
-            booking.note,
-        ])
-    return response
+    return csv_response(
+        filename=filename,
+        header=[_("reference"), _("starts at"), _("for"), _("applicant"), _("mobile"), _("company"), _("status"),
+                _("note")],
+        rows=(
+            [
+                booking.reference,
+                f"{timezone.localtime(booking.slot.starts_at):%Y-%m-%d %H:%M}",
+                str(booking.slot.subject),
+                str(booking.user),
+                booking.user.mobile,
+                booking.user.company_name,
+                booking.get_status_display(),
+                booking.note,
+            ]
+            for booking in bookings
+        ),
+    )
 
 
 @admin.register(Booking)

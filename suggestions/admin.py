@@ -3,11 +3,8 @@ accept and assign (the same actions as the pages and the API), and the CSV expor
 
 Entries are never typed in or edited here: people submit them, and every change is a move.
 """
-import csv
-
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
+from portal.exports import csv_response
 from portal.hall.models import Department
 from suggestions import actions
 from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support
@@ -172,14 +170,12 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export the ledger as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="ledger-{timezone.localdate():%Y%m%d}.csv"'
-        response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
-        writer = csv.writer(response)
-        writer.writerow([str(label) for label, _value in CSV_COLUMNS])
-        for entry in queryset.select_related(*self.list_select_related).order_by("number"):
-            writer.writerow([value(entry) for _label, value in CSV_COLUMNS])
-        return response
+        entries = queryset.select_related(*self.list_select_related).order_by("number")
+        return csv_response(
+            filename=f"ledger-{timezone.localdate():%Y%m%d}.csv",
+            header=[label for label, _value in CSV_COLUMNS],
+            rows=([value(entry) for _label, value in CSV_COLUMNS] for entry in entries),
+        )
 
 
 @admin.register(Support)

@@ -2,17 +2,15 @@
 
 Status moves and hours approval go through the same actions as the pages and the API.
 """
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
+from portal.exports import csv_response
 from volunteers import actions
 from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
 
@@ -197,20 +195,20 @@ class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
             .select_related("activity__team", "user")
             .order_by("activity__starts_at", "activity_id", "user_id")
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="attendance-{timezone.localdate():%Y%m%d}.csv"'
-        response.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
-        writer = csv.writer(response)
-        writer.writerow([
-            _("activity"), _("team"), _("date"), _("person"), _("username"), _("checked in at"),
-            _("checked out at"), _("proposed hours"), _("approved hours"),
-        ])
-        for row in rows:
-            writer.writerow([
-                row.activity.title, row.activity.team.name, f"{timezone.localtime(row.activity.starts_at):%Y-%m-%d}",
-                str(row.user), row.user.username,
-                f"{timezone.localtime(row.checked_in_at):%Y-%m-%d %H:%M}" if row.checked_in_at else "",
-                f"{timezone.localtime(row.checked_out_at):%Y-%m-%d %H:%M}" if row.checked_out_at else "",
-                row.proposed_hours, "" if row.approved_hours is None else row.approved_hours,
-            ])
-        return response
+        return csv_response(
+            filename=f"attendance-{timezone.localdate():%Y%m%d}.csv",
+            header=[
+                _("activity"), _("team"), _("date"), _("person"), _("username"), _("checked in at"),
+                _("checked out at"), _("proposed hours"), _("approved hours"),
+            ],
+            rows=(
+                [
+                    row.activity.title, row.activity.team.name, f"{timezone.localtime(row.activity.starts_at):%Y-%m-%d}",
+                    str(row.user), row.user.username,
+                    f"{timezone.localtime(row.checked_in_at):%Y-%m-%d %H:%M}" if row.checked_in_at else "",
+                    f"{timezone.localtime(row.checked_out_at):%Y-%m-%d %H:%M}" if row.checked_out_at else "",
+                    row.proposed_hours, "" if row.approved_hours is None else row.approved_hours,
+                ]
+                for row in rows
+            ),
+        )
