@@ -275,6 +275,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
+    "loggers": {"axes": {"level": env_str("LOGIN_LOG_LEVEL", "WARNING")}},
 }
 
 # --- The hall's own rules ---------------------------------------------------------------------

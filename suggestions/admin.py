@@ -16,6 +16,10 @@ from portal.exports import csv_response
 from portal.hall.models import Department
 from suggestions import actions
 from suggestions.models import Suggestion, SuggestionAnswer, SuggestionEvent, Support
+from suggestions.selectors import suggestion_admin_list, suggestion_submitter_visible_to
+
+# Fields that name the person who submitted (or acted as the submitter): hall staff only.
+SUBMITTER_FIELDS = {"submitter"}
 
 
 class SuggestionEventInline(admin.TabularInline):
@@ -24,6 +28,12 @@ class SuggestionEventInline(admin.TabularInline):
     can_delete = False
     fields = ["at", "kind", "from_status", "to_status", "by", "by_role", "department", "note"]
     readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        # "by" names the submitter on the events they caused; others see the role ("by_role") only.
+        if suggestion_submitter_visible_to(user=request.user):
+            return self.fields
+        return [name for name in self.fields if name != "by"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -107,8 +117,17 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     inlines = [SuggestionAnswerInline, SuggestionEventInline]
     actions = ["accept_selected", "assign_selected", "export_csv"]
 
+    def get_queryset(self, request):
+        return suggestion_admin_list(user=request.user, queryset=super().get_queryset(request))
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if suggestion_submitter_visible_to(user=request.user):
+            return fields
+        return [name for name in fields if name not in SUBMITTER_FIELDS]
 
     def has_add_permission(self, request) -> bool:
         return False

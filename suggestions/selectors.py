@@ -60,6 +60,21 @@ def suggestion_get_for_user(*, user, number: str) -> Suggestion:
         raise NotFound(_("There is no ledger entry with this number."))
 
 
+def suggestion_submitter_visible_to(*, user) -> bool:
+    """Only hall staff may see who submitted an entry (to contact them, to lift an abuse hide);
+    department officers answer the idea, not the person."""
+    return has_role(user, Role.HALL_STAFF)
+
+
+def suggestion_admin_list(*, user, queryset: QuerySet[Suggestion] | None = None) -> QuerySet[Suggestion]:
+    """The entries ``user`` works on in the admin: hall staff every entry; anyone else (department
+    officers) only the entries assigned to a department they are an officer of, never hidden ones."""
+    queryset = _base() if queryset is None else queryset
+    if has_role(user, Role.HALL_STAFF):
+        return queryset
+    return queryset.filter(department__officers=user, hidden_at__isnull=True).distinct()
+
+
 def suggestion_officer_is(*, user, suggestion: Suggestion) -> bool:
     """Whether ``user`` is an officer of the department the entry is assigned to."""
     return bool(
