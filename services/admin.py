@@ -141,8 +141,7 @@ class SlotAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("places left"))
     def remaining_places(self, obj: Slot):
-        css = "red" if obj.remaining == 0 else "inherit"
-        return format_html('<span style="color:{}">{}</span>', css, obj.remaining)
+        return format_html('<span class="{}">{}</span>', "tone-bad" if obj.remaining == 0 else "", obj.remaining)
 
     @admin.action(description=_("Close the selected slots to new bookings"))
     def close_slots(self, request, queryset):
@@ -262,8 +261,8 @@ class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def coloured_status(self, obj: Booking):
-        colours = {"booked": "#0550ae", "checked_in": "#1a7f37", "completed": "#1a7f37"}
-        return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#cf222e"), obj.get_status_display())
+        tones = {"booked": "tone-info", "checked_in": "tone-ok", "completed": "tone-ok"}
+        return format_html('<strong class="{}">{}</strong>', tones.get(obj.status, "tone-bad"), obj.get_status_display())
 
     def _run(self, request, queryset, action, done_message):
         done, refused = 0, []

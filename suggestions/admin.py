@@ -137,8 +137,7 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Suggestion):
-        colours = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e"}
-        return format_html('<span style="color:{}">{}</span>', colours[obj.status_tone], obj.status_label)
+        return format_html('<span class="tone-{}">{}</span>', obj.status_tone, obj.status_label)
 
     @admin.display(description=_("answer due"), ordering="answer_due_at")
     def answer_due(self, obj: Suggestion):
@@ -146,7 +145,7 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
             return "–"
         text = f"{timezone.localtime(obj.answer_due_at):%Y-%m-%d}"
         if obj.is_overdue():
-            return format_html('<strong style="color:#cf222e">{} ({})</strong>', text, _("overdue"))
+            return format_html('<strong class="tone-bad">{} ({})</strong>', text, _("overdue"))
         return text
 
     @admin.display(description=_("hidden"), boolean=True)

@@ -15,11 +15,11 @@ def _case_due_html(due_at, status: str):
     if due_at is None:
         return "-"
     state = CaseTask.deadline_state(due_at, status=status)
-    colour = {"overdue": "#b42318", "due-soon": "#9a6700"}.get(state, "inherit")
-    return format_html(
-        '<span style="color:{};font-weight:{}">{}</span>', colour, 700 if state else 400,
-        f"{timezone.localtime(due_at):%Y-%m-%d}",
-    )
+    text = f"{timezone.localtime(due_at):%Y-%m-%d}"
+    if not state:
+        return text
+    tone = {"overdue": "tone-bad", "due-soon": "tone-warn"}.get(state, "")
+    return format_html('<strong class="{}">{}</strong>', tone, text)
 
 
 class CaseOverdueFilter(admin.SimpleListFilter):
