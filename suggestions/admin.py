@@ -129,6 +129,13 @@ class SuggestionAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
             return fields
         return [name for name in fields if name not in SUBMITTER_FIELDS]
 
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Django lets a URL filter on any local field (?submitter=42): that would tell an officer
+        # which entries one person submitted, so the submitter is no filter for them.
+        if lookup.split("__", 1)[0] in SUBMITTER_FIELDS and not suggestion_submitter_visible_to(user=request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_add_permission(self, request) -> bool:
         return False
 

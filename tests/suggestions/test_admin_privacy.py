@@ -100,3 +100,19 @@ def test_people_without_an_admin_role_cannot_open_the_ledger_admin(client_as, en
     for person in (entrepreneur, member):
         response = client_as(person).get(reverse(CHANGELIST))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("lookup", ["submitter__id__exact", "submitter", "submitter__username", "submitter__id__in",
+                                    "events__by__exact", "events__by__username"])
+def test_an_officer_cannot_filter_entries_by_who_submitted_them(client_as, officer, entries, secret_submitter, lookup):
+    value = secret_submitter.username if "username" in lookup else secret_submitter.pk
+    response = client_as(officer).get(reverse(CHANGELIST), {lookup: value})
+    assert response.status_code == 400  # Django's answer to a lookup the admin does not allow
+    assert entries["mine"].number not in response.content.decode()
+
+
+def test_hall_staff_may_list_one_persons_entries(client_as, hall_staff, entries, secret_submitter, other_entrepreneur):
+    other = actions.suggestion_submit(by=other_entrepreneur, kind="idea", category="service", title="别人的建议",
+                                      content="别人的建议内容，关于青年专区的服务。")
+    body = client_as(hall_staff).get(reverse(CHANGELIST), {"submitter": secret_submitter.pk}).content.decode()
+    assert entries["mine"].number in body and other.number not in body
