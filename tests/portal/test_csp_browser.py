@@ -82,6 +82,11 @@ def test_the_site_the_admin_and_the_api_docs_work_without_csp_violations(watched
     page.locator("#action-toggle").check()
     assert page.locator("input.action-select:checked").count() == page.locator("input.action-select").count() > 0
     _collect(page, "admin actions")
+    # The date widgets' scripts run too: the calendar opens beside the date field.
+    _visit(page, "/admin/services/slot/add/")
+    page.locator("#calendarlink0").click()
+    assert page.locator("#calendarbox0").is_visible()
+    _collect(page, "admin calendar")
 
     page.goto(page.base_url + "/api/docs/")
     page.wait_for_selector(".opblock", timeout=15_000)
