@@ -22,7 +22,9 @@ class TokenObtainApi(APIView):
         request=InputSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            429: OpenApiResponse(description=_(
+            429: OpenApiResponse(response=inline_serializer("LockedOut", {
+                "detail": serializers.CharField(), "code": serializers.CharField(),
+            }), description=_(
                 "Too many failed sign-in attempts for this account or from this address: "
                 '{"detail": ..., "code": "locked_out"} with Retry-After (seconds).'
             )),
