@@ -17,6 +17,11 @@ urlpatterns: list = [
     path("bookings/<str:reference>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
     path("bookings/<str:reference>/review/", views.booking_review, name="booking_review"),
+    path("bookings/<str:reference>/precheck/", views.booking_precheck_upload, name="booking_precheck_upload"),
+    path("precheck/", views.precheck_list, name="precheck_list"),
+    path("precheck/uploads/<int:upload_id>/decide/", views.precheck_decide, name="precheck_decide"),
+    path("precheck/uploads/<int:upload_id>/withdraw/", views.precheck_withdraw, name="precheck_withdraw"),
+    path("precheck/files/<int:file_id>/", views.precheck_file, name="precheck_file"),
 ]
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
