@@ -401,11 +401,14 @@ def precheck_file_get_for_user(*, user, file_id) -> PrecheckFile:
     return file
 
 
-def precheck_may_decide(*, upload: PrecheckUpload, user) -> bool:
-    """Only an officer of the checking department decides (superusers too, as everywhere)."""
+def precheck_may_decide(*, upload: PrecheckUpload, user, department_ids: Iterable[int] | None = None) -> bool:
+    """Only an officer of the checking department decides (superusers too, as everywhere).
+    A list page passes the user's ``department_ids`` once instead of a query per row."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.is_superuser or upload.department_id in _officer_department_ids(user)
+    if department_ids is None:
+        department_ids = _officer_department_ids(user)
+    return user.is_superuser or upload.department_id in department_ids
 
 
 def precheck_waiting_count(*, user) -> int:

@@ -350,8 +350,10 @@ def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: di
         uploads = PrecheckUpload.objects.none()
         status = 400
     page = Paginator(uploads, 30).get_page(request.GET.get("page"))
+    department_ids = set(request.user.departments.values_list("pk", flat=True))
     rows = [
-        {"upload": upload, "may_decide": selectors.precheck_may_decide(upload=upload, user=request.user),
+        {"upload": upload,
+         "may_decide": selectors.precheck_may_decide(upload=upload, user=request.user, department_ids=department_ids),
          "form": PrecheckDecisionForm(auto_id=f"id_%s_{upload.pk}"), "error": (errors or {}).get(upload.pk)}
         for upload in page
     ]
