@@ -564,6 +564,9 @@ def _precheck_upload_remind(*, upload: PrecheckUpload, now: datetime) -> int:
     ladder = _precheck_ladder(due_at=upload.due_at)
     due = [kind for kind, at in ladder if at <= now]
     next_at = next((at for _kind, at in ladder if at > now), None)
+    if upload.booking.status != Booking.Status.BOOKED:
+        # Cancelled, missed or already at the window: checking it in advance no longer helps anyone.
+        due, next_at = [], None
     with transaction.atomic():
         claimed = PrecheckUpload.objects.filter(
             pk=upload.pk, status=PrecheckUpload.Status.SUBMITTED, next_reminder_at=upload.next_reminder_at

@@ -272,3 +272,13 @@ def test_a_typed_reason_alone_is_enough(precheck_booking, materials, entrepreneu
     upload.refresh_from_db()
     assert (upload.reason, upload.reason_text) == ("other", "请上传原件照片")
     assert "请上传原件照片" in upload.events.last().note
+
+
+def test_it_stops_reminding_once_the_booking_is_cancelled(precheck_booking, materials, entrepreneur, officer):
+    upload = actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
+                                            by=entrepreneur)
+    actions.booking_cancel(booking=precheck_booking, by=entrepreneur)
+    assert actions.precheck_reminders_sweep(now=upload.due_at + timedelta(hours=1)) == 0
+    upload.refresh_from_db()
+    assert upload.next_reminder_at is None
+    assert not Reminder.objects.exists()
