@@ -68,3 +68,17 @@ def test_retention_is_a_setting(precheck_booking, materials, entrepreneur, setti
     end = precheck_booking.slot.ends_at
     assert actions.precheck_files_purge(now=end + timedelta(days=2)) == 0
     assert actions.precheck_files_purge(now=end + timedelta(days=3)) == 1
+
+
+def test_the_precheck_settings_come_from_the_environment_and_fail_loudly():
+    from tests.portal.test_settings import SETUP, run_python
+
+    result = run_python(SETUP + "print(s.PRECHECK_DEADLINE_WORKING_DAYS, s.PRECHECK_RETENTION_DAYS, s.PRECHECK_MAX_PAGES)",
+                        DEBUG="true", PRECHECK_DEADLINE_WORKING_DAYS="2", PRECHECK_RETENTION_DAYS="90",
+                        PRECHECK_MAX_PAGES="5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "90", "5"]
+    for name, value in [("PRECHECK_REMINDER_HOUR", "24"), ("PRECHECK_RETENTION_DAYS", "soon"),
+                        ("PRECHECK_MAX_BYTES", "0")]:
+        result = run_python(SETUP, DEBUG="true", **{name: value})
+        assert result.returncode != 0 and name in result.stderr
