@@ -57,6 +57,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.change_booking",
         "services.view_bookingevent",
         "services.view_review",
+        "services.view_precheckupload",
+        "services.view_precheckfile",
+        "services.view_precheckevent",
+        "services.view_precheckfileaccess",
         # Cross-department cases: read in the admin, cancel with the admin action.
         "cases.view_case",
         "cases.change_case",
@@ -91,6 +95,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.DEPARTMENT_OFFICER: [
         "suggestions.view_suggestion", "hall.view_department", "cases.view_case", "cases.view_casetask",
+        # Pre-check of materials: their departments' uploads (the admin scopes the list).
+        "services.view_precheckupload", "services.change_precheckupload", "services.view_precheckfile",
+        "services.view_precheckevent",
     ],
     Role.TEAM_MEMBER: ["volunteers.view_team"],
     Role.TEAM_CAPTAIN: ["volunteers.view_team", "volunteers.view_membership"],

@@ -305,6 +305,27 @@ LOGGING = {
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
 # Booking: how many days ahead the slot picker lists open slots.
 BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
+# Pre-check of materials (材料预审, services). The department checks an upload within this many
+# working days; uploads get a reminder on the due day at PRECHECK_REMINDER_HOUR and one once
+# overdue. A booking whose materials are not all accepted PRECHECK_NOT_READY_HOURS before its start
+# is flagged to the applicant and hall staff. Files are deleted PRECHECK_RETENTION_DAYS after the
+# booking's slot ends (the record of what was checked stays). Each file at most
+# PRECHECK_MAX_BYTES and (PDF) PRECHECK_MAX_PAGES pages; at most PRECHECK_MAX_FILES files a version.
+PRECHECK_DEADLINE_WORKING_DAYS = env_int("PRECHECK_DEADLINE_WORKING_DAYS", 1, minimum=0)
+PRECHECK_REMINDER_HOUR = env_int("PRECHECK_REMINDER_HOUR", 9, minimum=0)
+if PRECHECK_REMINDER_HOUR > 23:
+    raise ImproperlyConfigured(f"PRECHECK_REMINDER_HOUR must be an hour from 0 to 23, got {PRECHECK_REMINDER_HOUR}.")
+PRECHECK_NOT_READY_HOURS = env_int("PRECHECK_NOT_READY_HOURS", 24, minimum=1)
+PRECHECK_RETENTION_DAYS = env_int("PRECHECK_RETENTION_DAYS", 30, minimum=0)
+PRECHECK_MAX_BYTES = env_int("PRECHECK_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+PRECHECK_MAX_PAGES = env_int("PRECHECK_MAX_PAGES", 20, minimum=1)
+PRECHECK_MAX_FILES = env_int("PRECHECK_MAX_FILES", 10, minimum=1)
+PRECHECK_SWEEP_SECONDS = env_int("PRECHECK_SWEEP_SECONDS", 300, minimum=10)
+PRECHECK_BATCH_SIZE = env_int("PRECHECK_BATCH_SIZE", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["precheck-reminders"] = {
+    "task": "services.tasks.precheck_reminders_sweep", "schedule": PRECHECK_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["precheck-files-purge"] = {"task": "services.tasks.precheck_files_purge", "schedule": 3600.0}
 
 # Golden-ideas ledger (suggestions).
 SUGGESTION_ANSWER_WORKING_DAYS = env_int("SUGGESTION_ANSWER_WORKING_DAYS", 10, minimum=1)

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
-from portal.hall.workdays import holiday_exceptions, is_working_day
-from portal.notifications.actions import notify
+from portal.files import upload_check
+from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
+from portal.notifications.actions import notify, reminder_send_once
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services.exceptions import (
@@ -26,10 +27,25 @@ from services.exceptions import (
     CutoffPassed,
     Forbidden,
     Invalid,
+    PrecheckClosed,
+    PrecheckVersionOpen,
     SlotFull,
     SlotNotBookable,
 )
-from services.models import Booking, BookingEvent, Bundle, Review, ServiceItem, Slot
+from services.models import (
+    Booking,
+    BookingEvent,
+    Bundle,
+    Material,
+    PrecheckEvent,
+    PrecheckFile,
+    PrecheckFileAccess,
+    PrecheckReason,
+    PrecheckUpload,
+    Review,
+    ServiceItem,
+    Slot,
+)
 
 # Read aloud at a window and typed on a phone: no 0/O, 1/I/L look-alikes.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -137,7 +153,7 @@ def _check_cutoff(*, booking: Booking, what: str) -> None:
         raise CutoffPassed(message % {"hours": hours})
 
 
-def _booking_move(*, booking: Booking, to: str, by: User) -> Booking:
+def _booking_move(*, booking: Booking, to: str, by: User, changes: dict | None = None) -> Booking:
     """Move ``booking`` along Booking.TRANSITIONS with its history row, atomically.
 
     The UPDATE is conditional on the status read, so two staff pressing "check in" and
@@ -150,7 +166,8 @@ def _booking_move(*, booking: Booking, to: str, by: User) -> Booking:
         )
     with transaction.atomic():
         transition_move(
-            booking, to=to, by=by, history=BookingEvent, link="booking", changes={"updated_at": timezone.now()},
+            booking, to=to, by=by, history=BookingEvent, link="booking",
+            changes={"updated_at": timezone.now(), **(changes or {})},
             message=_("This booking was changed meanwhile; please reload."),
         )
         # Only a cancellation gives the place back; a completed or missed booking used it.
@@ -222,9 +239,16 @@ def booking_check_in(*, booking: Booking, by: User) -> Booking:
     return _booking_move(booking=booking, to=Booking.Status.CHECKED_IN, by=by)
 
 
-def booking_complete(*, booking: Booking, by: User) -> Booking:
+def booking_complete(*, booking: Booking, by: User, settled_in_one_visit: bool = True) -> Booking:
+    """The window completes the booking and records whether the matter was settled on this one
+    visit (最多跑一次) or the applicant must come back."""
     _require_staff(by)
-    return _booking_move(booking=booking, to=Booking.Status.COMPLETED, by=by)
+    if not isinstance(settled_in_one_visit, bool):
+        raise Invalid(_("Say whether the matter was settled in one visit."), field="settled_in_one_visit")
+    return _booking_move(
+        booking=booking, to=Booking.Status.COMPLETED, by=by,
+        changes={"settled_in_one_visit": settled_in_one_visit},
+    )
 
 
 def booking_mark_no_show(*, booking: Booking, by: User) -> Booking:
@@ -325,3 +349,314 @@ def slot_close(*, slot: Slot) -> Slot:
     Slot.objects.filter(pk=slot.pk).update(is_open=False)
     slot.is_open = False
     return slot
+
+
+# --- pre-check of materials (材料预审) ---------------------------------------------------------
+PRECHECK_REMINDER_DUE_TODAY = "precheck_due_today"
+PRECHECK_REMINDER_OVERDUE = "precheck_overdue"
+PRECHECK_NOT_READY = "precheck_not_ready"
+
+
+def _officers(department) -> list[User]:
+    return list(department.officers.filter(is_active=True))
+
+
+def _precheck_ladder(*, due_at: datetime) -> list[tuple[str, datetime]]:
+    """When each reminder of an upload falls due: on the due day at PRECHECK_REMINDER_HOUR, and
+    once the deadline has passed."""
+    due_day = timezone.localdate(due_at)
+    morning = timezone.make_aware(datetime.combine(due_day, time(settings.PRECHECK_REMINDER_HOUR)))
+    return [(PRECHECK_REMINDER_DUE_TODAY, min(morning, due_at)), (PRECHECK_REMINDER_OVERDUE, due_at + timedelta(seconds=1))]
+
+
+def precheck_upload_create(*, booking: Booking, material: Material, files: list, by: User) -> PrecheckUpload:
+    """The applicant uploads a version of one material of ``booking``: one or more files (photos
+    of the pages, or PDFs), each checked by content (``portal.files.upload_check``).
+
+    Raises Forbidden (not the applicant), PrecheckClosed (the booking is no longer booked or its
+    time has passed), Invalid (a material the booking does not need or that is issued within the
+    bundle, no file, too many files, a file that is not what it claims, too big, too many pages),
+    PrecheckVersionOpen (a version is already waiting or accepted). Nothing is written, and no file
+    kept, when it raises. The checking department's officers are notified after commit.
+    """
+    from services.selectors import booking_material_rows, booking_precheck_open
+
+    if booking.user_id != by.pk:
+        raise Forbidden(_("Only the applicant can upload materials for a booking."))
+    if not booking_precheck_open(booking):
+        raise PrecheckClosed()
+    row = next((row for row in booking_material_rows(booking) if row["material"].pk == material.pk), None)
+    if row is None:
+        raise Invalid(_("This booking does not need this material."), code="material_not_needed", field="material")
+    if row["issued_by"] is not None:
+        raise Invalid(
+            _("This material is issued here by “%(item)s”: there is nothing to upload.") % {"item": row["issued_by"].name},
+            code="material_issued_here", field="material",
+        )
+    files = [upload for upload in files if upload is not None]
+    if not files:
+        raise Invalid(_("Choose at least one file (a photo or a PDF)."), code="no_file", field="files")
+    if len(files) > settings.PRECHECK_MAX_FILES:
+        raise Invalid(_("Upload at most %(count)d files for one material.") % {"count": settings.PRECHECK_MAX_FILES},
+                      code="too_many_files", field="files")
+    checked = [
+        upload_check(upload, max_bytes=settings.PRECHECK_MAX_BYTES, max_pages=settings.PRECHECK_MAX_PAGES, field="files")
+        for upload in files
+    ]
+    if PrecheckUpload.objects.filter(booking=booking, material=material, status__in=PrecheckUpload.OPEN).exists():
+        raise PrecheckVersionOpen()
+    now = timezone.now()
+    due_at = deadline_after_working_days(now, settings.PRECHECK_DEADLINE_WORKING_DAYS)
+    department = row["department"]
+    saved: list[PrecheckFile] = []
+    try:
+        with transaction.atomic():
+            last = (
+                PrecheckUpload.objects.filter(booking=booking, material=material).order_by("-version")
+                .values_list("version", flat=True).first()
+            )
+            upload = PrecheckUpload.objects.create(
+                booking=booking, material=material, department=department, version=(last or 0) + 1,
+                uploaded_by=by, uploaded_at=now, due_at=due_at,
+                next_reminder_at=_precheck_ladder(due_at=due_at)[0][1],
+            )
+            for position, (original, info) in enumerate(zip(files, checked, strict=True)):
+                original.seek(0)
+                record = PrecheckFile(
+                    upload=upload, position=position, original_name=(original.name or "")[-200:] or "file",
+                    content_type=info.content_type, size=info.size, pages=info.pages,
+                )
+                record.file.save(f"file.{info.extension}", original, save=False)
+                saved.append(record)
+                record.save()
+            PrecheckEvent.objects.create(upload=upload, to_status=PrecheckUpload.Status.SUBMITTED, by=by, at=now)
+            notify(
+                users=_officers(department),
+                title=_("Materials to pre-check: %(material)s for booking %(reference)s")
+                % {"material": material.name, "reference": booking.reference},
+                body=_("Please check them by %(due)s.") % {"due": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}"},
+                url=reverse("services:precheck_list"),
+            )
+    except IntegrityError:
+        _precheck_files_delete(saved)
+        # Two uploads of the same material at once: the partial unique constraint let one in.
+        raise PrecheckVersionOpen()
+    except BaseException:
+        _precheck_files_delete(saved)
+        raise
+    return upload
+
+
+def _precheck_files_delete(files) -> None:
+    for record in files:
+        if record.file and record.file.name:
+            record.file.storage.delete(record.file.name)
+
+
+def _precheck_decide(*, upload: PrecheckUpload, by: User, to: str, changes: dict, note: str, title: str,
+                     body: str) -> PrecheckUpload:
+    from services.selectors import precheck_may_decide
+
+    if not precheck_may_decide(upload=upload, user=by):
+        raise Forbidden(_("Only an officer of the checking department can pre-check this material."))
+    if upload.status != PrecheckUpload.Status.SUBMITTED:
+        raise TransitionNotAllowed(
+            _("This material has already been checked or withdrawn (%(status)s).")
+            % {"status": PrecheckUpload.Status(upload.status).label}
+        )
+    booking = upload.booking
+    url = _booking_url(booking)
+    with transaction.atomic():
+        transition_move(
+            upload, to=to, by=by, history=PrecheckEvent, link="upload", note=note,
+            changes={"decided_at": timezone.now(), "decided_by": by, "next_reminder_at": None, **changes},
+            message=_("This material was checked or withdrawn meanwhile; please reload."),
+        )
+        # The site notification is written with the decision (mail and webhook go after commit).
+        notify(users=[booking.user], title=title, body=body, url=url)
+    return upload
+
+
+def precheck_upload_accept(*, upload: PrecheckUpload, by: User) -> PrecheckUpload:
+    """The checking department accepts the material; the applicant is told at once. 409 when it
+    was already checked or withdrawn (two officers at once: one decision stands)."""
+    return _precheck_decide(
+        upload=upload, by=by, to=PrecheckUpload.Status.ACCEPTED, changes={"reason": "", "reason_text": ""}, note="",
+        title=_("%(material)s accepted in the pre-check") % {"material": upload.material.name},
+        body=_("Bring the original to your visit (booking %(reference)s); the window only compares it.")
+        % {"reference": upload.booking.reference},
+    )
+
+
+def precheck_upload_request_correction(*, upload: PrecheckUpload, by: User, reason: str = "",
+                                       reason_text: str = "") -> PrecheckUpload:
+    """The checking department sends the material back with a common reason and/or a note; the
+    applicant is told at once and can upload a corrected version. 400 without a reason."""
+    reason = (reason or "").strip()
+    reason_text = (reason_text or "").strip()
+    if reason and reason not in PrecheckReason.values:
+        raise Invalid(_("Choose one of the reasons."), code="reason_unknown", field="reason")
+    if len(reason_text) > 500:
+        raise Invalid(_("Keep the explanation under 500 characters."), field="reason_text")
+    if not reason_text and reason in ("", PrecheckReason.OTHER):
+        raise Invalid(_("Choose a reason or explain what needs to change."), code="reason_required", field="reason")
+    if not reason:
+        reason = PrecheckReason.OTHER
+    label = str(PrecheckReason(reason).label)
+    note = f"{label}: {reason_text}" if reason_text else label
+    return _precheck_decide(
+        upload=upload, by=by, to=PrecheckUpload.Status.NEEDS_CORRECTION,
+        changes={"reason": reason, "reason_text": reason_text}, note=note[:600],
+        title=_("%(material)s needs correction") % {"material": upload.material.name},
+        body=_("%(reason)s Please upload a corrected version for booking %(reference)s.")
+        % {"reason": note, "reference": upload.booking.reference},
+    )
+
+
+def precheck_upload_withdraw(*, upload: PrecheckUpload, by: User) -> PrecheckUpload:
+    """The applicant withdraws a version before it is checked; its files are deleted at once
+    (the record that it was uploaded and withdrawn stays). 409 once checked."""
+    if upload.booking.user_id != by.pk:
+        raise Forbidden(_("Only the applicant can withdraw an upload."))
+    if upload.status != PrecheckUpload.Status.SUBMITTED:
+        raise TransitionNotAllowed(_("Only an upload still waiting for the pre-check can be withdrawn."))
+    files = list(upload.files.exclude(file=""))
+    with transaction.atomic():
+        transition_move(
+            upload, to=PrecheckUpload.Status.WITHDRAWN, by=by, history=PrecheckEvent, link="upload",
+            changes={"next_reminder_at": None, "files_deleted_at": timezone.now()},
+            message=_("This material was checked meanwhile; please reload."),
+        )
+        PrecheckFile.objects.filter(upload=upload).update(file="")
+        transaction.on_commit(lambda: _precheck_files_delete(files))
+    return upload
+
+
+def precheck_file_open(*, file: PrecheckFile, by: User) -> PrecheckFileAccess:
+    """Record that ``by`` opened ``file`` (the caller has checked they may)."""
+    return PrecheckFileAccess.objects.create(file=file, by=by)
+
+
+def precheck_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Remind the checking department of uploads due today and overdue, and flag bookings whose
+    materials are not ready PRECHECK_NOT_READY_HOURS before the visit. Exactly once per reminder
+    (the shared Reminder record); catches up after downtime; safe to run twice or concurrently.
+    Returns how many reminders were sent."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.PRECHECK_BATCH_SIZE
+    sent = 0
+    last_id = 0
+    while True:
+        uploads = list(
+            PrecheckUpload.objects.select_related("material", "booking", "department")
+            .filter(status=PrecheckUpload.Status.SUBMITTED, next_reminder_at__lte=now, pk__gt=last_id)
+            .order_by("pk")[:batch_size]
+        )
+        if not uploads:
+            break
+        last_id = uploads[-1].pk
+        for upload in uploads:
+            sent += _precheck_upload_remind(upload=upload, now=now)
+    return sent + _precheck_not_ready_flag(now=now, batch_size=batch_size)
+
+
+def _precheck_upload_remind(*, upload: PrecheckUpload, now: datetime) -> int:
+    ladder = _precheck_ladder(due_at=upload.due_at)
+    due = [kind for kind, at in ladder if at <= now]
+    next_at = next((at for _kind, at in ladder if at > now), None)
+    if upload.booking.status != Booking.Status.BOOKED:
+        # Cancelled, missed or already at the window: checking it in advance no longer helps anyone.
+        due, next_at = [], None
+    with transaction.atomic():
+        claimed = PrecheckUpload.objects.filter(
+            pk=upload.pk, status=PrecheckUpload.Status.SUBMITTED, next_reminder_at=upload.next_reminder_at
+        ).update(next_reminder_at=next_at)
+        if not claimed:
+            return 0
+        officers = _officers(upload.department)
+        sent = 0
+        for kind in due:
+            if kind == PRECHECK_REMINDER_OVERDUE:
+                title = _("Pre-check overdue: %(material)s for booking %(reference)s")
+            else:
+                title = _("Pre-check due today: %(material)s for booking %(reference)s")
+            title = title % {"material": upload.material.name, "reference": upload.booking.reference}
+            if reminder_send_once(subject=upload, kind=kind, deadline=upload.due_at, recipients=officers,
+                                  title=title, url=reverse("services:precheck_list")):
+                sent += 1
+    return sent
+
+
+def _precheck_not_ready_flag(*, now: datetime, batch_size: int) -> int:
+    """Flag each booked visit starting within PRECHECK_NOT_READY_HOURS whose needed materials are
+    not all accepted, to the applicant and hall staff, once per booking and start time."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from portal.notifications.models import Reminder
+    from portal.roles import Role
+    from services.selectors import booking_precheck
+
+    flagged = Reminder.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Booking), subject_id=OuterRef("pk"),
+        kind=PRECHECK_NOT_READY, deadline=OuterRef("slot__starts_at"),
+    )
+    bookings = list(
+        Booking.objects.select_related("user", "slot__bundle", "slot__item")
+        .filter(status=Booking.Status.BOOKED, slot__starts_at__gt=now,
+                slot__starts_at__lte=now + timedelta(hours=settings.PRECHECK_NOT_READY_HOURS))
+        .exclude(Exists(flagged))
+        .order_by("slot__starts_at", "pk")[:batch_size]
+    )
+    if not bookings:
+        return 0
+    staff = list(User.objects.filter(groups__name=Role.HALL_STAFF, is_active=True).distinct())
+    sent = 0
+    for booking in bookings:
+        readiness = booking_precheck(booking)
+        if readiness["ready"]:
+            continue
+        start = timezone.localtime(booking.slot.starts_at)
+        title = _("Materials not ready for booking %(reference)s on %(when)s: %(accepted)d of %(needed)d accepted") % {
+            "reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}",
+            "accepted": readiness["accepted"], "needed": readiness["needed"],
+        }
+        if reminder_send_once(subject=booking, kind=PRECHECK_NOT_READY, deadline=booking.slot.starts_at,
+                              recipients=[booking.user, *staff], title=title,
+                              body=_("Upload the missing materials before the visit, or bring every original."),
+                              url=_booking_url(booking)):
+            sent += 1
+    return sent
+
+
+def precheck_files_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the files of uploads whose booking's slot ended more than PRECHECK_RETENTION_DAYS
+    ago. The upload rows, their file names, sizes and history stay (what was checked, by whom,
+    when). Idempotent: deleting a file twice is harmless and a purged upload is not read again.
+    Returns how many uploads were purged."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.PRECHECK_BATCH_SIZE
+    cutoff = now - timedelta(days=settings.PRECHECK_RETENTION_DAYS)
+    purged = 0
+    while True:
+        uploads = list(
+            PrecheckUpload.objects.filter(files_deleted_at__isnull=True, booking__slot__ends_at__lte=cutoff)
+            .prefetch_related("files").order_by("pk")[:batch_size]
+        )
+        if not uploads:
+            return purged
+        for upload in uploads:
+            # Files first: if the process dies here, the next run finds the row and tries again.
+            _precheck_files_delete(upload.files.all())
+            with transaction.atomic():
+                PrecheckFile.objects.filter(upload=upload).update(file="")
+                claimed = PrecheckUpload.objects.filter(pk=upload.pk, files_deleted_at__isnull=True).update(
+                    files_deleted_at=now, next_reminder_at=None
+                )
+                if claimed:
+                    PrecheckEvent.objects.create(
+                        upload=upload, from_status=upload.status, to_status=upload.status, at=now,
+                        note=_("Files deleted %(days)d days after the booking ended.")
+                        % {"days": settings.PRECHECK_RETENTION_DAYS},
+                    )
+                    purged += 1

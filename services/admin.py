@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
 from portal.exports import csv_response
+from portal.roles import is_hall_staff
 from services import actions as service_actions
 from services import selectors
 from services.forms import BookingExportForm, SlotBulkOpenForm
@@ -22,6 +24,11 @@ from services.models import (
     Bundle,
     BundleItem,
     Material,
+    PrecheckEvent,
+    PrecheckFile,
+    PrecheckFileAccess,
+    PrecheckReason,
+    PrecheckUpload,
     Review,
     ServiceItem,
     Slot,
@@ -56,7 +63,7 @@ class ServiceItemAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
-    filter_horizontal = ["materials"]
+    filter_horizontal = ["materials", "issues_materials"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [StepInline]
 
@@ -223,18 +230,46 @@ def _bookings_csv(bookings, filename: str) -> HttpResponse:
     )
 
 
+class PrecheckUploadInline(admin.TabularInline):
+    model = PrecheckUpload
+    extra = 0
+    can_delete = False
+    fields = ["material", "version", "department", "status", "uploaded_at", "decided_by", "reason", "reason_text",
+              "files_deleted_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("material", "department", "decided_by")
+
+
 @admin.register(Booking)
 class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     change_list_template = "services/admin/booking_change_list.html"
-    list_display = ["reference", "applicant", "mobile", "subject", "starts_at", "coloured_status"]
-    list_filter = ["status", ("slot__starts_at", admin.DateFieldListFilter), "slot__bundle"]
+    list_display = ["reference", "applicant", "mobile", "subject", "starts_at", "coloured_status", "prechecked",
+                    "settled_in_one_visit"]
+    list_filter = ["status", ("slot__starts_at", admin.DateFieldListFilter), "slot__bundle", "settled_in_one_visit"]
     search_fields = ["reference", "user__mobile", "user__display_name", "user__username"]
     list_select_related = ["user", "slot__bundle", "slot__item"]
     raw_id_fields = ["user", "slot"]
-    readonly_fields = ["reference", "user", "slot", "status", "note", "created_at", "updated_at"]
+    readonly_fields = ["reference", "user", "slot", "status", "note", "settled_in_one_visit", "created_at",
+                       "updated_at"]
     fields = readonly_fields
-    inlines = [BookingEventInline]
-    actions = ["check_in", "complete", "mark_no_show", "export_csv"]
+    inlines = [PrecheckUploadInline, BookingEventInline]
+    actions = ["check_in", "complete", "complete_not_settled", "mark_no_show", "export_csv"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            accepted_count=Count("precheck_uploads", filter=Q(precheck_uploads__status=PrecheckUpload.Status.ACCEPTED)),
+            waiting_count=Count("precheck_uploads", filter=Q(precheck_uploads__status=PrecheckUpload.Status.SUBMITTED)),
+        )
+
+    @admin.display(description=_("pre-check: accepted (waiting)"))
+    def prechecked(self, obj: Booking) -> str:
+        return f"{obj.accepted_count} ({obj.waiting_count})"
     date_hierarchy = "slot__starts_at"
 
     def has_add_permission(self, request):
@@ -281,9 +316,16 @@ class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     def check_in(self, request, queryset):
         self._run(request, queryset, service_actions.booking_check_in, _("%(count)s bookings checked in."))
 
-    @admin.action(description=_("Mark the selected bookings as completed"))
+    @admin.action(description=_("Mark the selected bookings as completed (settled in one visit)"))
     def complete(self, request, queryset):
         self._run(request, queryset, service_actions.booking_complete, _("%(count)s bookings completed."))
+
+    @admin.action(description=_("Mark the selected bookings as completed, NOT settled in one visit"))
+    def complete_not_settled(self, request, queryset):
+        def complete(*, booking, by):
+            return service_actions.booking_complete(booking=booking, by=by, settled_in_one_visit=False)
+
+        self._run(request, queryset, complete, _("%(count)s bookings completed."))
 
     @admin.action(description=_("Mark the selected bookings as no-shows"))
     def mark_no_show(self, request, queryset):
@@ -326,4 +368,137 @@ class ReviewAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     readonly_fields = ["booking", "stars", "comment", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+# --- pre-check of materials (材料预审) ---------------------------------------------------------
+class PrecheckFileInline(admin.TabularInline):
+    model = PrecheckFile
+    extra = 0
+    can_delete = False
+    fields = ["position", "open_link", "content_type", "size", "pages"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def open_link(self, obj: PrecheckFile):
+        if not obj.file:
+            return format_html("{} <em>({})</em>", obj.original_name, _("deleted"))
+        # Served by the portal's view, which checks who asks and records the access.
+        return format_html('<a href="{}">{}</a>', reverse("services:precheck_file", args=[obj.pk]), obj.original_name)
+
+
+class PrecheckEventInline(admin.TabularInline):
+    model = PrecheckEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PrecheckActionForm(ActionForm):
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=[("", "---------"), *PrecheckReason.choices])
+    reason_text = forms.CharField(label=_("Explanation"), required=False, max_length=500)
+
+
+@admin.register(PrecheckUpload)
+class PrecheckUploadAdmin(admin.ModelAdmin):
+    """Department officers pre-check here as on /precheck/: accept, or send back with a reason
+    (choose it, and/or type it, in the action bar). Officers see their departments' uploads only."""
+
+    action_form = PrecheckActionForm
+    list_display = ["booking", "material", "version", "department", "coloured_status", "due", "decided_by"]
+    list_filter = ["status", "department", ("due_at", admin.DateFieldListFilter)]
+    search_fields = ["booking__reference", "material__name", "booking__user__display_name"]
+    list_select_related = ["booking", "material", "department", "decided_by"]
+    raw_id_fields = ["booking", "material", "uploaded_by", "decided_by"]
+    readonly_fields = ["booking", "material", "department", "version", "status", "uploaded_by", "uploaded_at",
+                       "due_at", "decided_at", "decided_by", "reason", "reason_text", "files_deleted_at"]
+    fields = readonly_fields
+    inlines = [PrecheckFileInline, PrecheckEventInline]
+    actions = ["accept", "needs_correction"]
+    date_hierarchy = "uploaded_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or is_hall_staff(request.user):
+            return queryset
+        return queryset.filter(department__in=request.user.departments.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def coloured_status(self, obj: PrecheckUpload):
+        colours = {"submitted": "#0550ae", "accepted": "#1a7f37", "needs_correction": "#cf222e"}
+        return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#57606a"),
+                           obj.get_status_display())
+
+    @admin.display(description=_("pre-check due"), ordering="due_at")
+    def due(self, obj: PrecheckUpload):
+        colours = {"overdue": "#cf222e", "due_today": "#9a6700"}
+        local = timezone.localtime(obj.due_at)
+        return format_html('<span style="color:{}">{}</span>', colours.get(obj.due_state(), "inherit"),
+                           f"{local:%Y-%m-%d %H:%M}")
+
+    def _decide(self, request, queryset, decide, done_message):
+        done, refused = 0, []
+        for upload in queryset.select_related("booking__user", "material", "department"):
+            try:
+                decide(upload=upload, by=request.user)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{upload}: {exc.message}")
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Accept the selected materials"), permissions=["change"])
+    def accept(self, request, queryset):
+        self._decide(request, queryset, service_actions.precheck_upload_accept, _("%(count)s materials accepted."))
+
+    @admin.action(description=_("Send the selected materials back for correction (reason below)"),
+                  permissions=["change"])
+    def needs_correction(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        reason_text = request.POST.get("reason_text", "")
+
+        def decide(*, upload, by):
+            return service_actions.precheck_upload_request_correction(
+                upload=upload, by=by, reason=reason, reason_text=reason_text
+            )
+
+        self._decide(request, queryset, decide, _("%(count)s materials sent back for correction."))
+
+
+@admin.register(PrecheckFileAccess)
+class PrecheckFileAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "by", "file", "booking"]
+    list_filter = [("at", admin.DateFieldListFilter)]
+    search_fields = ["by__username", "by__display_name", "file__upload__booking__reference"]
+    list_select_related = ["by", "file__upload__booking"]
+    raw_id_fields = ["file", "by"]
+    readonly_fields = ["at", "by", "file"]
+    date_hierarchy = "at"
+
+    @admin.display(description=_("booking"))
+    def booking(self, obj: PrecheckFileAccess) -> str:
+        return obj.file.upload.booking.reference
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -3,13 +3,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from services import actions, selectors
-from services.exceptions import Forbidden
-from services.models import Booking, Bundle, ServiceItem
+from services.exceptions import Forbidden, Invalid
+from services.models import Booking, Bundle, Material, PrecheckReason, PrecheckUpload, ServiceItem
 
 
 class _BookingApiMixin:
@@ -93,13 +94,23 @@ class BundleEntryOutput(serializers.Serializer):
     requires = serializers.CharField(source="requires.code", default=None)
 
 
+class BundleMaterialOutput(MaterialOutput):
+    issued_by = serializers.CharField(
+        allow_null=True, help_text="Code of the earlier item of the bundle that issues it: nothing to upload or bring."
+    )
+
+
 class BundleDetailOutput(BundleOutput):
     description = serializers.CharField()
     items = BundleEntryOutput(many=True, source="bundle_items.all")
     materials = serializers.SerializerMethodField()
 
+    @extend_schema_field(BundleMaterialOutput(many=True))
     def get_materials(self, bundle) -> list[dict]:
-        return MaterialOutput(selectors.bundle_materials(bundle), many=True).data
+        return [
+            {**MaterialOutput(row["material"]).data, "issued_by": row["issued_by"].code if row["issued_by"] else None}
+            for row in selectors.bundle_material_rows(bundle)
+        ]
 
 
 class SlotOutput(serializers.Serializer):
@@ -130,6 +141,7 @@ class BookingOutput(serializers.Serializer):
     service = serializers.CharField(source="slot.item.code", default=None)
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
+    settled_in_one_visit = serializers.BooleanField(allow_null=True)
     can_change = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
@@ -303,9 +315,20 @@ class BookingCheckInApi(_BookingObjectApi):
 
 
 class BookingCompleteApi(_BookingObjectApi):
-    @extend_schema(request=None, responses=BookingOutput)
+    class BookingCompleteInputSerializer(serializers.Serializer):
+        settled_in_one_visit = serializers.BooleanField(
+            label=_("Settled in one visit"), required=False, default=True,
+            help_text="false when the applicant has to come back (最多跑一次 not met).",
+        )
+
+    @extend_schema(request=BookingCompleteInputSerializer, responses=BookingOutput)
     def post(self, request, reference: str):
-        return self.fresh(actions.booking_complete(booking=self.booking(reference), by=request.user))
+        booking = self.booking(reference)
+        serializer = self.BookingCompleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.fresh(actions.booking_complete(
+            booking=booking, by=request.user, settled_in_one_visit=serializer.validated_data["settled_in_one_visit"],
+        ))
 
 
 class BookingNoShowApi(_BookingObjectApi):
@@ -341,3 +364,171 @@ def booking_ics_response(booking: Booking) -> HttpResponse:
     response = HttpResponse(selectors.booking_calendar(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
     return response
+
+
+# --- pre-check of materials (材料预审) ---------------------------------------------------------
+class PrecheckFileOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="Download (each access is recorded); null once deleted.")
+
+    def get_url(self, file) -> str | None:
+        return reverse("api-precheck-file", kwargs={"file_id": file.pk}) if file.file else None
+
+
+class PrecheckUploadOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking = serializers.CharField(source="booking.reference")
+    material = serializers.IntegerField(source="material_id")
+    material_name = serializers.CharField(source="material.name")
+    department = serializers.CharField(source="department.code")
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    uploaded_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    due_state = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    reason_label = serializers.CharField(source="get_reason_display")
+    reason_text = serializers.CharField()
+    files_deleted_at = serializers.DateTimeField(allow_null=True)
+    files = PrecheckFileOutput(many=True, source="files.all")
+
+
+class PrecheckMaterialOutput(serializers.Serializer):
+    material = serializers.IntegerField(source="material.pk")
+    name = serializers.CharField(source="material.name")
+    department = serializers.CharField(source="department.code")
+    issued_by = serializers.CharField(source="issued_by.code", default=None, allow_null=True)
+    can_upload = serializers.BooleanField()
+    latest = PrecheckUploadOutput(allow_null=True)
+    versions = PrecheckUploadOutput(many=True)
+
+
+class BookingPrecheckOutput(serializers.Serializer):
+    needed = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    ready = serializers.BooleanField()
+    open = serializers.BooleanField(help_text="Whether uploads are still taken.")
+    materials = PrecheckMaterialOutput(many=True, source="rows")
+
+
+class BookingPrecheckApi(_BookingObjectApi):
+    """GET: what the booking needs, each material's latest and earlier versions, and readiness.
+    POST (multipart, the applicant): upload a version of one material, ``files`` repeated per page."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class PrecheckUploadInputSerializer(serializers.Serializer):
+        material = serializers.IntegerField(label=_("Material"))
+        files = serializers.ListField(child=serializers.FileField(), label=_("Files"), allow_empty=False,
+                                      help_text="One or more images (JPEG, PNG, GIF, WebP) or PDFs.")
+
+    def _out(self, booking: Booking) -> dict:
+        readiness = selectors.booking_precheck(booking)
+        readiness["open"] = selectors.booking_precheck_open(booking)
+        return BookingPrecheckOutput(readiness).data
+
+    @extend_schema(responses=BookingPrecheckOutput)
+    def get(self, request, reference: str):
+        return Response(self._out(self.booking(reference)))
+
+    @extend_schema(
+        request={"multipart/form-data": PrecheckUploadInputSerializer},
+        responses={201: PrecheckUploadOutput, 400: None, 403: None, 404: None, 409: None},
+    )
+    def post(self, request, reference: str):
+        booking = self.booking(reference)
+        data = request.data
+        if hasattr(data, "getlist"):  # multipart: every "files" part, not only the last
+            data = {"material": data.get("material"), "files": request.FILES.getlist("files")}
+        serializer = self.PrecheckUploadInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        material = Material.objects.filter(pk=serializer.validated_data["material"]).first()
+        if material is None:
+            raise Invalid(_("This booking does not need this material."), code="material_not_needed", field="material")
+        upload = actions.precheck_upload_create(
+            booking=booking, material=material, files=serializer.validated_data["files"], by=request.user
+        )
+        upload = selectors.precheck_upload_get_for_user(user=request.user, upload_id=upload.pk)
+        return Response(PrecheckUploadOutput(upload).data, status=status.HTTP_201_CREATED)
+
+
+class PrecheckUploadListApi(_BookingApiMixin, generics.ListAPIView):
+    """Uploads: a department officer sees their departments', hall staff all, an applicant their own."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = PrecheckUploadOutput
+
+    @extend_schema(parameters=_filters_params("status", "department", "booking"))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.precheck_upload_list(user=self.request.user, filters=self.request.query_params)
+
+
+class _PrecheckUploadObjectApi(_BookingApiMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def upload(self, upload_id) -> PrecheckUpload:
+        return selectors.precheck_upload_get_for_user(user=self.request.user, upload_id=upload_id)
+
+    def fresh(self, upload: PrecheckUpload) -> Response:
+        return Response(PrecheckUploadOutput(self.upload(upload.pk)).data)
+
+
+_DECISION_RESPONSES = {200: PrecheckUploadOutput, 400: None, 403: None, 404: None, 409: None}
+
+
+class PrecheckUploadDetailApi(_PrecheckUploadObjectApi):
+    @extend_schema(responses={200: PrecheckUploadOutput, 404: None})
+    def get(self, request, upload_id: int):
+        return Response(PrecheckUploadOutput(self.upload(upload_id)).data)
+
+
+class PrecheckUploadAcceptApi(_PrecheckUploadObjectApi):
+    @extend_schema(request=None, responses=_DECISION_RESPONSES)
+    def post(self, request, upload_id: int):
+        return self.fresh(actions.precheck_upload_accept(upload=self.upload(upload_id), by=request.user))
+
+
+class PrecheckUploadCorrectionApi(_PrecheckUploadObjectApi):
+    class PrecheckCorrectionInputSerializer(serializers.Serializer):
+        reason = serializers.ChoiceField(label=_("Reason"), choices=PrecheckReason.choices, required=False,
+                                         allow_blank=True, default="")
+        reason_text = serializers.CharField(label=_("Explanation"), required=False, allow_blank=True,
+                                            max_length=500, default="")
+
+    @extend_schema(request=PrecheckCorrectionInputSerializer, responses=_DECISION_RESPONSES)
+    def post(self, request, upload_id: int):
+        upload = self.upload(upload_id)
+        serializer = self.PrecheckCorrectionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.fresh(actions.precheck_upload_request_correction(
+            upload=upload, by=request.user, **serializer.validated_data
+        ))
+
+
+class PrecheckUploadWithdrawApi(_PrecheckUploadObjectApi):
+    @extend_schema(request=None, responses=_DECISION_RESPONSES)
+    def post(self, request, upload_id: int):
+        return self.fresh(actions.precheck_upload_withdraw(upload=self.upload(upload_id), by=request.user))
+
+
+class PrecheckFileApi(_BookingApiMixin, APIView):
+    """One uploaded file, to the applicant, the checking department or hall staff; each access recorded."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: None})
+    def get(self, request, file_id: int):
+        from portal.files import private_file_response
+
+        file = selectors.precheck_file_get_for_user(user=request.user, file_id=file_id)
+        actions.precheck_file_open(file=file, by=request.user)
+        return private_file_response(file.file, filename=file.original_name, content_type=file.content_type)

@@ -1,4 +1,7 @@
+from datetime import datetime, time, timedelta
+
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal.dashboard import dashboard_figures
@@ -39,3 +42,26 @@ def catalogue_and_booking_figures() -> list[dict]:
             "chart": [{"label": str(label), "value": by_status.get(value, 0)} for value, label in Booking.Status.choices],
         },
     ]
+
+
+@dashboard_figures(11)
+def one_visit_figures() -> list[dict]:
+    """最多跑一次: the share of completed bookings settled in one visit, with and without an accepted
+    pre-check, overall and per bundle and month (the last 12 months). One query."""
+    first_day = (timezone.localdate().replace(day=1) - timedelta(days=335)).replace(day=1)
+    rows = selectors.one_visit_rates(since=timezone.make_aware(datetime.combine(first_day, time.min)))
+    figures = []
+    for side, label in (("with", gettext("Settled in one visit, with pre-check")),
+                        ("without", gettext("Settled in one visit, without pre-check"))):
+        total = sum(row[f"{side}_total"] for row in rows)
+        settled = sum(row[f"{side}_settled"] for row in rows)
+        figures.append({
+            "label": label,
+            "value": round(100 * settled / total) if total else "—",
+            "unit": "%" if total else "",
+            "chart": [
+                {"label": f"{row['subject']} · {timezone.localtime(row['month']):%Y-%m}", "value": row[f"{side}_rate"]}
+                for row in rows if row[f"{side}_total"]
+            ],
+        })
+    return figures

@@ -9,18 +9,31 @@ from portal.demo import demo_user
 from portal.hall.models import Department
 from portal.hall.workdays import add_working_days
 from portal.roles import Role
-from services.actions import booking_create, slot_open_bulk
+from services.actions import (
+    booking_create,
+    precheck_upload_accept,
+    precheck_upload_create,
+    precheck_upload_request_correction,
+    slot_open_bulk,
+)
 from services.models import (
     Booking,
     BookingEvent,
     Bundle,
     BundleItem,
     Material,
+    PrecheckEvent,
+    PrecheckFile,
+    PrecheckUpload,
     Review,
     ServiceItem,
     Slot,
     Step,
 )
+
+# What items issue: registering a company or a sole trader issues the business licence (营业执照),
+# so a later item of the same bundle needs nothing uploaded or brought for it.
+ISSUES = {"r01": ["licence"], "r02": ["licence"]}
 
 # Every handling step an item goes through. The five joint steps are done once for a whole bundle
 # in the youth zone; review and decision stay with each item (a few complex items split them in two).
@@ -128,6 +141,7 @@ def _seed_catalogue() -> None:
             },
         )
         items[code] = item
+        item.issues_materials.add(*[materials[key] for key in ISSUES.get(code, [])])
         if created:
             item.materials.set([materials[key] for key in needs])
             own_steps = ["审查决定"] if own == 1 else ["审查", "决定"]
@@ -191,7 +205,11 @@ def _seed_bookings() -> None:
             bundle=bundle, starts_at=starts, defaults={"ends_at": starts + timedelta(minutes=30), "capacity": 4}
         )
         Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
-        booking = Booking.objects.create(reference=reference, user=youth, slot=slot, status=Booking.Status.COMPLETED)
+        # Two of the twelve had to come back; those who pre-checked came once (the 最多跑一次 figure).
+        booking = Booking.objects.create(reference=reference, user=youth, slot=slot, status=Booking.Status.COMPLETED,
+                                         settled_in_one_visit=n not in (3, 8))
+        if n % 2 == 0:
+            _record_past_precheck(booking)
         BookingEvent.objects.bulk_create([
             BookingEvent(booking=booking, to_status="booked", by=youth),
             BookingEvent(booking=booking, from_status="booked", to_status="checked_in"),
@@ -205,6 +223,66 @@ def _seed_bookings() -> None:
             booking_create(slot=slot, bundle=restaurant, note="青禾餐饮管理有限公司，想咨询餐饮开店", by=founder)
 
 
+def _record_past_precheck(booking: Booking) -> None:
+    """A past visit's pre-check as it looks after retention: the record of what was checked, no file."""
+    entry = booking.slot.bundle.bundle_items.select_related("item__department").order_by("position").first()
+    material = entry.item.materials.order_by("name").first() if entry else None
+    if material is None:
+        return
+    at = booking.slot.starts_at - timedelta(days=2)
+    upload = PrecheckUpload.objects.create(
+        booking=booking, material=material, department=entry.item.department, uploaded_by=booking.user,
+        uploaded_at=at, due_at=at + timedelta(days=1), status=PrecheckUpload.Status.ACCEPTED,
+        decided_at=at + timedelta(hours=3), files_deleted_at=booking.slot.ends_at,
+    )
+    PrecheckFile.objects.create(upload=upload, original_name="page-1.jpg", content_type="image/jpeg", size=48_213)
+    PrecheckEvent.objects.bulk_create([
+        PrecheckEvent(upload=upload, to_status="submitted", by=booking.user, at=at),
+        PrecheckEvent(upload=upload, from_status="submitted", to_status="accepted", at=at + timedelta(hours=3)),
+    ])
+
+
+def _demo_photo(name: str):
+    """A small real JPEG (a grey "scan"), so the demo files open and pass the content check."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (236, 236, 230))
+    ImageDraw.Draw(image).rectangle((24, 24, 456, 296), outline=(120, 120, 120), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+# The founder's coming restaurant visit, half pre-checked: four accepted, one sent back, one waiting.
+PRECHECK_DEMO = [("id", "accept"), ("charter", "accept"), ("lease", "accept"), ("food_rules", "accept"),
+                 ("plan", "correct"), ("health", "wait")]
+
+
+def _seed_precheck() -> None:
+    from portal.accounts.models import User
+
+    founder = User.objects.filter(username="founder").first()
+    officer = User.objects.filter(username="officer").first()
+    booking = (
+        Booking.objects.filter(user=founder, status=Booking.Status.BOOKED, slot__bundle__slug="restaurant")
+        .select_related("slot__bundle").order_by("slot__starts_at").first()
+    )
+    if booking is None or officer is None or PrecheckUpload.objects.filter(booking=booking).exists():
+        return
+    for key, outcome in PRECHECK_DEMO:
+        material = Material.objects.get(name=MATERIALS[key][0])
+        upload = precheck_upload_create(booking=booking, material=material, files=[_demo_photo(f"{key}-1.jpg")],
+                                        by=founder)
+        if outcome == "accept":
+            precheck_upload_accept(upload=upload, by=officer)
+        elif outcome == "correct":
+            precheck_upload_request_correction(upload=upload, by=officer, reason="incomplete",
+                                               reason_text="请标明厨房与就餐区的功能分区")
+
+
 REFERENCE_DEMO = ["AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAJ", "AAK", "AAM", "AAN"]
 
 
@@ -212,6 +290,7 @@ def seed() -> str:
     _seed_catalogue()
     _seed_slots()
     _seed_bookings()
+    _seed_precheck()
     return (
         f"{ServiceItem.objects.count()} service items, {Bundle.objects.count()} bundles, "
         f"{Slot.objects.count()} slots, {Booking.objects.count()} bookings"

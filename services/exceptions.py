@@ -26,3 +26,13 @@ class CutoffPassed(Conflict):
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
     default_message = _("You have already reviewed this booking.")
+
+
+class PrecheckClosed(Conflict):
+    code = "precheck_closed"
+    default_message = _("Materials can only be uploaded while the booking is still booked and its time has not passed.")
+
+
+class PrecheckVersionOpen(Conflict):
+    code = "precheck_version_open"
+    default_message = _("This material already has a version waiting for the pre-check or accepted.")

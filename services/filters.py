@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.hall.models import Department
-from services.models import Booking, Bundle, ServiceItem, Slot, Stage
+from services.models import Booking, Bundle, PrecheckUpload, ServiceItem, Slot, Stage
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -116,3 +116,21 @@ class BookingFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(reference__iexact=value) | Q(user__mobile__icontains=value))
+
+
+class PrecheckUploadFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=PrecheckUpload.Status.choices, empty_label=_("All statuses")
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.all(), to_field_name="code",
+        empty_label=_("All departments"),
+    )
+    booking = django_filters.CharFilter(label=_("Booking reference"), method="filter_booking", max_length=20)
+
+    class Meta:
+        model = PrecheckUpload
+        fields = ["status", "department", "booking"]
+
+    def filter_booking(self, queryset, name, value):
+        return queryset.filter(booking__reference=value.strip().upper())

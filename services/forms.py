@@ -100,3 +100,45 @@ class SlotBulkOpenForm(forms.Form):
 
 class BookingExportForm(forms.Form):
     date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pages of one material); cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(part, initial) for part in data]
+        return [single(data, initial)]
+
+
+class PrecheckUploadForm(forms.Form):
+    material = forms.IntegerField(widget=forms.HiddenInput)
+    files = MultipleFileField(
+        label=_("Photos or PDF of this document"),
+        help_text=_("One photo per page, or one PDF; JPG, PNG, GIF, WebP or PDF."),
+        error_messages={"required": _("Choose at least one file (a photo or a PDF).")},
+    )
+
+
+class PrecheckDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("correct", _("Needs correction"))],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    reason_text = forms.CharField(label=_("Explanation for the applicant"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        from services.models import PrecheckReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Choose a reason")), *PrecheckReason.choices]

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import private_storage_get
 from portal.hall.models import Department
 
 
@@ -47,6 +48,14 @@ class ServiceItem(models.Model):
     description = models.TextField(_("description"), blank=True)
     materials = models.ManyToManyField(
         Material, blank=True, related_name="service_items", verbose_name=_("materials")
+    )
+    issues_materials = models.ManyToManyField(
+        Material,
+        blank=True,
+        related_name="issued_by_items",
+        verbose_name=_("materials it issues"),
+        help_text=_("Documents this item produces (a business licence): a later item of the same bundle "
+                    "that needs one finds it issued here, with nothing to upload or bring."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -238,6 +247,9 @@ class Booking(models.Model):
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.BOOKED)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Recorded by the window when it completes the booking: was the matter settled on this one
+    # visit (最多跑一次), or must the applicant come back? None until completed.
+    settled_in_one_visit = models.BooleanField(_("settled in one visit"), null=True, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -305,3 +317,157 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.stars}★"
+
+
+class PrecheckReason(models.TextChoices):
+    """The common reasons a department sends a material back (材料预审: needs correction)."""
+
+    UNREADABLE = "unreadable", _("Blurred or unreadable")
+    INCOMPLETE = "incomplete", _("Pages or parts missing")
+    WRONG_DOCUMENT = "wrong_document", _("Not the document asked for")
+    EXPIRED = "expired", _("Expired or no longer valid")
+    SIGNATURE = "signature", _("Signature or seal missing")
+    MISMATCH = "mismatch", _("Details do not match the application")
+    OTHER = "other", _("Other (see the note)")
+
+
+class PrecheckUpload(models.Model):
+    """One version of one material of a booking, uploaded before the visit for the pre-check.
+
+    A corrected upload is a new row with the next ``version``; every version is kept and the latest
+    is shown. The files of a version are ``PrecheckFile`` rows (several pages allowed). When the
+    retention period after the booking has passed the files are deleted and ``files_deleted_at`` is
+    set, but this row, its history and its file names stay: the record of what was checked.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for the pre-check")
+        ACCEPTED = "accepted", _("Accepted")
+        NEEDS_CORRECTION = "needs_correction", _("Needs correction")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.SUBMITTED: {Status.ACCEPTED, Status.NEEDS_CORRECTION, Status.WITHDRAWN},
+        Status.ACCEPTED: set(),
+        Status.NEEDS_CORRECTION: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # A material has at most one version waiting or accepted at a time (a database constraint).
+    OPEN = (Status.SUBMITTED, Status.ACCEPTED)
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="precheck_uploads",
+                                verbose_name=_("booking"))
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("material"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="precheck_uploads",
+                                   verbose_name=_("checking department"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    due_at = models.DateTimeField(_("pre-check due"), db_index=True)
+    # When the sweep should next look at this upload for a reminder; None once nothing is left to send.
+    next_reminder_at = models.DateTimeField(_("next reminder at"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("checked by"))
+    reason = models.CharField(_("reason"), max_length=20, choices=PrecheckReason.choices, blank=True)
+    reason_text = models.CharField(_("explanation"), max_length=500, blank=True)
+    files_deleted_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "material__name", "-version"]
+        verbose_name = _("pre-check upload")
+        verbose_name_plural = _("pre-check uploads")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "material", "version"], name="precheck_version_unique"),
+            models.UniqueConstraint(
+                fields=["booking", "material"],
+                condition=models.Q(status__in=["submitted", "accepted"]),
+                name="precheck_one_open_version",
+                violation_error_message=_("This material already has a version waiting or accepted."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} · {self.material} v{self.version}"
+
+    def due_state(self) -> str:
+        """"overdue", "due_today" or "" for an upload still waiting; "" once checked."""
+        if self.status != self.Status.SUBMITTED:
+            return ""
+        now = timezone.now()
+        if now > self.due_at:
+            return "overdue"
+        if timezone.localdate(self.due_at) == timezone.localdate(now):
+            return "due_today"
+        return ""
+
+
+def _precheck_file_path(instance, filename: str) -> str:
+    # The stored name carries no personal data; the original name is kept in the row.
+    import secrets
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"precheck/{instance.upload.booking_id}/{secrets.token_hex(16)}.{extension}"
+
+
+class PrecheckFile(models.Model):
+    """One file (a photo of a page, or a PDF) of a pre-check upload, kept in the private storage."""
+
+    upload = models.ForeignKey(PrecheckUpload, on_delete=models.CASCADE, related_name="files",
+                               verbose_name=_("upload"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    file = models.FileField(_("file"), storage=private_storage_get, upload_to=_precheck_file_path,
+                            max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    pages = models.PositiveSmallIntegerField(_("pages"), default=1)
+
+    class Meta:
+        ordering = ["upload", "position", "id"]
+        verbose_name = _("pre-check file")
+        verbose_name_plural = _("pre-check files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PrecheckEvent(models.Model):
+    """History of a pre-check upload: submitted, accepted, sent back with a reason, withdrawn."""
+
+    upload = models.ForeignKey(PrecheckUpload, on_delete=models.CASCADE, related_name="events",
+                               verbose_name=_("upload"))
+    from_status = models.CharField(_("from"), max_length=20, choices=PrecheckUpload.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=PrecheckUpload.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=600, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("pre-check history entry")
+        verbose_name_plural = _("pre-check history")
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}: {self.from_status} → {self.to_status}"
+
+
+class PrecheckFileAccess(models.Model):
+    """Who opened which pre-check file, and when (个人信息保护法: every access is recorded)."""
+
+    file = models.ForeignKey(PrecheckFile, on_delete=models.CASCADE, related_name="accesses",
+                             verbose_name=_("file"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("pre-check file access")
+        verbose_name_plural = _("pre-check file accesses")
+
+    def __str__(self) -> str:
+        return f"{self.file_id} · {self.by_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -10,8 +10,19 @@ from portal.accounts.selectors import me_section
 from portal.filters import filters_apply
 from portal.roles import is_hall_staff
 from services.exceptions import Invalid, NotFound
-from services.filters import BookingFilter, BundleFilter, ServiceItemFilter, SlotFilter
-from services.models import Booking, Bundle, BundleItem, Material, Review, ServiceItem, Slot, Step
+from services.filters import BookingFilter, BundleFilter, PrecheckUploadFilter, ServiceItemFilter, SlotFilter
+from services.models import (
+    Booking,
+    Bundle,
+    BundleItem,
+    Material,
+    PrecheckFile,
+    PrecheckUpload,
+    Review,
+    ServiceItem,
+    Slot,
+    Step,
+)
 
 
 def department_item_count() -> Count:
@@ -34,7 +45,8 @@ def _item_prefetches(prefix: str = "") -> list:
 def service_item_get(*, code: str) -> ServiceItem:
     item = (
         ServiceItem.objects.select_related("department")
-        .prefetch_related(*_item_prefetches(), Prefetch("bundles", queryset=Bundle.objects.order_by("position")))
+        .prefetch_related(*_item_prefetches(), "issues_materials",
+                          Prefetch("bundles", queryset=Bundle.objects.order_by("position")))
         .filter(code=code)
         .first()
     )
@@ -56,7 +68,7 @@ def bundle_list(*, filters=None) -> QuerySet:
 
 
 def bundle_get(*, slug: str) -> Bundle:
-    bundle = _bundle_queryset().filter(slug=slug).first()
+    bundle = _bundle_queryset().prefetch_related("bundle_items__item__issues_materials").filter(slug=slug).first()
     if bundle is None:
         raise NotFound(_("There is no bundle with this name."))
     return bundle
@@ -69,6 +81,32 @@ def bundle_materials(bundle: Bundle) -> list:
         for material in entry.item.materials.all():
             seen.setdefault(material.pk, material)
     return list(seen.values())
+
+
+def bundle_material_rows(bundle: Bundle) -> list[dict]:
+    """The bundle's materials, each once in the order the items need them, as
+    ``{"material", "item", "department", "issued_by"}``: ``item`` is the first item that needs it
+    (its department pre-checks it); ``issued_by`` is the earlier item of the bundle that issues it
+    (营业执照 from the registration item), when there is one: nothing to upload or bring then.
+    Prefetched data only (``bundle_get``)."""
+    entries = list(bundle.bundle_items.all())
+    issuer: dict[int, tuple[int, ServiceItem]] = {}
+    for index, entry in enumerate(entries):
+        for material in entry.item.issues_materials.all():
+            issuer.setdefault(material.pk, (index, entry.item))
+    rows: dict[int, dict] = {}
+    for index, entry in enumerate(entries):
+        for material in entry.item.materials.all():
+            if material.pk in rows:
+                continue
+            issued = issuer.get(material.pk)
+            rows[material.pk] = {
+                "material": material,
+                "item": entry.item,
+                "department": entry.item.department,
+                "issued_by": issued[1] if issued is not None and issued[0] < index else None,
+            }
+    return list(rows.values())
 
 
 def _longest_chain_days(entries: list[BundleItem]) -> int:
@@ -204,6 +242,19 @@ def booking_subject_with_materials(booking: Booking):
     return item, list(item.materials.all())
 
 
+def booking_material_rows(booking: Booking) -> list[dict]:
+    """What the booking's bundle or item needs, as ``bundle_material_rows`` gives it."""
+    if booking.slot.bundle_id:
+        return bundle_material_rows(bundle_get(slug=booking.slot.bundle.slug))
+    item = service_item_get(code=booking.slot.item.code)
+    issued = {m.pk for m in item.issues_materials.all()}
+    return [
+        {"material": material, "item": item, "department": item.department, "issued_by": None}
+        for material in item.materials.all()
+        if material.pk not in issued
+    ]
+
+
 def booking_can_change(booking: Booking) -> bool:
     """True while the applicant may still cancel or move it (the cut-off has not passed)."""
     cutoff = booking.slot.starts_at - timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
@@ -267,4 +318,153 @@ def my_bookings_section(*, user) -> dict | None:
         "title": _("My bookings"),
         "template": "services/me_bookings.html",
         "context": {"bookings": bookings},
+    }
+
+
+# --- pre-check of materials (材料预审) ---------------------------------------------------------
+def _upload_queryset() -> QuerySet:
+    return PrecheckUpload.objects.select_related(
+        "booking__user", "booking__slot__bundle", "booking__slot__item", "material", "department",
+        "decided_by", "uploaded_by",
+    ).prefetch_related(Prefetch("files", queryset=PrecheckFile.objects.order_by("position", "id")))
+
+
+def booking_precheck(booking: Booking) -> dict:
+    """The pre-check of a booking: each material with its latest version and every earlier one,
+    and the readiness ``accepted`` of ``needed`` (materials issued within the bundle need nothing).
+
+    ``{"rows": [{material, item, department, issued_by, latest, versions, can_upload}],
+    "needed", "accepted", "ready"}``; a fixed number of queries.
+    """
+    rows = booking_material_rows(booking)
+    uploads: dict[int, list[PrecheckUpload]] = {}
+    for upload in _upload_queryset().filter(booking=booking).order_by("material_id", "-version"):
+        uploads.setdefault(upload.material_id, []).append(upload)
+    accepted = needed = 0
+    for row in rows:
+        versions = uploads.get(row["material"].pk, [])
+        row["versions"] = versions
+        row["latest"] = versions[0] if versions else None
+        row["can_upload"] = row["issued_by"] is None and (
+            row["latest"] is None or row["latest"].status not in PrecheckUpload.OPEN
+        )
+        if row["issued_by"] is None:
+            needed += 1
+            if row["latest"] is not None and row["latest"].status == PrecheckUpload.Status.ACCEPTED:
+                accepted += 1
+    return {"rows": rows, "needed": needed, "accepted": accepted, "ready": accepted == needed}
+
+
+def booking_precheck_open(booking: Booking) -> bool:
+    """Uploads are taken while the booking is still booked and its slot has not ended."""
+    return booking.status == Booking.Status.BOOKED and timezone.now() < booking.slot.ends_at
+
+
+def _officer_department_ids(user) -> list[int]:
+    return list(user.departments.values_list("pk", flat=True)) if user.is_active else []
+
+
+def precheck_upload_list(*, user, filters=None) -> QuerySet:
+    """Uploads ``user`` may see: hall staff every one, a department officer those of their
+    departments, an applicant their own; the earliest deadline first."""
+    queryset = _upload_queryset()
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if not is_hall_staff(user):
+        queryset = queryset.filter(Q(department__in=_officer_department_ids(user)) | Q(booking__user=user))
+    return filters_apply(PrecheckUploadFilter, filters, queryset).order_by("due_at", "id")
+
+
+def precheck_upload_get_for_user(*, user, upload_id) -> PrecheckUpload:
+    """The upload if ``user`` may see it (the applicant, an officer of the checking department,
+    hall staff), else 404 (existence does not leak). What they may do is checked by each action."""
+    try:
+        upload_id = int(upload_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no such pre-check upload."))
+    upload = precheck_upload_list(user=user).filter(pk=upload_id).first()
+    if upload is None:
+        raise NotFound(_("There is no such pre-check upload."))
+    return upload
+
+
+def precheck_file_get_for_user(*, user, file_id) -> PrecheckFile:
+    """A file of an upload ``user`` may see, still kept (404 once deleted after retention)."""
+    try:
+        file_id = int(file_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no such file."))
+    file = PrecheckFile.objects.select_related("upload").filter(pk=file_id).exclude(file="").first()
+    if file is None:
+        raise NotFound(_("There is no such file."))
+    precheck_upload_get_for_user(user=user, upload_id=file.upload_id)
+    return file
+
+
+def precheck_may_decide(*, upload: PrecheckUpload, user, department_ids: Iterable[int] | None = None) -> bool:
+    """Only an officer of the checking department decides (superusers too, as everywhere).
+    A list page passes the user's ``department_ids`` once instead of a query per row."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if department_ids is None:
+        department_ids = _officer_department_ids(user)
+    return user.is_superuser or upload.department_id in department_ids
+
+
+def precheck_waiting_count(*, user) -> int:
+    return PrecheckUpload.objects.filter(
+        status=PrecheckUpload.Status.SUBMITTED, department__in=_officer_department_ids(user)
+    ).count()
+
+
+def one_visit_rates(*, since: datetime | None = None) -> list[dict]:
+    """Completed bookings settled in one visit, per bundle (or item) and month, with and without
+    pre-check (a booking "with" had at least one material accepted before the visit). One query.
+
+    ``[{"subject", "month", "with_total", "with_settled", "with_rate", "without_total",
+    "without_settled", "without_rate"}]``, newest month first; a rate is None without bookings.
+    """
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    accepted = PrecheckUpload.objects.filter(booking=OuterRef("pk"), status=PrecheckUpload.Status.ACCEPTED)
+    bookings = Booking.objects.filter(status=Booking.Status.COMPLETED, settled_in_one_visit__isnull=False)
+    if since is not None:
+        bookings = bookings.filter(slot__starts_at__gte=since)
+    rows = (
+        bookings.annotate(
+            month=TruncMonth("slot__starts_at"),
+            subject=Coalesce("slot__bundle__name", "slot__item__name"),
+            prechecked=Exists(accepted),
+        )
+        .values("subject", "month", "prechecked")
+        .annotate(total=Count("id"), settled=Count("id", filter=Q(settled_in_one_visit=True)))
+        .order_by("-month", "subject")
+    )
+    table: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["subject"], row["month"])
+        entry = table.setdefault(key, {
+            "subject": row["subject"], "month": row["month"],
+            "with_total": 0, "with_settled": 0, "without_total": 0, "without_settled": 0,
+        })
+        side = "with" if row["prechecked"] else "without"
+        entry[f"{side}_total"] += row["total"]
+        entry[f"{side}_settled"] += row["settled"]
+    for entry in table.values():
+        for side in ("with", "without"):
+            total = entry[f"{side}_total"]
+            entry[f"{side}_rate"] = round(100 * entry[f"{side}_settled"] / total) if total else None
+    return list(table.values())
+
+
+@me_section(12)
+def precheck_me_section(*, user) -> dict | None:
+    """For a department officer: the uploads waiting for their department's pre-check."""
+    if not user.departments.exists():
+        return None
+    return {
+        "title": _("Materials to pre-check"),
+        "template": "services/me_precheck.html",
+        "context": {"waiting": precheck_waiting_count(user=user)},
     }

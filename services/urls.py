@@ -17,6 +17,11 @@ urlpatterns: list = [
     path("bookings/<str:reference>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
     path("bookings/<str:reference>/review/", views.booking_review, name="booking_review"),
+    path("bookings/<str:reference>/precheck/", views.booking_precheck_upload, name="booking_precheck_upload"),
+    path("precheck/", views.precheck_list, name="precheck_list"),
+    path("precheck/uploads/<int:upload_id>/decide/", views.precheck_decide, name="precheck_decide"),
+    path("precheck/uploads/<int:upload_id>/withdraw/", views.precheck_withdraw, name="precheck_withdraw"),
+    path("precheck/files/<int:file_id>/", views.precheck_file, name="precheck_file"),
 ]
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
@@ -39,4 +44,14 @@ api_urlpatterns: list = [
     path("bookings/<str:reference>/no-show/", api.BookingNoShowApi.as_view(), name="api-booking-no-show"),
     path("bookings/<str:reference>/review/", api.BookingReviewApi.as_view(), name="api-booking-review"),
     path("bookings/<str:reference>/ics/", api.BookingIcsApi.as_view(), name="api-booking-ics"),
+    path("bookings/<str:reference>/precheck/", api.BookingPrecheckApi.as_view(), name="api-booking-precheck"),
+    path("precheck-uploads/", api.PrecheckUploadListApi.as_view(), name="api-precheck-upload-list"),
+    path("precheck-uploads/<int:upload_id>/", api.PrecheckUploadDetailApi.as_view(), name="api-precheck-upload-detail"),
+    path("precheck-uploads/<int:upload_id>/accept/", api.PrecheckUploadAcceptApi.as_view(),
+         name="api-precheck-upload-accept"),
+    path("precheck-uploads/<int:upload_id>/needs-correction/", api.PrecheckUploadCorrectionApi.as_view(),
+         name="api-precheck-upload-correction"),
+    path("precheck-uploads/<int:upload_id>/withdraw/", api.PrecheckUploadWithdrawApi.as_view(),
+         name="api-precheck-upload-withdraw"),
+    path("precheck-files/<int:file_id>/", api.PrecheckFileApi.as_view(), name="api-precheck-file"),
 ]

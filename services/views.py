@@ -4,14 +4,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.exceptions import DomainError, Forbidden, NotFound
+from portal.exceptions import DomainError, Forbidden, Invalid, NotFound
+from portal.files import private_file_response
+from portal.roles import is_hall_staff
 from services import actions, selectors
-from services.filters import BookingFilter, ServiceItemFilter
-from services.forms import ReviewForm, SlotChoiceForm
-from services.models import Booking, Stage
+from services.filters import BookingFilter, PrecheckUploadFilter, ServiceItemFilter
+from services.forms import PrecheckDecisionForm, PrecheckUploadForm, ReviewForm, SlotChoiceForm
+from services.models import Booking, Material, PrecheckUpload, Stage
 
 
 def _raise_for_page(exc: DomainError) -> None:
@@ -81,6 +84,7 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "bundle": bundle,
             "savings": selectors.bundle_savings(bundle),
             "materials": selectors.bundle_materials(bundle),
+            "material_rows": selectors.bundle_material_rows(bundle),
         },
     )
 
@@ -175,23 +179,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation: reference, QR code, calendar download, what to bring and what happens next."""
-    booking = _booking(request, reference)
-    subject, materials = selectors.booking_subject_with_materials(booking)
-    return render(
-        request,
-        "services/booking_detail.html",
-        {
-            "booking": booking,
-            "subject": subject,
-            "materials": materials,
-            "qr_svg": selectors.booking_qr_svg(booking.reference),
-            "can_change": selectors.booking_can_change(booking) and booking.user_id == request.user.pk,
-            "can_review": booking.status == Booking.Status.COMPLETED
-            and booking.user_id == request.user.pk
-            and not hasattr(booking, "review"),
-            "review_form": ReviewForm(),
-        },
-    )
+    return _booking_detail_render(request, _booking(request, reference))
 
 
 @login_required
@@ -274,3 +262,148 @@ def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, _("Thank you for your review."))
     return redirect("services:booking_detail", reference=booking.reference)
+
+
+# --- pre-check of materials (材料预审) ---------------------------------------------------------
+def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_errors: dict | None = None,
+                           status: int = 200) -> HttpResponse:
+    subject, materials = selectors.booking_subject_with_materials(booking)
+    precheck = selectors.booking_precheck(booking)
+    owner = booking.user_id == request.user.pk
+    return render(
+        request,
+        "services/booking_detail.html",
+        {
+            "booking": booking,
+            "subject": subject,
+            "materials": materials,
+            "precheck": precheck,
+            "precheck_open": owner and selectors.booking_precheck_open(booking),
+            "precheck_errors": precheck_errors or {},
+            "upload_form": PrecheckUploadForm(),
+            "qr_svg": selectors.booking_qr_svg(booking.reference),
+            "can_change": selectors.booking_can_change(booking) and owner,
+            "can_review": booking.status == Booking.Status.COMPLETED and owner and not hasattr(booking, "review"),
+            "review_form": ReviewForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def booking_precheck_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    """The applicant uploads one material (one or more files) from the booking page."""
+    booking = _booking(request, reference)
+    form = PrecheckUploadForm(request.POST, request.FILES)
+    material_id = request.POST.get("material", "")
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _booking_detail_render(request, booking, precheck_errors={material_id: message}, status=400)
+    material = Material.objects.filter(pk=form.cleaned_data["material"]).first()
+    try:
+        if material is None:
+            raise Invalid(_("This booking does not need this material."), field="material")
+        actions.precheck_upload_create(booking=booking, material=material, files=form.cleaned_data["files"],
+                                       by=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        return _booking_detail_render(request, booking, precheck_errors={material_id: str(exc.message)},
+                                      status=exc.status_code)
+    messages.success(request, _("Uploaded. The department will check it and tell you the result."))
+    return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#precheck")
+
+
+def _upload(request: HttpRequest, upload_id: int) -> PrecheckUpload:
+    try:
+        return selectors.precheck_upload_get_for_user(user=request.user, upload_id=upload_id)
+    except DomainError as exc:
+        _raise_for_page(exc)
+
+
+@login_required
+@require_POST
+def precheck_withdraw(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _upload(request, upload_id)
+    try:
+        actions.precheck_upload_withdraw(upload=upload, by=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The upload was withdrawn and its files deleted."))
+    return redirect(reverse("services:booking_detail", kwargs={"reference": upload.booking.reference}) + "#precheck")
+
+
+def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: dict | None = None) -> HttpResponse:
+    if not (is_hall_staff(request.user) or request.user.departments.exists()):
+        raise PermissionDenied(_("Only department officers and hall staff pre-check materials."))
+    query = request.GET.copy()
+    query.setdefault("status", PrecheckUpload.Status.SUBMITTED)
+    filter_errors: list[str] = []
+    try:
+        uploads = selectors.precheck_upload_list(user=request.user, filters=query).exclude(
+            booking__user=request.user
+        )
+    except ValidationError as exc:
+        filter_errors = _filter_errors(exc)
+        uploads = PrecheckUpload.objects.none()
+        status = 400
+    page = Paginator(uploads, 30).get_page(request.GET.get("page"))
+    department_ids = set(request.user.departments.values_list("pk", flat=True))
+    rows = [
+        {"upload": upload,
+         "may_decide": selectors.precheck_may_decide(upload=upload, user=request.user, department_ids=department_ids),
+         "form": PrecheckDecisionForm(auto_id=f"id_%s_{upload.pk}"), "error": (errors or {}).get(upload.pk)}
+        for upload in page
+    ]
+    return render(
+        request,
+        "services/precheck_list.html",
+        {"page": page, "rows": rows, "filter_form": PrecheckUploadFilter(data=query).form,
+         "filter_errors": filter_errors, "status": query.get("status")},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def precheck_list(request: HttpRequest) -> HttpResponse:
+    """The department officer's work list: uploads waiting for their departments' pre-check."""
+    return _precheck_list_render(request)
+
+
+@login_required
+@require_POST
+def precheck_decide(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _upload(request, upload_id)
+    form = PrecheckDecisionForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _precheck_list_render(request, status=400, errors={upload.pk: message})
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            actions.precheck_upload_accept(upload=upload, by=request.user)
+        else:
+            actions.precheck_upload_request_correction(
+                upload=upload, by=request.user, reason=form.cleaned_data["reason"],
+                reason_text=form.cleaned_data["reason_text"],
+            )
+    except DomainError as exc:
+        _raise_for_page(exc)
+        return _precheck_list_render(request, status=exc.status_code, errors={upload.pk: str(exc.message)})
+    messages.success(request, _("Decision saved; the applicant has been told."))
+    return redirect("services:precheck_list")
+
+
+@login_required
+@require_GET
+def precheck_file(request: HttpRequest, file_id: int) -> HttpResponse:
+    """One uploaded file, to the applicant, the checking department or hall staff; each access recorded."""
+    try:
+        file = selectors.precheck_file_get_for_user(user=request.user, file_id=file_id)
+    except DomainError as exc:
+        _raise_for_page(exc)
+    actions.precheck_file_open(file=file, by=request.user)
+    return private_file_response(file.file, filename=file.original_name, content_type=file.content_type,
+                                 inline=file.content_type.startswith("image/"))

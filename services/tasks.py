@@ -1,0 +1,20 @@
+"""Celery tasks of the catalogue and booking: thin wrappers over one action each, safe to run twice.
+
+(The case reminder sweep keeps its old name ``services.tasks.case_reminders_sweep`` but lives in
+``portal/cases/tasks.py``.)
+"""
+from celery import shared_task
+
+from services import actions
+
+
+@shared_task(name="services.tasks.precheck_reminders_sweep")
+def precheck_reminders_sweep() -> int:
+    """Beat's sweep: pre-check reminders to departments and the day-before "not ready" flag."""
+    return actions.precheck_reminders_sweep()
+
+
+@shared_task(name="services.tasks.precheck_files_purge")
+def precheck_files_purge() -> int:
+    """Beat's hourly job: delete pre-check files PRECHECK_RETENTION_DAYS after the booking ended."""
+    return actions.precheck_files_purge()
