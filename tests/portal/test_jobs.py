@@ -150,3 +150,27 @@ def test_off_postgres_the_lock_is_the_caches_add():
     assert cache.get("job-lock:demo-job") is None
     with mock.patch("portal.locks.connection", mock.Mock(vendor="sqlite")), job_lock("demo-job") as again:
         assert again is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cron_run_in_another_process_sees_the_lock_on_postgres():
+    """The advisory lock holds across processes: with this process holding it, a real
+    ``manage.py`` run (its own interpreter, its own connection) exits saying so."""
+    import os
+    import subprocess
+    import sys
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    env.pop("REDIS_URL", None)
+    command = [sys.executable, str(django_settings.BASE_DIR / "manage.py"), "send_period_reminders"]
+    with job_lock("points-stage-reminders") as acquired:
+        assert acquired
+        held = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert held.returncode == 0, held.stderr
+    assert "already running" in held.stdout
+    free = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert free.returncode == 0, free.stderr
+    assert "reminder(s) sent" in free.stdout
