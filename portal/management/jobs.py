@@ -3,6 +3,7 @@ from contextlib import ExitStack
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from portal.locks import job_lock
 
@@ -24,7 +25,7 @@ class PeriodicJobCommand(BaseCommand):
         with ExitStack() as stack:
             try:
                 acquired = stack.enter_context(job_lock(self.job_name, timeout=self.lock_timeout))
-            except (DatabaseError, OSError, ConnectionError) as exc:  # the lock's store does not answer
+            except (DatabaseError, OSError, ConnectionError, RedisError) as exc:  # the lock's store is down
                 raise CommandError(f"{self.job_name}: cannot take the job lock: {exc}") from exc
             if not acquired:
                 self.stdout.write(f"{self.job_name} is already running; nothing done.")

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -174,3 +174,14 @@ def test_a_cron_run_in_another_process_sees_the_lock_on_postgres():
     free = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert free.returncode == 0, free.stderr
     assert "reminder(s) sent" in free.stdout
+
+
+@pytest.mark.django_db
+def test_without_the_lock_store_the_command_fails_clearly_and_does_nothing(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    with mock.patch("portal.locks.connection", mock.Mock(vendor="sqlite")), \
+         mock.patch("portal.management.jobs.PeriodicJobCommand.run") as run:
+        with pytest.raises(CommandError, match="cannot take the job lock"):
+            _run("ask_follow_up")
+    run.assert_not_called()
