@@ -130,6 +130,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# /healthz waits at most this long (milliseconds) for each of database, cache and broker.
+HEALTHZ_TIMEOUT_MS = env_int("HEALTHZ_TIMEOUT_MS", 1000, minimum=50)
+if HEALTHZ_TIMEOUT_MS > 1000:
+    raise ImproperlyConfigured(f"HEALTHZ_TIMEOUT_MS must be at most 1000, got {HEALTHZ_TIMEOUT_MS}.")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -31,6 +31,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),

@@ -1,7 +1,11 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from portal.dashboard import dashboard_all
+from portal.health import health_report
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,3 +30,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+@csrf_exempt
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the load balancer: no sign-in, nothing personal, never cached (see portal/health.py)."""
+    status, report = health_report()
+    return JsonResponse(report, status=status)

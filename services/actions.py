@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,7 +203,10 @@ def booking_reschedule(*, booking: Booking, slot: Slot, by: User) -> Booking:
     _slot_check_subject(slot=slot, bundle=old.bundle, item=old.item)
     if slot.pk == old.pk:
         raise Invalid(_("Choose a different time from the one you have."), code="same_slot", field="slot")
-    _check_cutoff(booking=booking, what="move")
+    # A booking on a day the hall has since closed (a new day off in the calendar) may always
+    # move: the person was told to, however close the day is.
+    if is_working_day(timezone.localdate(old.starts_at)):
+        _check_cutoff(booking=booking, what="move")
     if Booking.objects.filter(user=booking.user_id, slot=slot, status__in=Booking.ACTIVE).exists():
         raise AlreadyBooked()
     try:
@@ -660,3 +663,67 @@ def precheck_files_purge(*, now: datetime | None = None, batch_size: int | None 
                         % {"days": settings.PRECHECK_RETENTION_DAYS},
                     )
                     purged += 1
+def _slot_nearest_open(*, slot: Slot, user_id: int, now: datetime) -> Slot | None:
+    """The open slot of the same bundle or item closest in time to ``slot`` with a free place,
+    in the future, that the person has not booked already; None when there is none."""
+    subject = {"bundle_id": slot.bundle_id} if slot.bundle_id else {"item_id": slot.item_id}
+    candidates = (
+        Slot.objects.filter(**subject, is_open=True, starts_at__gt=now, booked_count__lt=F("capacity"))
+        .exclude(pk=slot.pk)
+        .exclude(bookings__user_id=user_id, bookings__status__in=Booking.ACTIVE)
+    )
+    later = candidates.filter(starts_at__gte=slot.starts_at).order_by("starts_at", "id").first()
+    earlier = candidates.filter(starts_at__lt=slot.starts_at).order_by("-starts_at", "-id").first()
+    options = [option for option in (later, earlier) if option is not None]
+    return min(options, key=lambda option: abs(option.starts_at - slot.starts_at), default=None)
+
+
+def slots_follow_calendar(*, change, by: User | None = None) -> int:
+    """Close the future slots on days that became days off (``portal.hall.hooks``) and tell each
+    person booked there, offering the nearest open slot (a link to move the booking to it).
+    Runs inside the calendar's transaction; returns how many people were told.
+
+    The bookings keep their place (nothing is cancelled behind the person's back); the slot
+    takes no new bookings, and the booking may be moved whatever the cut-off.
+    """
+    if not change.now_off:
+        return 0
+    now = timezone.now()
+    on_days = Q()
+    for day in change.now_off:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        on_days |= Q(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+    slots = list(Slot.objects.select_for_update().filter(on_days, starts_at__gt=now).order_by("starts_at", "id"))
+    Slot.objects.filter(pk__in=[slot.pk for slot in slots], is_open=True).update(is_open=False)
+    bookings = (
+        Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED)
+        .select_related("user", "slot__bundle", "slot__item")
+        .order_by("slot__starts_at", "pk")
+    )
+    told = 0
+    for booking in bookings:
+        slot = booking.slot
+        when = f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}"
+        offer = _slot_nearest_open(slot=slot, user_id=booking.user_id, now=now)
+        BookingEvent.objects.create(
+            booking=booking, from_status=booking.status, to_status=booking.status, by=by,
+            note=_("The hall is closed on this day (holiday calendar); the person was offered another time."),
+        )
+        url = reverse("services:booking_reschedule", kwargs={"reference": booking.reference})
+        if offer is not None:
+            offered = f"{timezone.localtime(offer.starts_at):%Y-%m-%d %H:%M}"
+            body = _("The hall is closed that day. The nearest open time is %(offer)s: choose it, or "
+                     "another time, to move your booking %(reference)s.") % {
+                "offer": offered, "reference": booking.reference}
+            url += f"?slot={offer.pk}"
+        else:
+            body = _("The hall is closed that day. Please choose another time for your booking "
+                     "%(reference)s, or cancel it.") % {"reference": booking.reference}
+        notify(
+            users=[booking.user],
+            title=_("Your appointment on %(when)s (%(subject)s) has to move") % {"when": when, "subject": slot.subject},
+            body=body,
+            url=url,
+        )
+        told += 1
+    return told

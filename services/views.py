@@ -120,7 +120,8 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             "item": item,
             "form": form,
             "days": selectors.slot_picker(bundle=bundle, item=item),
-            "chosen": request.POST.get("slot", ""),
+            # ?slot= preselects the time offered when the hall closed the booked day.
+            "chosen": request.POST.get("slot") or request.GET.get("slot", ""),
         },
         status=status,
     )
@@ -238,7 +239,8 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "can_change": selectors.booking_can_change(booking),
             "days": selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk]),
-            "chosen": request.POST.get("slot", ""),
+            # ?slot= preselects the time offered when the hall closed the booked day.
+            "chosen": request.POST.get("slot") or request.GET.get("slot", ""),
         },
         status=status,
     )

@@ -3,7 +3,7 @@ the entry and its history row in one transaction; notifications leave after comm
 Each move of the state machine (``Suggestion.TRANSITIONS``) is its own action over
 ``portal.workflow.transition_move``.
 """
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -73,9 +73,13 @@ def _tell_submitter(suggestion: Suggestion, title: str, body: str = "") -> None:
     notify(users=[suggestion.submitter], title=title, body=body, url=_url(suggestion))
 
 
-def _answer_due(now: datetime) -> datetime:
-    """When the answer of an entry accepted, reassigned or reopened at ``now`` is due."""
-    return deadline_after_working_days(now, settings.SUGGESTION_ANSWER_WORKING_DAYS)
+def _answer_due(now: datetime) -> dict:
+    """The answer deadline of an entry accepted, reassigned or reopened at ``now``, as the fields
+    to write: the deadline, and the working-day count with the day it runs from (so that a change
+    of the holiday calendar can move it)."""
+    days = settings.SUGGESTION_ANSWER_WORKING_DAYS
+    return {"answer_due_at": deadline_after_working_days(now, days), "answer_working_days": days,
+            "answer_counted_from": timezone.localdate(now)}
 
 
 
@@ -212,7 +216,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: User) -> Suggestion:
         now = timezone.now()
         return _hall_move(
             entry, to=Suggestion.Status.ACCEPTED, by=by, role=role,
-            changes={"accepted_at": now, "answer_due_at": _answer_due(now)},
+            changes={"accepted_at": now, **_answer_due(now)},
         )
 
 
@@ -229,7 +233,7 @@ def suggestion_assign(*, suggestion: Suggestion, department: Department | None, 
         changes = {"department": department}
         if entry.status == Suggestion.Status.ANSWERED:
             # Reassigned after a "not our department" answer: the new department gets full time.
-            changes.update(answered_at=None, answer_due_at=_answer_due(timezone.now()))
+            changes.update(answered_at=None, **_answer_due(timezone.now()))
         _hall_move(entry, to=Suggestion.Status.ASSIGNED, by=by, role=role, note=str(department), changes=changes)
         notify(
             users=selectors.department_officer_list(department=department),
@@ -410,7 +414,7 @@ def suggestion_reopen(*, suggestion: Suggestion, note: str = "", by: User) -> Su
             changes={
                 "reopen_count": F("reopen_count") + 1, "answered_at": None, "closed_at": None,
                 "followup_asked_at": None, "resolved": None, "resolved_answered_at": None,
-                "answer_due_at": _answer_due(now),
+                **_answer_due(now),
             },
             history_extra={"kind": SuggestionEvent.Kind.REOPEN, "by_role": SuggestionEvent.ActorRole.SUBMITTER},
         )
@@ -574,6 +578,54 @@ def suggestion_ask_follow_up(*, now: datetime | None = None, batch: int | None =
             )
             asked += 1
     return asked
+
+
+def suggestions_follow_calendar(*, change, by: User | None = None) -> int:
+    """Move the answer deadlines of entries awaiting an answer after a change of the holiday
+    calendar (``portal.hall.hooks``); returns how many moved. Runs inside the calendar's
+    transaction.
+
+    Each deadline keeps its working-day count from the day it was counted from. The overdue
+    reminder is keyed by the deadline, so a moved deadline is reminded once, on its new date.
+    """
+    last = max(change.days)
+    entries = (
+        Suggestion.objects.filter(
+            status__in=Suggestion.AWAITING_ANSWER_STATES, answer_working_days__isnull=False,
+            answer_counted_from__lt=last,
+        )
+        .select_related("department")
+        .order_by("pk")
+    )
+    moved = 0
+    for entry in entries:
+        new_due = deadline_after_working_days(
+            timezone.make_aware(datetime.combine(entry.answer_counted_from, time(12))), entry.answer_working_days
+        )
+        if new_due == entry.answer_due_at:
+            continue
+        # Conditional on what was read: an entry answered or moved meanwhile is left as it is.
+        if not Suggestion.objects.filter(
+            pk=entry.pk, status=entry.status, answer_due_at=entry.answer_due_at
+        ).update(answer_due_at=new_due):
+            continue
+        old_day, new_day = timezone.localdate(entry.answer_due_at), timezone.localdate(new_due)
+        _event(
+            entry, kind=SuggestionEvent.Kind.DEADLINE, by=by,
+            by_role=SuggestionEvent.ActorRole.STAFF if by else SuggestionEvent.ActorRole.SYSTEM,
+            note=_("Answer due %(new)s instead of %(old)s: the holiday calendar changed.")
+            % {"old": f"{old_day:%Y-%m-%d}", "new": f"{new_day:%Y-%m-%d}"},
+        )
+        notify(
+            users=selectors.department_officer_list(department=entry.department) if entry.department
+            else selectors.hall_staff_list(),
+            title=_("New answer deadline %(due)s for %(number)s: the holiday calendar changed")
+            % {"due": f"{new_day:%Y-%m-%d}", "number": entry.number},
+            body=entry.title,
+            url=_url(entry),
+        )
+        moved += 1
+    return moved
 
 
 # --- a blocker becomes a cross-department case ------------------------------------------------

@@ -8,8 +8,9 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.cases import case_sources
+        from portal.hall.hooks import calendar_changed_subscriber
         from suggestions import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ sections)
-        from suggestions.actions import suggestion_case_link
+        from suggestions.actions import suggestion_case_link, suggestions_follow_calendar
         from suggestions.models import Suggestion
 
         # A case can be opened from a ledger entry, named by its number (the case API's
@@ -18,3 +19,5 @@ class SuggestionsConfig(AppConfig):
             "suggestion", model=Suggestion, slug_field="number",
             link=lambda entry, case: suggestion_case_link(suggestion=entry, case=case),
         )
+        # Answer deadlines are given in working days: they move when the holiday calendar changes.
+        calendar_changed_subscriber(suggestions_follow_calendar)

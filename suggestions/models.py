@@ -91,6 +91,12 @@ class Suggestion(models.Model):
 
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    # The answer deadline is given in working days: the count and the day it was counted from are
+    # kept so that a change of the holiday calendar moves the deadline and keeps the count.
+    answer_working_days = models.PositiveSmallIntegerField(_("answer due in working days"), null=True,
+                                                           blank=True, editable=False)
+    answer_counted_from = models.DateField(_("working days counted from"), null=True, blank=True,
+                                           editable=False)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     published_answer = models.ForeignKey(
@@ -292,6 +298,7 @@ class SuggestionEvent(models.Model):
         HIDE = "hide", _("Hidden")
         CASE = "case", _("Turned into a case")
         FEEDBACK = "feedback", _("Follow-up answered")
+        DEADLINE = "deadline", _("Answer deadline moved")
 
     suggestion = models.ForeignKey(
         Suggestion, on_delete=models.CASCADE, related_name="events", verbose_name=_("ledger entry")

@@ -151,6 +151,13 @@ def case_due_at(*, case: Case, due_on: date | None = None, working_days: int | N
     return workdays.end_of_working_day(due_on)
 
 
+def _case_due_count(*, working_days: int | None, now: datetime) -> dict:
+    """The fields that let a calendar change move a deadline given in working days."""
+    if working_days is None:
+        return {"due_working_days": None, "due_counted_from": None}
+    return {"due_working_days": working_days, "due_counted_from": timezone.localdate(now)}
+
+
 def case_task_add(
     *,
     case: Case,
@@ -173,7 +180,8 @@ def case_task_add(
             field="assignee",
             code="assignee_not_officer",
         )
-    due_at = case_due_at(case=case, due_on=due_on, working_days=working_days)
+    now = timezone.now()
+    due_at = case_due_at(case=case, due_on=due_on, working_days=working_days, now=now)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if not locked.is_active:
@@ -181,6 +189,7 @@ def case_task_add(
         task = CaseTask.objects.create(
             case=locked, department=department, assignee=assignee, description=description, due_at=due_at,
             next_reminder_at=case_task_first_reminder_at(due_at=due_at),
+            **_case_due_count(working_days=working_days, now=now),
         )
         CaseEvent.objects.create(case=locked, task=task, kind=CaseEvent.Kind.TASK_ADDED, by=by,
                                  to_status=task.status, note=description)
@@ -228,13 +237,15 @@ def case_task_reschedule(
     checks the status and the deadline read (a task closed or moved meanwhile is a 409).
     """
     reason = _case_text(reason, field="reason", max_length=500, required=False)
-    due_at = case_due_at(case=task.case, due_on=due_on, working_days=working_days)
+    now = timezone.now()
+    due_at = case_due_at(case=task.case, due_on=due_on, working_days=working_days, now=now)
     if due_at == task.due_at:
         raise CaseInvalid(gettext("The task is already due on that day."), field="due_on")
     old_due = task.due_at
     with transaction.atomic():
         moved = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN, due_at=old_due).update(
-            due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at)
+            due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at),
+            **_case_due_count(working_days=working_days, now=now),
         )
         if not moved:
             raise CaseConflict(gettext("Only an open task's deadline can move."), code="task_closed")
@@ -271,6 +282,57 @@ def case_cancel(*, case: Case, reason: str = "", by: User) -> Case:
             except TransitionNotAllowed:
                 pass  # completed meanwhile: a done task stays done
     return locked
+
+
+def case_tasks_follow_calendar(*, change, by: User | None = None) -> int:
+    """Re-plan open tasks after a change of the holiday calendar (``portal.hall.hooks``); returns
+    how many moved. Runs inside the transaction that changed the calendar.
+
+    A deadline given in working days keeps its count from the day it was counted from, so a new
+    day off inside it moves it one working day later (a day off that became a working day, one
+    earlier). A deadline given as a date that is now a day off moves to the next working day.
+    Reminders follow: the marker restarts at the new deadline's ladder, and the exactly-once
+    record is keyed by the deadline, so the new date is reminded once and the old one no more.
+    """
+    first, last = min(change.days), max(change.days)
+    candidates = (
+        CaseTask.objects.filter(status=CaseTask.Status.OPEN, due_at__gte=workdays.end_of_working_day(first)
+                                - timedelta(days=1))
+        .filter(models.Q(due_counted_from__lt=last) | models.Q(due_working_days__isnull=True))
+        .select_related("assignee")
+        .order_by("pk")
+    )
+    moved = 0
+    for task in candidates:
+        old_day = timezone.localdate(task.due_at)
+        if task.due_working_days is not None and task.due_counted_from is not None:
+            new_day = workdays.add_working_days(task.due_counted_from, task.due_working_days)
+        elif old_day in change.now_off:
+            new_day = workdays.add_working_days(old_day, 0)
+        else:
+            continue
+        if new_day == old_day:
+            continue
+        due_at = workdays.end_of_working_day(new_day)
+        # Conditional on what was read: a task closed or moved meanwhile is left as it is now.
+        if not CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN, due_at=task.due_at).update(
+            due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at)
+        ):
+            continue
+        CaseEvent.objects.create(
+            case_id=task.case_id, task=task, kind=CaseEvent.Kind.TASK_RESCHEDULED, by=by,
+            note=gettext("From %(old)s to %(new)s: the holiday calendar changed.")
+            % {"old": f"{old_day:%Y-%m-%d}", "new": f"{new_day:%Y-%m-%d}"},
+        )
+        notify(
+            users=[task.assignee],
+            title=gettext("New deadline %(due)s for your case task: the holiday calendar changed")
+            % {"due": f"{new_day:%Y-%m-%d}"},
+            body=task.description,
+            url=_case_url(task.case_id),
+        )
+        moved += 1
+    return moved
 
 
 # --- the reminder ladder ---------------------------------------------------------------------

@@ -13,3 +13,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Registers this app's dashboard figures and personal-page section.
         from portal.cases import dashboard, selectors  # noqa: F401
+        from portal.cases.actions import case_tasks_follow_calendar
+        from portal.hall.hooks import calendar_changed_subscriber
+
+        # Deadlines in working days move when the holiday calendar changes.
+        calendar_changed_subscriber(case_tasks_follow_calendar)

@@ -129,6 +129,12 @@ class CaseTask(models.Model):
     )
     note = models.TextField(_("completion note"), max_length=2000, blank=True)
     next_reminder_at = models.DateTimeField(_("next reminder at"), null=True, blank=True, editable=False)
+    # A deadline given as "N working days" keeps N and the day it was counted from, so that a
+    # change of the holiday calendar moves it (the count stays, the date follows the calendar).
+    # Both empty for a deadline given as a date.
+    due_working_days = models.PositiveSmallIntegerField(_("due in working days"), null=True, blank=True,
+                                                        editable=False)
+    due_counted_from = models.DateField(_("working days counted from"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "services_casetask"

@@ -1,7 +1,8 @@
 """Demo data for the hall: the departments stationed in it, their officer and the holiday calendar."""
-from datetime import date
+from pathlib import Path
 
 from portal.demo import demo_user
+from portal.hall.actions import holiday_import, holiday_rows_parse
 from portal.hall.models import Department, Holiday
 from portal.roles import Role
 
@@ -18,19 +19,8 @@ DEPARTMENTS = [
     ("youth", "团区委青年发展部", "团委", "A10"),
 ]
 
-# The State Council's 2026 calendar as far as the demo needs it: days off and make-up working days.
-HOLIDAYS = [
-    (date(2026, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
-    (date(2026, 1, 2), Holiday.Kind.DAY_OFF, "元旦"),
-    (date(2026, 1, 4), Holiday.Kind.WORKING_DAY, "元旦调休上班"),
-    (date(2026, 10, 1), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 2), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 5), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 6), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 7), Holiday.Kind.DAY_OFF, "国庆节"),
-    (date(2026, 10, 10), Holiday.Kind.WORKING_DAY, "国庆调休上班"),
-    (date(2027, 1, 1), Holiday.Kind.DAY_OFF, "元旦"),
-]
+# The State Council's 2026 arrangement (days off and make-up working days), as staff import it.
+CALENDAR_FILE = Path(__file__).resolve().parent / "data" / "holidays-cn-2026.csv"
 
 
 def seed() -> str:
@@ -40,6 +30,5 @@ def seed() -> str:
         )
     officer = demo_user("officer", "陈部门", [Role.DEPARTMENT_OFFICER], is_staff=True)
     Department.objects.get(code="market").officers.add(officer)
-    for day, kind, name in HOLIDAYS:
-        Holiday.objects.get_or_create(date=day, defaults={"kind": kind, "name": name})
+    holiday_import(rows=holiday_rows_parse(CALENDAR_FILE.read_bytes()))
     return f"{Department.objects.count()} departments, {Holiday.objects.count()} calendar days"

@@ -1,13 +1,16 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from portal.cases.actions import case_reminders_sweep
+from portal.management.jobs import PeriodicJobCommand
 
 
-class Command(BaseCommand):
+class Command(PeriodicJobCommand):
     help = (
         "Send the case-task reminders that are due now (before the deadline, on the day, overdue, "
-        "escalation). The same sweep Celery beat runs, for sites that use cron. Safe to run often."
+        "escalation). The same sweep Celery beat runs, for sites that use cron. Safe to run often; "
+        "two runs at once: one runs, the other says so and exits."
     )
+    job_name = "case-reminders-sweep"
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=None, help="tasks read per query")
@@ -15,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size=None, **options):
         if batch_size is not None and batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        sent = case_reminders_sweep(batch_size=batch_size)
-        self.stdout.write(f"{sent} reminder(s) sent")
+        return super().handle(*args, batch_size=batch_size, **options)
+
+    def run(self, *, batch_size=None, **options) -> str:
+        return f"{case_reminders_sweep(batch_size=batch_size)} reminder(s) sent"
