@@ -218,5 +218,5 @@ def private_file_response(fieldfile, *, filename: str | None = None, content_typ
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     # Even opened in a tab, the file runs nothing and reaches nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
     return response
