@@ -60,6 +60,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
+@pytest.fixture
+def english():
+    """Messages in English: for tests that read what a refusal or a reminder says. The portal's
+    default language is Chinese, so without this they would read the Chinese catalogue's text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_services(request, settings, tmp_path_factory):
     """Each test starts with an empty cache and its own private-file folder; tasks run in-process

@@ -12,7 +12,7 @@ from portal.hall.actions import holiday_import, holiday_rows_parse
 from portal.hall.models import Holiday
 from portal.hall.workdays import add_working_days, is_working_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # refusals read in English
 
 SHARED = Path("/work/shared/data/holidays-cn-2026.csv")
 BUNDLED = demo.CALENDAR_FILE
@@ -137,7 +137,7 @@ def test_the_admin_shows_what_is_wrong_with_a_file(hall_staff, client_as):
     client = client_as(hall_staff)
     response = client.post("/admin/hall/holiday/import/", {"file": _upload(b"date,kind,name\n2026-02-30,off,x\n")})
     assert response.status_code == 400
-    assert "line 2" in response.content.decode()
+    assert "第 2 行" in response.content.decode()  # the admin speaks the hall's default language
     response = client.post("/admin/hall/holiday/import/", {})
     assert response.status_code == 400
     response = client.post("/admin/hall/holiday/import/", {"file": _upload(b"x" * (300 * 1024))})

@@ -11,6 +11,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from portal.files import UploadRejected, private_file_response, private_storage, upload_check
 
+# What the refusals say is read in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def png_bytes(size=(8, 8)) -> bytes:
     buffer = io.BytesIO()

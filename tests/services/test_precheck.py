@@ -15,6 +15,9 @@ from services.models import PrecheckEvent, PrecheckFile, PrecheckUpload
 from tests.factories import BookingFactory, SlotFactory
 from tests.services.conftest import jpeg, local, pdf
 
+# What the refusals say is read in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _stored_files() -> list[Path]:
     return [path for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file()]
