@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.files import private_storage_get
 from portal.roles import Role
 from portal.workflow import transition_allowed
 
@@ -357,7 +358,9 @@ class Achievement(models.Model):
                                   verbose_name=_("indicator"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
-    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
+    # Kept in the private storage, which has no URL: only points.views.achievement_evidence serves
+    # it, to the member, the team's captain and the reviewers.
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, storage=private_storage_get, blank=True)
     points_claimed = models.PositiveSmallIntegerField(_("points claimed"), validators=[MinValueValidator(1)])
     points_awarded = models.PositiveSmallIntegerField(_("points awarded"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
