@@ -4,7 +4,8 @@ A period moves draft → peer review → captain scoring → committee review �
 published, forward only (Period.TRANSITIONS, on its ``stage``). Inside a period each team's scores have their own
 small workflow (TeamRating: open → submitted → approved, or returned and submitted again), and
 each member has one MemberResult that publication fills in. Points live in LedgerEntry, which is
-append-only down to the model and queryset level.
+append-only at the model and queryset level and, below them, in the database (triggers refuse
+UPDATE and DELETE; points/migrations/0005_ledger_append_only_trigger.py).
 """
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -397,6 +398,12 @@ class LedgerQuerySet(models.QuerySet):
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert is an UPDATE of the row it collides with.
+        if update_conflicts:
+            raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class LedgerEntry(models.Model):
     """One line of the points ledger. Never updated, never deleted; balances are sums."""
@@ -436,16 +443,20 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="ledger_reference_once"),
         ]
         indexes = [models.Index(fields=["member", "period"])]
+        # ``_base_manager`` (related lookups, and any code reaching past ``objects``) refuses too.
+        base_manager_name = "objects"
         verbose_name = _("points ledger entry")
         verbose_name_plural = _("points ledger")
 
     def __str__(self) -> str:
         return f"{self.member} {self.points:+d} ({self.get_source_display()})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+    def save(self, *, force_insert=False, force_update=False, using=None, update_fields=None):
+        if not self._state.adding or force_update or update_fields is not None:
             raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
+        # Always an INSERT: a new object given an existing id collides with it (IntegrityError)
+        # instead of Django's "update if the id exists" overwriting the row.
+        super().save(force_insert=True, using=using)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only: they cannot be deleted.")
