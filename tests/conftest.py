@@ -110,7 +110,11 @@ def _sqlite_flush_past_the_ledger_trigger():
         finally:
             if present:
                 with self.connection.cursor() as cursor:
-                    cursor.execute(trigger.SQLITE_DELETE_TRIGGER)
+                    # django-test-migrations drops tables through this same method.
+                    cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                                   ["points_ledgerentry"])
+                    if cursor.fetchone() is not None:
+                        cursor.execute(trigger.SQLITE_DELETE_TRIGGER)
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
