@@ -398,11 +398,12 @@ class LedgerQuerySet(models.QuerySet):
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
 
-    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False,
+                    update_fields=None, unique_fields=None):
         # An upsert is an UPDATE of the row it collides with.
         if update_conflicts:
             raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
-        return super().bulk_create(objs, *args, **kwargs)
+        return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
 
 
 class LedgerEntry(models.Model):
