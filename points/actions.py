@@ -56,6 +56,7 @@ from points.selectors import (
     team_outcome,
 )
 from portal.exceptions import Conflict, Invalid, TransitionNotAllowed
+from portal.files import UploadRejected, upload_check
 from portal.notifications.actions import notify, reminder_send_once
 from portal.roles import Role, has_role
 from portal.workflow import transition_allowed, transition_move
@@ -512,34 +513,16 @@ def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating,
 
 
 # --- achievements ---------------------------------------------------------------------------------
-ALLOWED_EVIDENCE = {
-    # extension: magic bytes at the start of the file
-    "pdf": [b"%PDF-"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "gif": [b"GIF87a", b"GIF89a"],
-    "webp": [b"RIFF"],
-}
-
-
 def evidence_validate(upload) -> None:
-    """Only images and PDF, no larger than POINTS_EVIDENCE_MAX_BYTES; the content must match the name."""
+    """Accept only an image that Pillow opens and verifies or a PDF that pypdf reads, with no web
+    page or script inside, no larger than POINTS_EVIDENCE_MAX_BYTES (portal.files.upload_check).
+    Raises BadEvidence (400, on the ``evidence`` field) saying why."""
     if upload is None:
         return
-    limit = settings.POINTS_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise BadEvidence(
-            _("The evidence file is too large: at most %(mb).1f MB.") % {"mb": limit / 1024 / 1024}, field="evidence"
-        )
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in ALLOWED_EVIDENCE:
-        raise BadEvidence(_("Evidence must be an image (JPG, PNG, GIF, WebP) or a PDF."), field="evidence")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ALLOWED_EVIDENCE[extension]):
-        raise BadEvidence(_("The file's content does not match its type."), field="evidence")
+    try:
+        upload_check(upload, max_bytes=settings.POINTS_EVIDENCE_MAX_BYTES, field="evidence")
+    except UploadRejected as refusal:
+        raise BadEvidence(refusal.message, field="evidence") from None
 
 
 def achievement_create(*, by: User, indicator: Indicator, title: str, description: str, points_claimed: int,

@@ -1,6 +1,8 @@
 """Admin for hall staff: indicators, periods, achievements; the ledger is read-only."""
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from points import actions, selectors
@@ -76,7 +78,17 @@ class AchievementAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "description", "member__username", "member__display_name"]
     list_select_related = ["member", "team", "indicator", "period"]
     raw_id_fields = ["member", "team", "period", "indicator", "decided_by"]
-    readonly_fields = ["status", "points_awarded", "decided_by", "decided_at", "decision_reason"]
+    # The evidence has no public URL (and only the member uploads it, checked by content): staff
+    # open it through the same view as everyone else.
+    exclude = ["evidence"]
+    readonly_fields = ["status", "points_awarded", "decided_by", "decided_at", "decision_reason", "evidence_link"]
+
+    @admin.display(description=_("evidence"))
+    def evidence_link(self, obj):
+        if obj is None or not obj.evidence:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("points:achievement_evidence", args=[obj.pk]),
+                           _("Open the evidence"))
 
 
 @admin.register(Appeal)

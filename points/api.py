@@ -1,7 +1,8 @@
 """JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -286,11 +287,21 @@ class AchievementSerializer(serializers.ModelSerializer):
     member = serializers.StringRelatedField()
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The page that serves the file to those allowed to see it; never a public /media/ address.
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = Achievement
         fields = ["id", "member", "team", "period", "indicator", "title", "description", "evidence",
                   "points_claimed", "points_awarded", "status", "decision_reason", "created_at"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_evidence(self, achievement: Achievement) -> str | None:
+        if not achievement.evidence:
+            return None
+        url = reverse("points:achievement_evidence", args=[achievement.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class AchievementListApi(APIView):
@@ -317,7 +328,7 @@ class AchievementListApi(APIView):
         qs = selectors.achievement_list(user=request.user, filters=request.query_params)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AchievementSerializer(page, many=True).data)
+        return paginator.get_paginated_response(AchievementSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses=AchievementSerializer)
     def post(self, request):
@@ -329,7 +340,7 @@ class AchievementListApi(APIView):
             by=request.user, indicator=indicator, title=data["title"], description=data["description"],
             points_claimed=data["points_claimed"], evidence=data["evidence"], period=data["period"],
         )
-        return Response(AchievementSerializer(achievement).data, status=status.HTTP_201_CREATED)
+        return Response(AchievementSerializer(achievement, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class AchievementDecideApi(APIView):
@@ -351,7 +362,7 @@ class AchievementDecideApi(APIView):
                                                       points=data["points"], reason=data["reason"])
         else:
             achievement = actions.achievement_reject(achievement=achievement, by=request.user, reason=data["reason"])
-        return Response(AchievementSerializer(achievement).data)
+        return Response(AchievementSerializer(achievement, context={"request": request}).data)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -4,7 +4,8 @@ A period moves draft → peer review → captain scoring → committee review �
 published, forward only (Period.TRANSITIONS, on its ``stage``). Inside a period each team's scores have their own
 small workflow (TeamRating: open → submitted → approved, or returned and submitted again), and
 each member has one MemberResult that publication fills in. Points live in LedgerEntry, which is
-append-only down to the model and queryset level.
+append-only at the model and queryset level and, below them, in the database (triggers refuse
+UPDATE and DELETE; points/migrations/0005_ledger_append_only_trigger.py).
 """
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -13,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.files import private_storage_get
 from portal.roles import Role
 from portal.workflow import transition_allowed
 
@@ -357,7 +359,9 @@ class Achievement(models.Model):
                                   verbose_name=_("indicator"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
-    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
+    # Kept in the private storage, which has no URL: only points.views.achievement_evidence serves
+    # it, to the member, the team's captain and the reviewers.
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, storage=private_storage_get, blank=True)
     points_claimed = models.PositiveSmallIntegerField(_("points claimed"), validators=[MinValueValidator(1)])
     points_awarded = models.PositiveSmallIntegerField(_("points awarded"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -393,6 +397,13 @@ class LedgerQuerySet(models.QuerySet):
 
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
+
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False,
+                    update_fields=None, unique_fields=None):
+        # An upsert is an UPDATE of the row it collides with.
+        if update_conflicts:
+            raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
+        return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
 
 
 class LedgerEntry(models.Model):
@@ -433,16 +444,20 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="ledger_reference_once"),
         ]
         indexes = [models.Index(fields=["member", "period"])]
+        # ``_base_manager`` (related lookups, and any code reaching past ``objects``) refuses too.
+        base_manager_name = "objects"
         verbose_name = _("points ledger entry")
         verbose_name_plural = _("points ledger")
 
     def __str__(self) -> str:
         return f"{self.member} {self.points:+d} ({self.get_source_display()})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+    def save(self, *, force_insert=False, force_update=False, using=None, update_fields=None):
+        if not self._state.adding or force_update or update_fields is not None:
             raise AppendOnlyError("Ledger entries are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
+        # Always an INSERT: a new object given an existing id collides with it (IntegrityError)
+        # instead of Django's "update if the id exists" overwriting the row.
+        super().save(force_insert=True, using=using)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only: they cannot be deleted.")

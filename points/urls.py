@@ -21,6 +21,7 @@ urlpatterns = [
     path("points/periods/<int:pk>/peer-review/<int:member_id>/", views.peer_review_member, name="peer_review_member"),
     path("points/periods/<int:pk>/appeal/", views.appeal_file, name="appeal_file"),
     path("points/achievements/", views.achievements, name="achievements"),
+    path("points/achievements/<int:pk>/evidence/", views.achievement_evidence, name="achievement_evidence"),
     path("points/achievements/<int:pk>/decide/", views.achievement_decide, name="achievement_decide"),
     path("points/me/", views.my_points, name="my_points"),
 ]

@@ -1,4 +1,6 @@
 """Pages for the Qingfeng index: thin views that parse, call an action or a selector, and render."""
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +24,10 @@ from points.forms import (
 from points.models import Stage
 from portal.exceptions import DomainError, Forbidden, NotFound
 from portal.exports import csv_response
+from portal.files import private_file_response
 from portal.roles import Role, has_role
+
+logger = logging.getLogger(__name__)
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -320,6 +325,26 @@ def achievements(request: HttpRequest) -> HttpResponse:
         "to_decide": selectors.achievements_to_decide(user=request.user)[:100],
         "decide_form": AchievementDecideForm(),
     }, status=400 if form is not None and form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD"])
+def achievement_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence file of an achievement, for the member, the team's captain and the reviewers.
+
+    Everyone else, signed in or not, gets 404: the file's existence does not leak. Each access is
+    logged (who, which achievement).
+    """
+    if not request.user.is_authenticated:
+        raise NotFound()
+    achievement = selectors.achievement_get_for_user(user=request.user, achievement_id=pk)
+    if not achievement.evidence:
+        raise NotFound()
+    try:
+        response = private_file_response(achievement.evidence)
+    except FileNotFoundError:
+        raise NotFound() from None
+    logger.info("evidence of achievement %s served to user %s", achievement.pk, request.user.pk)
+    return response
 
 
 @login_required

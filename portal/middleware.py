@@ -1,6 +1,52 @@
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from portal.exceptions import DomainError
+
+
+def refusal_response(request, *, message: str, code: str, status: int):
+    """A refusal that happens before any view: JSON under /api/, the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return render(request, "error.html", {"message": message, "status": status}, status=status)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than REQUEST_MAX_BYTES before a byte of it
+    is read (413), and a Content-Length that is not a number (400).
+
+    Django itself caps only the non-file part of a body (DATA_UPLOAD_MAX_MEMORY_SIZE); a large
+    file upload would otherwise be streamed to a temporary file in full before any view could say
+    no. It sits before the CSRF middleware, which reads the form of every POST. A body sent
+    without Content-Length (chunked) is read by Django as empty, so the header is the whole story
+    behind a WSGI server.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+            if length < 0:
+                raise ValueError(declared)
+        except ValueError:
+            return refusal_response(request, message=_("The request's Content-Length is not valid."),
+                                    code="bad_content_length", status=400)
+        limit = settings.REQUEST_MAX_BYTES
+        if length > limit:
+            response = refusal_response(
+                request, status=413, code="request_too_large",
+                message=_("The request is too large: at most %(mb).1f MB can be sent at once.")
+                % {"mb": limit / 1024 / 1024},
+            )
+            # The body was never read; the connection cannot be reused for another request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:

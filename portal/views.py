@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -19,6 +20,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else ""
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """Django's own refusals of a request (a form over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields
+    or files, a bad host) with a message saying which, as JSON under /api/."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    from portal.middleware import refusal_response
+
+    if isinstance(exception, RequestDataTooBig):
+        message, code = _("The form data is too large to be accepted."), "request_too_large"
+    elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        message, code = _("The request has too many fields or files."), "too_many_fields"
+    else:
+        message, code = _("The request could not be understood."), "bad_request"
+    return refusal_response(request, message=message, code=code, status=400)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

@@ -4,11 +4,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from points.models import Achievement, LedgerEntry, Stage
+from tests.portal.test_files import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%hall\n"
+PNG = png_bytes()
+PDF = pdf_bytes()
 
 
 @pytest.fixture
