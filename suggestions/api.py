@@ -20,18 +20,20 @@ from suggestions.models import Suggestion, SuggestionAnswer
 class DepartmentField(serializers.RelatedField):
     """A department given by its code (``market``) or its id."""
 
-    default_error_messages = {"does_not_exist": _("There is no department “%(value)s”.")}
+    # DRF fills messages with str.format: "{value}", not Django's "%(value)s".
+    default_error_messages = {"does_not_exist": _("There is no department “{value}”.")}
 
     def get_queryset(self):
         return Department.objects.all()
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        # isascii: "²".isdigit() is true, but int("²") fails.
+        lookup = {"pk": int(value)} if value.isascii() and value.isdigit() else {"code": value}
         try:
             return self.get_queryset().get(**lookup)
         except Department.DoesNotExist:
-            self.fail("does_not_exist", value=value)
+            self.fail("does_not_exist", value=value[:100])
 
     def to_representation(self, value):
         return value.code
