@@ -16,7 +16,6 @@ from tests.factories import (
     BundleFactory,
     CaseFactory,
     CaseTaskFactory,
-    PeriodFactory,
     SignUpFactory,
 )
 from volunteers.models import Attendance
