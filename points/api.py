@@ -1,7 +1,7 @@
 """JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -17,6 +17,7 @@ from points.models import (
     MemberResult,
     Period,
     PeriodEvent,
+    Stage,
     TeamRating,
 )
 
@@ -79,11 +80,14 @@ class IndicatorListApi(APIView):
 
 class PeriodListApi(APIView):
     permission_classes = [TakesPart]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=PeriodSerializer(many=True))
+    @extend_schema(responses=PeriodSerializer(many=True), parameters=[
+        OpenApiParameter("stage", OpenApiTypes.STR, enum=Stage.values),
+    ])
     def get(self, request):
         qs = selectors.period_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(PeriodSerializer(page, many=True).data)
 
@@ -295,6 +299,7 @@ class AchievementSerializer(serializers.ModelSerializer):
 
 class AchievementListApi(APIView):
     permission_classes = [TakesPart]
+    pagination_class = PageNumberPagination
 
     class AchievementListInputSerializer(serializers.Serializer):
         indicator = serializers.SlugField(label=_("indicator"))
@@ -312,10 +317,13 @@ class AchievementListApi(APIView):
 
     InputSerializer = AchievementListInputSerializer
 
-    @extend_schema(responses=AchievementSerializer(many=True))
+    @extend_schema(responses=AchievementSerializer(many=True), parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Achievement.Status.values),
+        OpenApiParameter("period", OpenApiTypes.INT, description="A period's id."),
+    ])
     def get(self, request):
         qs = selectors.achievement_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AchievementSerializer(page, many=True).data)
 
@@ -369,11 +377,16 @@ class LedgerListApi(APIView):
     """GET only: the ledger is append-only, so it has no write endpoints at all."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=LedgerEntrySerializer(many=True))
+    @extend_schema(responses=LedgerEntrySerializer(many=True), parameters=[
+        OpenApiParameter("member", OpenApiTypes.INT, description="A member's user id."),
+        OpenApiParameter("period", OpenApiTypes.INT, description="A period's id."),
+        OpenApiParameter("source", OpenApiTypes.STR, enum=LedgerEntry.Source.values),
+    ])
     def get(self, request):
         qs = selectors.ledger_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(LedgerEntrySerializer(page, many=True).data)
 
@@ -389,16 +402,38 @@ class LeaderboardMemberSerializer(serializers.ModelSerializer):
         fields = ["member", "name", "team", "team_name", "total", "stars", "is_good_youth"]
 
 
+class LeaderboardPagination(PageNumberPagination):
+    """The members' page, with the period it ranks and its teams beside it."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["count", "results", "period", "teams"]
+        page["properties"]["period"] = {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "published_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+        }
+        page["properties"]["teams"] = {"type": "array", "items": {"type": "object"}}
+        return page
+
+
 class LeaderboardApi(APIView):
     """GET ``?period=&team=``: teams with star levels and the members' ranking of a published period."""
 
     permission_classes = [AllowAny]
+    pagination_class = LeaderboardPagination
 
-    @extend_schema(responses=LeaderboardMemberSerializer(many=True))
+    @extend_schema(responses=LeaderboardMemberSerializer(many=True), parameters=[
+        OpenApiParameter("period", OpenApiTypes.INT, description="A published period's id; the latest when left out."),
+        OpenApiParameter("team", OpenApiTypes.STR, description="A team's slug."),
+    ])
     def get(self, request):
         period = selectors.leaderboard_period(period_id=request.query_params.get("period"))
         members = selectors.leaderboard_members(period=period, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(members, request, view=self)
         response = paginator.get_paginated_response(LeaderboardMemberSerializer(page, many=True).data)
         response.data["period"] = {"id": period.pk, "name": period.name, "published_at": period.published_at}

@@ -122,6 +122,7 @@ def _detail(number: str, request) -> Response:
 # --- views ------------------------------------------------------------------------------------
 class SuggestionListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
 
     class SuggestionListInput(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Suggestion.Kind.choices)
@@ -142,7 +143,7 @@ class SuggestionListApi(APIView):
     )
     def get(self, request):
         entries = selectors.suggestion_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(SuggestionOut(page, many=True).data)
 

@@ -120,3 +120,12 @@ def test_it_fills_in_the_unknown_department_in_the_message(api_as, hall_staff):
     assert response.status_code == 400
     message = str(response.json()["errors"])
     assert "nowhere" in message and "%(value)s" not in message and "{value}" not in message
+
+
+@pytest.mark.parametrize("value", ["ÖÓM", "1.5", "99999999999999999999", "\x00"])
+def test_it_redraws_an_admin_form_with_a_malformed_autocomplete_id(client_as, hall_staff, value):
+    # Found by test_fuzz_pages.py: the autocomplete widget looked the bad id up again (a 500).
+    response = client_as(hall_staff).post("/admin/services/slot/add/", {"bundle": value, "starts_at_0": "0001-01-01"})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Slot.objects.exists()
