@@ -3,8 +3,8 @@
 Every operation documents the refusals of the one error contract in ``portal/exceptions.py``
 with their body ``{"detail", "code", "errors"}``: 400 (invalid input, a malformed filter), 401
 (no or a bad token), 403, 404 (an object not found or not visible, a page past the last) and,
-for writes, 409 (a conflict with the current state). A view documents its successes; these
-come from here, so no view copies them.
+for writes, 409 (a conflict with the current state) and 429 (a rate limit). A view documents
+its successes; these come from here, so no view copies them.
 """
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -30,6 +30,7 @@ REFUSALS = {
     "403": _("Signed in, but not allowed to do this."),
     "404": _("Not found, or not visible to you."),
     "409": _("Conflicts with the current state (a full slot, a move the workflow does not allow)."),
+    "429": _("Too many requests: a limit (such as ideas per hour) is reached; try again later."),
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -51,7 +52,7 @@ class PortalAutoSchema(AutoSchema):
         if self.view.get_authenticators():
             codes += ["401", "403"]
         if self.method in WRITES:
-            codes.append("409")
+            codes += ["409", "429"]
         for code in sorted(codes):
             if code not in responses:
                 responses[code] = self._get_response_for_code(
