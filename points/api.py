@@ -52,7 +52,7 @@ class PeriodEventSerializer(serializers.ModelSerializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
-    next_stage = serializers.CharField(read_only=True)
+    next_stage = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Period
@@ -289,7 +289,7 @@ class AppealDecideApi(APIView):
 class AchievementSerializer(serializers.ModelSerializer):
     member = serializers.StringRelatedField()
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Achievement
@@ -365,7 +365,7 @@ class AchievementDecideApi(APIView):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.__str__", read_only=True)
     author = serializers.StringRelatedField()
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = LedgerEntry

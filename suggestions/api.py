@@ -51,7 +51,7 @@ class AnswerOut(serializers.Serializer):
     text = serializers.CharField()
     reason = serializers.CharField()
     redirect = serializers.CharField()
-    department = DepartmentOut()
+    department = DepartmentOut(allow_null=True)
     published_at = serializers.DateTimeField()
 
 
@@ -71,8 +71,8 @@ class SuggestionOut(serializers.Serializer):
     answer = AnswerOut(source="published_answer", allow_null=True)
     decision_reason = serializers.CharField()
     decision_redirect = serializers.CharField()
-    answer_due_at = serializers.DateTimeField()
-    answered_at = serializers.DateTimeField()
+    answer_due_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField()
     support_count = serializers.IntegerField()
     reopen_count = serializers.IntegerField()
