@@ -129,3 +129,29 @@ def test_it_redraws_an_admin_form_with_a_malformed_autocomplete_id(client_as, ha
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not Slot.objects.exists()
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("path", [
+    f"/activities/{HUGE}/", f"/ratings/{HUGE}/", f"/cases/{HUGE}/", f"/points/periods/{HUGE}/peer-review/",
+    f"/api/v1/activities/{HUGE}/", f"/api/v1/periods/{HUGE}/", f"/api/v1/cases/{HUGE}/",
+])
+def test_it_answers_404_for_an_id_beyond_the_database_integers(client_as, hall_staff, path):
+    assert client_as(hall_staff).get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", [f"/api/v1/case-tasks/{HUGE}/complete/", f"/api/v1/activities/{HUGE}/signup/"])
+def test_it_answers_404_for_a_write_to_an_id_beyond_the_database_integers(api_as, hall_staff, path):
+    assert api_as(hall_staff).post(path, {}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("payload", [{"applicant": int(HUGE)}, {"applicant": -1}, {"lead_department": HUGE}])
+def test_it_refuses_an_id_beyond_the_database_integers_in_a_body(api_as, hall_staff, department, payload):
+    from portal.cases.models import Case
+
+    body = {"title": "t", "description": "d", "lead_department": department.code, "source": "walk_in", **payload}
+    response = api_as(hall_staff).post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 400
+    assert not Case.objects.exists()
