@@ -38,13 +38,9 @@ class SafeAutocompleteSelectMultiple(_SafeAutocompleteMixin, widgets.Autocomplet
     pass
 
 
-class ConflictSafeAdminMixin:
-    """A database constraint that refuses an admin save (two staff saving at once) is a message.
-
-    The admin's change view runs in one transaction, so the whole save is rolled back: nothing is
-    half-written, and the person sees why instead of a server error. Malformed ids in an
-    autocomplete field are a form error too (SafeAutocompleteSelect).
-    """
+class SafeAutocompleteAdminMixin:
+    """For a ModelAdmin or an inline: its autocomplete fields redraw a refused form, whatever
+    was submitted (SafeAutocompleteSelect)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -56,6 +52,15 @@ class ConflictSafeAdminMixin:
             if type(inner) is plain:
                 inner.__class__ = safe
         return field
+
+
+class ConflictSafeAdminMixin(SafeAutocompleteAdminMixin):
+    """A database constraint that refuses an admin save (two staff saving at once) is a message.
+
+    The admin's change view runs in one transaction, so the whole save is rolled back: nothing is
+    half-written, and the person sees why instead of a server error. Malformed ids in an
+    autocomplete field are a form error too (SafeAutocompleteAdminMixin).
+    """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ConflictSafeAdminMixin
+from portal.admin import ConflictSafeAdminMixin, SafeAutocompleteAdminMixin
 from portal.exceptions import DomainError
 from services import actions as service_actions
 from services import selectors
@@ -77,7 +77,7 @@ class BundleItemFormSet(forms.BaseInlineFormSet):
                 form.add_error("requires", _("Choose an item of this bundle."))
 
 
-class BundleItemInline(admin.TabularInline):
+class BundleItemInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = BundleItem
     formset = BundleItemFormSet
     fk_name = "bundle"

@@ -155,3 +155,15 @@ def test_it_refuses_an_id_beyond_the_database_integers_in_a_body(api_as, hall_st
     response = api_as(hall_staff).post("/api/v1/cases/", body, format="json")
     assert response.status_code == 400
     assert not Case.objects.exists()
+
+
+def test_it_redraws_an_admin_inline_with_a_malformed_autocomplete_id(client_as, hall_staff):
+    # Found by test_fuzz_pages.py: the same lookup in the bundle's items inline (a 500).
+    from services.models import Bundle
+
+    response = client_as(hall_staff).post("/admin/services/bundle/add/", {
+        "slug": "x", "name": "x", "bundle_items-TOTAL_FORMS": "1", "bundle_items-INITIAL_FORMS": "0",
+        "bundle_items-0-item": "abc", "bundle_items-0-requires": ["-2026-01-01", HUGE],
+    })
+    assert response.status_code == 200
+    assert not Bundle.objects.exists()

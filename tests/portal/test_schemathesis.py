@@ -7,8 +7,9 @@ have a body that conforms to the documented schema for that code.
 
 Bounded for CI: derandomized (the same requests every run), SCHEMATHESIS_MAX_EXAMPLES requests
 per operation and role (default 4) and at most SCHEMATHESIS_SECONDS_PER_OPERATION seconds of
-generating per operation (default 3). Run longer locally with e.g.
-``SCHEMATHESIS_MAX_EXAMPLES=200 SCHEMATHESIS_SECONDS_PER_OPERATION=60``.
+generating per operation (default 3), requests the schema allows (SCHEMATHESIS_MODES, default
+``positive``; ``positive,negative`` adds requests it does not allow). Run longer locally with
+e.g. ``SCHEMATHESIS_MAX_EXAMPLES=200 SCHEMATHESIS_SECONDS_PER_OPERATION=60``.
 """
 import os
 import time
@@ -22,12 +23,15 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from portal.accounts.models import User
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4"))
 SECONDS_PER_OPERATION = float(os.environ.get("SCHEMATHESIS_SECONDS_PER_OPERATION", "3"))
+# positive: requests the schema allows; negative: requests it does not (a 4xx, never a 5xx).
+MODES = [GenerationMode(mode) for mode in os.environ.get("SCHEMATHESIS_MODES", "positive").split(",")]
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 ROLES = [None, "founder", "staff"]
 
@@ -45,13 +49,13 @@ def wsgi_app():
         request_finished.connect(close_old_connections)
 
 
-def run_operation(operation, headers: dict) -> None:
+def run_operation(operation, headers: dict, mode: GenerationMode) -> None:
     deadline = time.monotonic() + SECONDS_PER_OPERATION
     first = True
 
     @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
-    @given(operation.as_strategy())
+    @given(operation.as_strategy(generation_mode=mode))
     def check(case):
         nonlocal first
         # The time limit ends the run of an operation early, never before its first request.
@@ -76,11 +80,11 @@ def test_it_answers_every_operation_as_the_schema_says(wsgi_app):
         if username:
             token, _created = Token.objects.get_or_create(user=User.objects.get(username=username))
             headers = {"Authorization": f"Token {token.key}"}
-        for operation in operations:
+        for operation, mode in [(operation, mode) for operation in operations for mode in MODES]:
             try:
-                run_operation(operation, headers)
+                run_operation(operation, headers, mode)
             except (Exception, BaseExceptionGroup) as exc:  # every operation runs; failures are listed together
-                failures.append(f"{username or 'anonymous'} {operation.label}: {exc}"[:3000])
+                failures.append(f"{username or 'anonymous'} {mode} {operation.label}: {exc}"[:3000])
     if failures:
         pytest.fail(f"{len(failures)} operations answered other than documented:\n\n" + "\n\n".join(failures))
 
