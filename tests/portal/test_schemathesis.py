@@ -21,6 +21,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -84,6 +85,10 @@ def test_it_answers_every_operation_as_the_schema_says(wsgi_app):
             try:
                 run_operation(operation, headers, mode)
             except (Exception, BaseExceptionGroup) as exc:  # every operation runs; failures are listed together
+                if isinstance(exc, Unsatisfiable) and mode is GenerationMode.NEGATIVE:
+                    # The schema allows every request there is (no parameters, or only free-text
+                    # ones): there is nothing forbidden to send.
+                    continue
                 failures.append(f"{username or 'anonymous'} {mode} {operation.label}: {exc}"[:3000])
     if failures:
         pytest.fail(f"{len(failures)} operations answered other than documented:\n\n" + "\n\n".join(failures))
