@@ -2,7 +2,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,6 +18,7 @@ from points.models import (
     MemberResult,
     Period,
     PeriodEvent,
+    Stage,
     TeamRating,
 )
 
@@ -52,7 +53,7 @@ class PeriodEventSerializer(serializers.ModelSerializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
-    next_stage = serializers.CharField(read_only=True)
+    next_stage = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Period
@@ -80,11 +81,14 @@ class IndicatorListApi(APIView):
 
 class PeriodListApi(APIView):
     permission_classes = [TakesPart]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=PeriodSerializer(many=True))
+    @extend_schema(responses=PeriodSerializer(many=True), parameters=[
+        OpenApiParameter("stage", OpenApiTypes.STR, enum=Stage.values),
+    ])
     def get(self, request):
         qs = selectors.period_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(PeriodSerializer(page, many=True).data)
 
@@ -286,7 +290,7 @@ class AppealDecideApi(APIView):
 class AchievementSerializer(serializers.ModelSerializer):
     member = serializers.StringRelatedField()
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     # The page that serves the file to those allowed to see it; never a public /media/ address.
     evidence = serializers.SerializerMethodField()
 
@@ -306,6 +310,7 @@ class AchievementSerializer(serializers.ModelSerializer):
 
 class AchievementListApi(APIView):
     permission_classes = [TakesPart]
+    pagination_class = PageNumberPagination
 
     class AchievementListInputSerializer(serializers.Serializer):
         indicator = serializers.SlugField(label=_("indicator"))
@@ -323,10 +328,13 @@ class AchievementListApi(APIView):
 
     InputSerializer = AchievementListInputSerializer
 
-    @extend_schema(responses=AchievementSerializer(many=True))
+    @extend_schema(responses=AchievementSerializer(many=True), parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Achievement.Status.values),
+        OpenApiParameter("period", OpenApiTypes.INT, description="A period's id."),
+    ])
     def get(self, request):
         qs = selectors.achievement_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AchievementSerializer(page, many=True, context={"request": request}).data)
 
@@ -368,7 +376,7 @@ class AchievementDecideApi(APIView):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.__str__", read_only=True)
     author = serializers.StringRelatedField()
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = LedgerEntry
@@ -380,11 +388,16 @@ class LedgerListApi(APIView):
     """GET only: the ledger is append-only, so it has no write endpoints at all."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(responses=LedgerEntrySerializer(many=True))
+    @extend_schema(responses=LedgerEntrySerializer(many=True), parameters=[
+        OpenApiParameter("member", OpenApiTypes.INT, description="A member's user id."),
+        OpenApiParameter("period", OpenApiTypes.INT, description="A period's id."),
+        OpenApiParameter("source", OpenApiTypes.STR, enum=LedgerEntry.Source.values),
+    ])
     def get(self, request):
         qs = selectors.ledger_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(LedgerEntrySerializer(page, many=True).data)
 
@@ -400,16 +413,38 @@ class LeaderboardMemberSerializer(serializers.ModelSerializer):
         fields = ["member", "name", "team", "team_name", "total", "stars", "is_good_youth"]
 
 
+class LeaderboardPagination(PageNumberPagination):
+    """The members' page, with the period it ranks and its teams beside it."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["count", "results", "period", "teams"]
+        page["properties"]["period"] = {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "published_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+        }
+        page["properties"]["teams"] = {"type": "array", "items": {"type": "object"}}
+        return page
+
+
 class LeaderboardApi(APIView):
     """GET ``?period=&team=``: teams with star levels and the members' ranking of a published period."""
 
     permission_classes = [AllowAny]
+    pagination_class = LeaderboardPagination
 
-    @extend_schema(responses=LeaderboardMemberSerializer(many=True))
+    @extend_schema(responses=LeaderboardMemberSerializer(many=True), parameters=[
+        OpenApiParameter("period", OpenApiTypes.INT, description="A published period's id; the latest when left out."),
+        OpenApiParameter("team", OpenApiTypes.STR, description="A team's slug."),
+    ])
     def get(self, request):
         period = selectors.leaderboard_period(period_id=request.query_params.get("period"))
         members = selectors.leaderboard_members(period=period, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(members, request, view=self)
         response = paginator.get_paginated_response(LeaderboardMemberSerializer(page, many=True).data)
         response.data["period"] = {"id": period.pk, "name": period.name, "published_at": period.published_at}

@@ -3,6 +3,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from points.models import Achievement, LedgerEntry, MemberResult, Period, Stage
+from portal.filters import IdFilter
 
 
 class PeriodFilter(django_filters.FilterSet):
@@ -14,8 +15,8 @@ class PeriodFilter(django_filters.FilterSet):
 
 
 class LedgerFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id", label=_("member"))
-    period = django_filters.NumberFilter(field_name="period_id", label=_("period"))
+    member = IdFilter(field_name="member_id", label=_("member"))
+    period = IdFilter(field_name="period_id", label=_("period"))
     source = django_filters.ChoiceFilter(choices=LedgerEntry.Source.choices, label=_("source"))
 
     class Meta:
@@ -25,7 +26,7 @@ class LedgerFilter(django_filters.FilterSet):
 
 class AchievementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Achievement.Status.choices, label=_("status"))
-    period = django_filters.NumberFilter(field_name="period_id", label=_("period"))
+    period = IdFilter(field_name="period_id", label=_("period"))
 
     class Meta:
         model = Achievement

@@ -27,7 +27,7 @@ from points.models import (
 )
 from portal.accounts.selectors import me_section
 from portal.exceptions import NotFound
-from portal.filters import filters_apply
+from portal.filters import ID_MAX, filters_apply
 from portal.roles import Role, has_role
 from volunteers.models import Membership, Team
 
@@ -392,9 +392,13 @@ def leaderboard_period(*, period_id=None) -> Period:
     qs = Period.objects.filter(stage=Stage.PUBLISHED)
     if period_id not in (None, ""):
         try:
-            qs = qs.filter(pk=int(period_id))
+            period_id = int(period_id)
         except (TypeError, ValueError):
             raise ValidationError({"period": [_("Enter a whole number.")]})
+        if not 1 <= period_id <= ID_MAX:
+            # The same range as the ``?period=`` filter of the ledger and achievements.
+            raise ValidationError({"period": [_("Enter a whole number.")]})
+        qs = qs.filter(pk=period_id)
     period = qs.order_by("-published_at", "-id").first()
     if period is None:
         raise PeriodNotFound(_("No published rating period yet."))

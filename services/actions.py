@@ -318,8 +318,9 @@ def slot_open_bulk(
     weekdays = set(weekdays)
     exceptions = holiday_exceptions(date_from, date_to)
     wanted = []
-    day = date_from
-    while day <= date_to:
+    # Counted by offset, not by stepping past date_to: the day after 9999-12-31 does not exist.
+    for offset in range((date_to - date_from).days + 1):
+        day = date_from + timedelta(days=offset)
         if working_days_only:
             chosen = is_working_day(day, exceptions) and (day.weekday() in weekdays or day in exceptions)
         else:
@@ -332,7 +333,6 @@ def slot_open_bulk(
                         timezone.make_aware(datetime.combine(day, end)),
                     )
                 )
-        day += timedelta(days=1)
     subject = {"bundle": bundle} if bundle is not None else {"item": item}
     existing = set(
         Slot.objects.filter(**subject, starts_at__in=[start for start, _end in wanted]).values_list("starts_at", flat=True)

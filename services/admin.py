@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ConflictSafeAdminMixin
+from portal.admin import ConflictSafeAdminMixin, SafeAutocompleteAdminMixin
 from portal.exceptions import DomainError
 from portal.exports import csv_response
 from portal.roles import is_hall_staff
@@ -83,7 +83,7 @@ class BundleItemFormSet(forms.BaseInlineFormSet):
                 form.add_error("requires", _("Choose an item of this bundle."))
 
 
-class BundleItemInline(admin.TabularInline):
+class BundleItemInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = BundleItem
     formset = BundleItemFormSet
     fk_name = "bundle"

@@ -20,18 +20,20 @@ from suggestions.models import Suggestion, SuggestionAnswer
 class DepartmentField(serializers.RelatedField):
     """A department given by its code (``market``) or its id."""
 
-    default_error_messages = {"does_not_exist": _("There is no department “%(value)s”.")}
+    # DRF fills messages with str.format: "{value}", not Django's "%(value)s".
+    default_error_messages = {"does_not_exist": _("There is no department “{value}”.")}
 
     def get_queryset(self):
         return Department.objects.all()
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"code": value}
+        # isascii: "²".isdigit() is true, but int("²") fails.
+        lookup = {"pk": int(value)} if value.isascii() and value.isdigit() else {"code": value}
         try:
             return self.get_queryset().get(**lookup)
         except Department.DoesNotExist:
-            self.fail("does_not_exist", value=value)
+            self.fail("does_not_exist", value=value[:100])
 
     def to_representation(self, value):
         return value.code
@@ -49,7 +51,7 @@ class AnswerOut(serializers.Serializer):
     text = serializers.CharField()
     reason = serializers.CharField()
     redirect = serializers.CharField()
-    department = DepartmentOut()
+    department = DepartmentOut(allow_null=True)
     published_at = serializers.DateTimeField()
 
 
@@ -69,8 +71,8 @@ class SuggestionOut(serializers.Serializer):
     answer = AnswerOut(source="published_answer", allow_null=True)
     decision_reason = serializers.CharField()
     decision_redirect = serializers.CharField()
-    answer_due_at = serializers.DateTimeField()
-    answered_at = serializers.DateTimeField()
+    answer_due_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField()
     support_count = serializers.IntegerField()
     reopen_count = serializers.IntegerField()
@@ -120,6 +122,7 @@ def _detail(number: str, request) -> Response:
 # --- views ------------------------------------------------------------------------------------
 class SuggestionListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
 
     class SuggestionListInput(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Suggestion.Kind.choices)
@@ -140,7 +143,7 @@ class SuggestionListApi(APIView):
     )
     def get(self, request):
         entries = selectors.suggestion_list(user=request.user, filters=request.query_params)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(SuggestionOut(page, many=True).data)
 

@@ -1,14 +1,26 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import DecimalValidator
 from django.utils.translation import gettext_lazy as _
+
+
+class _HoursField(forms.DecimalField):
+    """Django's step check computes a float remainder, which raises ValueError (a 500) for a value
+    beyond the float range such as 1e309; the digit limit is checked first so it never sees one."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            DecimalValidator(self.max_digits, self.decimal_places)(value)
+        return value
 
 
 class AttendanceForm(forms.Form):
     """The captain records one signed-up person's attendance and hours."""
 
     user = forms.TypedChoiceField(label=_("Person"), coerce=int)
-    hours = forms.DecimalField(
+    hours = _HoursField(
         label=_("Hours"), max_digits=5, decimal_places=2, min_value=Decimal("0.5"), step_size=Decimal("0.5"),
         help_text=_("Service hours, in half-hour steps."),
     )

@@ -32,13 +32,20 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- the weekly activity list -----------------------------------------------------------------
 def _parse_week(raw: str | None) -> date | None:
-    """Monday of the week asked for (any day in it will do); None when the value is malformed."""
+    """Monday of the week asked for (any day in it will do); None when the value is malformed.
+
+    The page links the weeks before and after, so the first and last weeks of the calendar
+    (year 1, year 9999) are refused like a malformed date: their neighbours do not exist.
+    """
     if not raw:
         return selectors.week_start_of(timezone.localdate())
     try:
-        return selectors.week_start_of(date.fromisoformat(raw))
-    except ValueError:
+        week_start = selectors.week_start_of(date.fromisoformat(raw))
+        week_start - timedelta(days=7)
+        week_start + timedelta(days=13)
+    except (ValueError, OverflowError):
         return None
+    return week_start
 
 
 @require_GET

@@ -132,7 +132,8 @@ def case_due_at(*, case: Case, due_on: date | None = None, working_days: int | N
     """The deadline for a task of ``case``: a working day, given as a date or as working days from today.
 
     Raises CaseInvalid (field ``due_on`` or ``working_days``) when it is missing, both are given,
-    it lies before the case was opened or in the past, or falls on a day off.
+    it lies before the case was opened, in the past or more than WORKING_DAYS_MAX working days
+    ahead, or falls on a day off.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -146,6 +147,13 @@ def case_due_at(*, case: Case, due_on: date | None = None, working_days: int | N
         raise CaseInvalid(gettext("The due date cannot be before the case was opened."), field="due_on")
     if due_on < today:
         raise CaseInvalid(gettext("The due date cannot be in the past."), field="due_on")
+    # The same horizon as a deadline in working days: beyond it the reminder ladder would walk
+    # past the holiday calendar (and, at 9999-12-31, past the last date there is).
+    if due_on > workdays.add_working_days(today, WORKING_DAYS_MAX):
+        raise CaseInvalid(
+            gettext("The due date cannot be more than %(days)s working days away.") % {"days": WORKING_DAYS_MAX},
+            field="due_on",
+        )
     if not workdays.is_working_day(due_on):
         raise CaseInvalid(gettext("The due date must be a working day."), field="due_on")
     return workdays.end_of_working_day(due_on)

@@ -39,7 +39,7 @@ class CaseTaskOutput(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField(source="get_status_display")
     overdue = serializers.SerializerMethodField()
-    completed_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField()
 
     def get_overdue(self, task) -> bool:
@@ -70,7 +70,7 @@ class CaseOutput(serializers.Serializer):
     # The ledger number of the entry the case was opened from (null for other cases).
     suggestion = _EmptyAsNullCharField(source="source_reference", allow_null=True, default=None)
     opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
     progress = serializers.SerializerMethodField()
     tasks = CaseTaskOutput(many=True, source="tasks.all")
 

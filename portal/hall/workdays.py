@@ -8,6 +8,25 @@ from django.utils import timezone
 from portal.hall.models import Holiday
 
 
+class BeyondCalendar(ValueError):
+    """The walk would leave the dates Python knows (year 1 to 9999)."""
+
+
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the calendar's ends: for the windows of holiday reads."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def _step(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        raise BeyondCalendar("no working day within the calendar")
+
+
 def _exceptions(start: date, end: date) -> dict[date, bool]:
     """{date: is_working_day} for calendar exceptions in [start, end], in one query."""
     return {
@@ -35,21 +54,21 @@ def add_working_days(start: date, days: int, exceptions: dict[date, bool] | None
     ``add_working_days(friday, 1)`` is the next Monday unless the calendar says otherwise.
     With ``days == 0`` it is ``start`` when that is a working day, else the next working day.
     ``exceptions`` (from ``holiday_exceptions``) must cover the dates walked; without it the
-    calendar is read here.
+    calendar is read here. Raises BeyondCalendar when the walk would pass 9999-12-31.
     """
     if days < 0:
         raise ValueError("days must not be negative")
     if exceptions is None:
         # Long holidays (Spring Festival, National Day) fit easily in a window of 3x + 30 days.
-        exceptions = _exceptions(start, start + timedelta(days=days * 3 + 30))
+        exceptions = _exceptions(start, _shifted(start, days * 3 + 30))
     current = start
     if days == 0:
         while not is_working_day(current, exceptions):
-            current += timedelta(days=1)
+            current = _step(current, 1)
         return current
     remaining = days
     while remaining:
-        current += timedelta(days=1)
+        current = _step(current, 1)
         if is_working_day(current, exceptions):
             remaining -= 1
     return current
@@ -60,19 +79,20 @@ def subtract_working_days(start: date, days: int, exceptions: dict[date, bool] |
 
     ``subtract_working_days(monday, 1)`` is the Friday before, unless the calendar says otherwise;
     with ``days == 0`` it is ``start`` when that is a working day, else the working day before.
+    Raises BeyondCalendar when the walk would pass 0001-01-01.
     """
     if days < 0:
         raise ValueError("days must not be negative")
     if exceptions is None:
-        exceptions = _exceptions(start - timedelta(days=days * 3 + 30), start)
+        exceptions = _exceptions(_shifted(start, -(days * 3 + 30)), start)
     current = start
     if days == 0:
         while not is_working_day(current, exceptions):
-            current -= timedelta(days=1)
+            current = _step(current, -1)
         return current
     remaining = days
     while remaining:
-        current -= timedelta(days=1)
+        current = _step(current, -1)
         if is_working_day(current, exceptions):
             remaining -= 1
     return current
