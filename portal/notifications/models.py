@@ -97,6 +97,9 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, related_name="reminders_received", verbose_name=_("sent to")
     )
     message = models.CharField(_("message"), max_length=300, blank=True)
+    # The sweep run that inserted the row: a batch inserts with ON CONFLICT DO NOTHING and reads
+    # back its own token to learn which reminders were new (and so are to be sent).
+    batch = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -275,3 +275,34 @@ def test_it_mails_once_through_a_real_worker_when_the_broker_is_back(request, ap
     assert content.count("To: founder-worker@example.com") == 1
     assert Delivery.objects.get().delivered_at is not None
     assert outbox_resend() == 0
+
+
+@pytest.mark.django_db
+def test_it_records_what_went_out_before_a_batch_was_interrupted(monkeypatch):
+    """The soft time limit (or any error) in the middle of a batch: the messages sent before it
+    are recorded as delivered, the rest are re-sent later, nothing twice."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from portal.notifications import channels
+
+    people = [UserFactory(email=f"p{n}@example.com") for n in range(5)]
+    notify(users=people, title="批次中断")
+    real_send = channels.EmailChannel.send
+    calls = []
+
+    def send_then_stop(self, notification):
+        if len(calls) == 3:
+            raise SoftTimeLimitExceeded()
+        calls.append(notification.pk)
+        real_send(self, notification)
+
+    monkeypatch.setattr(channels.EmailChannel, "send", send_then_stop)
+    with pytest.raises(SoftTimeLimitExceeded):
+        outbox_resend()
+    assert len(mail.outbox) == 3
+    assert Delivery.objects.filter(delivered_at__isnull=False).count() == 3
+    monkeypatch.setattr(channels.EmailChannel, "send", real_send)
+    later = timezone.now() + timedelta(seconds=700)
+    with time_machine.travel(later, tick=False):
+        assert outbox_resend() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(p.email for p in people)
