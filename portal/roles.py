@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_case",
         "cases.view_casetask",
         "cases.view_caseevent",
+        # The notification outbox: see what did not go out and retry it.
+        "notifications.view_delivery",
+        "notifications.change_delivery",
         "suggestions.view_suggestion",
         "suggestions.change_suggestion",
         "suggestions.view_support",

@@ -112,12 +112,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache -----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Seconds to wait for Redis (connect and each command) before giving up. A request hands its
+# notifications to the broker after the commit; with Redis down it must answer at once, and the
+# outbox re-send delivers later. Without these, kombu and redis-py retry for ~20 s.
+REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 1, minimum=1)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -141,6 +146,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing: one try, short socket timeouts (the outbox makes a failed hand-over harmless). The
+# worker still reconnects when Redis comes back (broker_connection_retry).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": max(REDIS_TIMEOUT, 5), "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = max(REDIS_TIMEOUT, 5)
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+# A task that runs longer is stopped: SoftTimeLimitExceeded first, then the process is killed.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT}) must be below "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT})."
+    )
 # Periodic jobs (run by `celery -A portal beat`). Each app adds its entries below.
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -241,6 +265,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Outgoing webhook for notifications (a chat-work adapter); empty means off ----------------
 NOTIFY_WEBHOOK_URL = env_str("NOTIFY_WEBHOOK_URL")
 NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 5, minimum=1)
+# The notification outbox: failed deliveries are retried with back-off, then given up (shown in
+# the admin for staff to retry). A claimed row is claimed again after the lease, which must
+# outlast a task's hard time limit so a live worker's row is never taken from it.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 600, minimum=10)
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200, minimum=1)
+NOTIFY_RESEND_SECONDS = env_int("NOTIFY_RESEND_SECONDS", 60, minimum=10)
+if NOTIFY_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"NOTIFY_LEASE_SECONDS ({NOTIFY_LEASE_SECONDS}) must be above CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT})."
+    )
+CELERY_BEAT_SCHEDULE["notifications-resend"] = {
+    "task": "portal.notifications.tasks.resend_notifications", "schedule": float(NOTIFY_RESEND_SECONDS),
+}
 
 # --- Security: secure by default once DEBUG is off ------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Case as SqlCase
+from django.db.models import F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,7 +23,7 @@ from portal.hall import workdays
 from portal.hall.models import Department
 from portal.hall.selectors import department_officer_is
 from portal.limits import WORKING_DAYS_MAX, WORKING_DAYS_MIN
-from portal.notifications.actions import notify, reminder_send_once
+from portal.notifications.actions import ReminderDraft, notify, reminders_send_once
 from portal.workflow import transition_allowed, transition_move
 
 # Reminder kinds of the ladder, in the order they fall due. The kind and the deadline are part of
@@ -405,37 +407,66 @@ def _case_reminder_message(kind: str, task: CaseTask) -> tuple[str, str]:
     return titles[kind] % values, body
 
 
-def _case_task_remind(*, task: CaseTask, now: datetime, exceptions: dict,
-                      escalation: CaseEscalationRecipients) -> int:
-    ladder = case_task_reminder_ladder(due_at=task.due_at, exceptions=exceptions)
-    kinds = _case_steps_due(ladder, now)
-    next_at = min((at for _kind, at in ladder if at > now), default=None)
-    sent = 0
+def _case_tasks_claim(*, tasks: list[CaseTask], next_at: dict[int, datetime | None]) -> list[CaseTask]:
+    """Claim a batch of tasks for this sweep in two statements; returns the ones claimed.
+
+    On PostgreSQL, SELECT ... FOR UPDATE SKIP LOCKED leaves tasks another sweep holds to that
+    sweep; of the rows locked, only those still carrying the marker and deadline this sweep read
+    are its own (a task completed, moved or reminded meanwhile is left alone). One UPDATE moves
+    every claimed marker on. The reminders' unique constraint stays the exactly-once guarantee
+    (on SQLite, which has no row locks, it is the only one).
+    """
+    read = {task.pk: task for task in tasks}
+    locked = CaseTask.objects.select_for_update(skip_locked=True).filter(
+        pk__in=read, status=CaseTask.Status.OPEN
+    ).values_list("pk", "due_at", "next_reminder_at")
+    claimed = [read[pk] for pk, due_at, marker in locked
+               if due_at == read[pk].due_at and marker == read[pk].next_reminder_at]
+    if claimed:
+        CaseTask.objects.filter(pk__in=[task.pk for task in claimed], status=CaseTask.Status.OPEN).update(
+            # The column as the ELSE types the CASE on PostgreSQL even when every branch is NULL.
+            next_reminder_at=SqlCase(
+                *[When(pk=task.pk, then=Value(next_at[task.pk], output_field=models.DateTimeField()))
+                  for task in claimed],
+                default=F("next_reminder_at"), output_field=models.DateTimeField(),
+            )
+        )
+    return sorted(claimed, key=lambda task: task.pk)
+
+
+def _case_tasks_remind(*, tasks: list[CaseTask], now: datetime, exceptions: dict,
+                       escalation: CaseEscalationRecipients) -> int:
+    """Send what a batch of tasks owes at ``now`` in a fixed number of statements; returns how
+    many reminders were sent."""
+    owed: dict[int, list[str]] = {}
+    next_at: dict[int, datetime | None] = {}
+    for task in tasks:
+        ladder = case_task_reminder_ladder(due_at=task.due_at, exceptions=exceptions)
+        owed[task.pk] = _case_steps_due(ladder, now)
+        next_at[task.pk] = min((at for _kind, at in ladder if at > now), default=None)
     with transaction.atomic():
-        # Claim the task: of two sweeps that read the same marker, only one moves it on. A task
-        # completed or moved meanwhile no longer matches and is left alone.
-        claimed = CaseTask.objects.filter(
-            pk=task.pk, status=CaseTask.Status.OPEN, due_at=task.due_at, next_reminder_at=task.next_reminder_at
-        ).update(next_reminder_at=next_at)
-        if not claimed:
-            return 0
-        for kind in kinds:
-            recipients = escalation(task) if kind == CASE_REMINDER_ESCALATED else [task.assignee]
-            title, body = _case_reminder_message(kind, task)
-            # The database's unique (task, kind, deadline) is the exactly-once guarantee.
-            if reminder_send_once(subject=task, kind=kind, deadline=task.due_at, recipients=recipients,
-                                  title=title, body=body, url=_case_url(task.case_id)):
-                sent += 1
-    return sent
+        claimed = _case_tasks_claim(tasks=tasks, next_at=next_at)
+        escalation.prefetch([task for task in claimed if CASE_REMINDER_ESCALATED in owed[task.pk]])
+        drafts = []
+        for task in claimed:
+            for kind in owed[task.pk]:
+                recipients = escalation(task) if kind == CASE_REMINDER_ESCALATED else [task.assignee]
+                title, body = _case_reminder_message(kind, task)
+                drafts.append(ReminderDraft(subject=task, kind=kind, deadline=task.due_at, recipients=recipients,
+                                            title=title, body=body, url=_case_url(task.case_id)))
+        # The database's unique (task, kind, deadline) is the exactly-once guarantee.
+        return len(reminders_send_once(drafts=drafts))
 
 
 def case_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Send every case-task reminder that is due at ``now``; returns how many were sent.
 
     Reads only open tasks whose marker (``next_reminder_at``) has passed, in batches of
-    CASE_REMINDER_BATCH_SIZE by id, so the cost follows the reminders due. Safe to run twice or
-    concurrently (each task is claimed by a conditional UPDATE, each reminder is unique in the
-    database) and after downtime (a passed marker is still a passed marker).
+    CASE_REMINDER_BATCH_SIZE by id, so the cost follows the reminders due: a fixed number of
+    statements per batch (claim, reminders, recipients, notifications, outbox), and the batch's
+    mail goes out over one connection after the commit. Safe to run twice or concurrently (each
+    batch is claimed under row locks, each reminder is unique in the database) and after
+    downtime (a passed marker is still a passed marker).
     """
     now = now or timezone.now()
     size = batch_size or settings.CASE_REMINDER_BATCH_SIZE
@@ -453,8 +484,7 @@ def case_reminders_sweep(*, now: datetime | None = None, batch_size: int | None 
         exceptions = workdays.holiday_exceptions(
             min(days) - timedelta(days=lead * 3 + 30), max(days) + timedelta(days=grace * 3 + 30)
         )
-        for task in batch:
-            sent += _case_task_remind(task=task, now=now, exceptions=exceptions, escalation=escalation)
+        sent += _case_tasks_remind(tasks=batch, now=now, exceptions=exceptions, escalation=escalation)
         if len(batch) < size:
             break
     return sent

@@ -175,14 +175,30 @@ class CaseEscalationRecipients:
 
     def __init__(self) -> None:
         self._reviewers: list[User] | None = None
+        self._officers: dict[int, list[User]] = {}
+
+    def prefetch(self, tasks: list[CaseTask]) -> None:
+        """Read the officers of these tasks' lead departments in one query (a sweep's batch)."""
+        wanted = {task.case.lead_department_id for task in tasks} - set(self._officers)
+        if not wanted:
+            return
+        for department_id in wanted:
+            self._officers[department_id] = []
+        links = Department.officers.through.objects.filter(
+            department_id__in=wanted, user__is_active=True
+        ).select_related("user").order_by("pk")
+        for link in links:
+            self._officers[link.department_id].append(link.user)
 
     def __call__(self, task: CaseTask) -> list[User]:
         if self._reviewers is None:
             self._reviewers = list(
                 User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True).distinct()
             )
-        officers = list(task.case.lead_department.officers.filter(is_active=True))
-        return self._reviewers + officers
+        department_id = task.case.lead_department_id
+        if department_id not in self._officers:
+            self.prefetch([task])
+        return self._reviewers + self._officers[department_id]
 
 
 @me_section(40)

@@ -1,17 +1,16 @@
-"""Ways a notification leaves the site. A new channel is one class added to ``channels()``.
+"""Ways a notification leaves the site. A new channel is one class added to ``CHANNELS``.
 
-The site channel is the Notification row itself; these deliver a copy elsewhere.
+The site channel is the Notification row itself; these deliver a copy elsewhere. Each copy is a
+``Delivery`` row (the outbox) written with the notification; the worker sends a batch of them
+through a channel opened once (one SMTP connection for a batch of mail).
 """
 import json
-import logging
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 
 from portal.notifications.models import Notification
-
-logger = logging.getLogger(__name__)
 
 
 class Channel:
@@ -20,6 +19,16 @@ class Channel:
     def enabled(self) -> bool:
         return True
 
+    def wants(self, user) -> bool:
+        """Whether this person gets a copy through the channel (an e-mail needs an address)."""
+        return True
+
+    def open(self) -> None:
+        """Prepare a batch (a connection); ``close`` ends it."""
+
+    def close(self) -> None:
+        pass
+
     def send(self, notification: Notification) -> None:
         raise NotImplementedError
 
@@ -27,18 +36,31 @@ class Channel:
 class EmailChannel(Channel):
     name = "email"
 
+    def __init__(self) -> None:
+        self._connection = None
+
+    def wants(self, user) -> bool:
+        return bool(user.email)
+
+    def open(self) -> None:
+        self._connection = get_connection()
+        self._connection.open()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
     def send(self, notification: Notification) -> None:
         if not notification.user.email:
             return
         body = notification.body
         if notification.url:
             body = f"{body}\n\n{notification.url}"
-        send_mail(
-            subject=notification.title,
-            message=body,
-            from_email=None,
-            recipient_list=[notification.user.email],
-        )
+        EmailMessage(
+            subject=notification.title, body=body, to=[notification.user.email],
+            connection=self._connection,
+        ).send()
 
 
 class WebhookChannel(Channel):
@@ -67,5 +89,14 @@ class WebhookChannel(Channel):
             pass
 
 
+CHANNELS: dict[str, type[Channel]] = {EmailChannel.name: EmailChannel, WebhookChannel.name: WebhookChannel}
+
+
 def channels() -> list[Channel]:
-    return [channel for channel in (EmailChannel(), WebhookChannel()) if channel.enabled()]
+    """The channels switched on now; a notification gets a Delivery row for each that wants it."""
+    return [channel for channel in (cls() for cls in CHANNELS.values()) if channel.enabled()]
+
+
+def channel_named(name: str) -> Channel | None:
+    cls = CHANNELS.get(name)
+    return cls() if cls is not None else None

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +18,8 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # Set when the off-site channels (mail, webhook) took it; the marker makes delivery idempotent.
+    # Set once every off-site copy (its Delivery rows: mail, webhook) went out, or at once when
+    # there is none; the outbox rows themselves are what makes delivery exactly-once.
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
@@ -28,6 +30,54 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Delivery(models.Model):
+    """The outbox: one off-site copy (mail, webhook) of one notification, written in the same
+    transaction as the notification and the change it reports.
+
+    The site channel is the Notification row itself. A worker claims due rows with a lease
+    (``claim`` and ``lease_until``); a worker killed mid-delivery leaves the lease to run out, and
+    the periodic re-send claims the row again. ``delivered_at`` is set once, for the claim that sent
+    it, so a late duplicate task finds nothing to claim. After NOTIFY_MAX_ATTEMPTS failures the row
+    gets ``failed_at`` and waits for staff (the admin's "retry").
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        WEBHOOK = "webhook", _("webhook")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When the row may be claimed: now for a new row, after the lease while one holds it, after a
+    # back-off once an attempt failed.
+    due_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+        indexes = [
+            # The re-send reads only what is still owed, so its cost follows the backlog.
+            models.Index(
+                fields=["due_at"], name="delivery_pending",
+                condition=models.Q(delivered_at__isnull=True, failed_at__isnull=True),
+            ),
+        ]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.notification_id}"
 
 
 class Reminder(models.Model):
@@ -47,6 +97,9 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, related_name="reminders_received", verbose_name=_("sent to")
     )
     message = models.CharField(_("message"), max_length=300, blank=True)
+    # The sweep run that inserted the row: a batch inserts with ON CONFLICT DO NOTHING and reads
+    # back its own token to learn which reminders were new (and so are to be sent).
+    batch = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-sent_at", "-id"]

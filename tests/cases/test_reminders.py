@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -195,6 +196,55 @@ def test_its_cost_follows_the_reminders_due(db, django_assert_max_num_queries, d
     CaseTaskFactory.create_batch(3, case__lead_department=department, due_at=due)
     many = sweep_queries(60)
     assert few == many  # three reminders each time, however many quiet tasks there are
+
+
+@pytest.mark.django_db
+def test_it_sends_reminders_in_batches_at_under_one_and_a_half_queries_each(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The same 100 reminders due among 10 and 1,000 open tasks: the same statements, each batch
+    claimed, recorded and notified at once, its mail over one connection, every mail included."""
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.notifications import channels
+
+    settings.CASE_REMINDER_BATCH_SIZE = 50
+    department = DepartmentFactory()
+    officer = UserFactory(email="duty@example.com", roles=[Role.DEPARTMENT_OFFICER])
+    department.officers.add(officer)
+    case = actions.case_open(by=UserFactory(is_staff=True, roles=[Role.HALL_STAFF]), title="批量提醒",
+                             description="压测", lead_department=department, source=Case.Source.BLOCKER)
+    due = end_of_working_day(date(2026, 3, 6))
+    quiet = end_of_working_day(date(2026, 5, 29))
+    connections = []
+    real_get_connection = channels.get_connection
+    monkeypatch.setattr(channels, "get_connection", lambda: connections.append(1) or real_get_connection())
+
+    def sweep_queries(quiet_tasks: int) -> int:
+        CaseTask.objects.all().delete()
+        Reminder.objects.all().delete()
+        Notification.objects.all().delete()
+        mail.outbox = []
+        connections.clear()
+        CaseTask.objects.bulk_create([
+            CaseTask(case=case, department=department, assignee=officer, description=f"任务{n}", due_at=due_at,
+                     next_reminder_at=actions.case_task_first_reminder_at(due_at=due_at))
+            for n, due_at in enumerate([due] * 100 + [quiet] * quiet_tasks)
+        ])
+        with CaptureQueriesContext(connection) as captured:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert case_reminders_sweep(now=at(2026, 3, 5, 10, 0)) == 100
+        assert len(mail.outbox) == 100
+        assert len(connections) == 2  # one mail connection per batch of 50
+        return len(captured)
+
+    ContentType.objects.get_for_model(CaseTask)  # cached for the process, as in a running worker
+    few = sweep_queries(10)
+    many = sweep_queries(1_000)
+    assert few == many
+    assert many <= 150, f"{many} queries for 100 reminders"
+    assert Reminder.objects.filter(kind=CASE_REMINDER_DUE_SOON).count() == 100
+    assert Notification.objects.filter(user=officer, delivered_at__isnull=False).count() == 100
 
 
 def test_it_accepts_only_a_valid_batch_size(db):

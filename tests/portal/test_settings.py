@@ -105,3 +105,18 @@ def test_env_readers_parse_types(monkeypatch):
     monkeypatch.setenv("X_INT", "forty")
     with pytest.raises(Exception, match="X_INT must be a whole number"):
         env_int("X_INT", 0)
+
+
+def test_it_reads_task_time_limits_and_keeps_the_outbox_lease_above_them():
+    result = run_python(
+        SETUP + "print(s.CELERY_TASK_TIME_LIMIT, s.CELERY_TASK_SOFT_TIME_LIMIT, s.NOTIFY_MAX_ATTEMPTS, "
+        "s.CELERY_TASK_PUBLISH_RETRY, s.CELERY_BEAT_SCHEDULE['notifications-resend']['schedule'])",
+        DEBUG="true", CELERY_TASK_TIME_LIMIT="120", CELERY_TASK_SOFT_TIME_LIMIT="100", NOTIFY_MAX_ATTEMPTS="3",
+        NOTIFY_RESEND_SECONDS="30",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["120", "100", "3", "False", "30.0"]
+    soft_above = run_python(SETUP, DEBUG="true", CELERY_TASK_TIME_LIMIT="60", CELERY_TASK_SOFT_TIME_LIMIT="60")
+    assert "CELERY_TASK_SOFT_TIME_LIMIT (60) must be below" in soft_above.stderr
+    short_lease = run_python(SETUP, DEBUG="true", CELERY_TASK_TIME_LIMIT="900", CELERY_TASK_SOFT_TIME_LIMIT="800")
+    assert "NOTIFY_LEASE_SECONDS (600) must be above" in short_lease.stderr
