@@ -439,7 +439,7 @@ class BookingPrecheckApi(_BookingObjectApi):
 
     @extend_schema(
         request={"multipart/form-data": PrecheckUploadInputSerializer},
-        responses={201: PrecheckUploadOutput, 400: None, 403: None, 404: None, 409: None},
+        responses={201: PrecheckUploadOutput},
     )
     def post(self, request, reference: str):
         booking = self.booking(reference)
@@ -482,11 +482,11 @@ class _PrecheckUploadObjectApi(_BookingApiMixin, APIView):
         return Response(PrecheckUploadOutput(self.upload(upload.pk)).data)
 
 
-_DECISION_RESPONSES = {200: PrecheckUploadOutput, 400: None, 403: None, 404: None, 409: None}
+_DECISION_RESPONSES = {200: PrecheckUploadOutput}
 
 
 class PrecheckUploadDetailApi(_PrecheckUploadObjectApi):
-    @extend_schema(responses={200: PrecheckUploadOutput, 404: None})
+    @extend_schema(responses={200: PrecheckUploadOutput})
     def get(self, request, upload_id: int):
         return Response(PrecheckUploadOutput(self.upload(upload_id)).data)
 
@@ -525,7 +525,7 @@ class PrecheckFileApi(_BookingApiMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: None})
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request, file_id: int):
         from portal.files import private_file_response
 
