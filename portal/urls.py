@@ -13,6 +13,7 @@ import suggestions.urls
 import volunteers.urls
 from portal import views
 from portal.accounts import api as accounts_api
+from portal.pagecache import page_cache
 
 admin.site.site_header = _("Youth-friendly government service hall")
 admin.site.site_title = _("Service hall admin")
@@ -29,8 +30,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", page_cache(views.home), name="home"),
+    path("dashboard/", page_cache(views.dashboard), name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),
