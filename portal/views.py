@@ -5,7 +5,7 @@ from portal.dashboard import dashboard_all
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": dashboard_all()[:4]})
+    return render(request, "portal/home.html", {"figures": dashboard_all(limit=4)})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
