@@ -196,12 +196,13 @@ def test_it_replaces_the_version_again_when_a_transaction_commits():
     from django.db import transaction
 
     from portal import pagecache
+    from services.models import Bundle
 
     before = pagecache.version()
     with transaction.atomic():
-        BundleFactory(slug="restaurant")
+        Bundle.objects.create(slug="restaurant", name="青创+餐饮企业一件事")
         during = pagecache.version()  # a page rendered now would see the old data
-        BundleFactory(slug="second")
+        Bundle.objects.create(slug="second", name="青创+奶茶店一件事")
         assert pagecache.version() == during  # once per transaction, not per statement
     assert during != before
     assert pagecache.version() != during
