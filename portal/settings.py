@@ -130,6 +130,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # What changes with the clock alone (a slot starting, a deadline passing) shows within this.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=1)
+# make bench only: mounts the floor views under /bench/ (portal/bench.py).
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -45,6 +45,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+if settings.BENCH_FLOOR:  # make bench only (portal/bench.py)
+    from portal import bench
+
+    urlpatterns += [
+        path("bench/floor/", bench.floor, name="bench-floor"),
+        path("bench/floor-write/", bench.FloorWriteApi.as_view(), name="bench-floor-write"),
+    ]
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
