@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
 # (script, time limit in seconds); the limits add up to under 15 minutes.
-OTHERS = [("reminder_sweep.py", 210), ("booking.py", 90), ("leaderboard.py", 60)]
+OTHERS = [("reminder_sweep.py", 300), ("booking.py", 90), ("leaderboard.py", 60)]
 PAGES_LIMIT = 540
 BUDGET = 890  # seconds for the whole run
 

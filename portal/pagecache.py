@@ -20,6 +20,7 @@ without Redis) is right for one process only.
 """
 import functools
 import hashlib
+import logging
 import re
 import time
 import uuid
@@ -34,6 +35,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
 CSRF_PLACEHOLDER = b"@@pagecache-csrf-token@@"
@@ -59,8 +62,14 @@ def version() -> str:
 
 
 def bump() -> None:
-    """Make every kept page and figure a miss. Idempotent; cheap (one cache write)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Make every kept page and figure a miss. Idempotent; cheap (one cache write).
+
+    A cache that cannot be reached is logged, never raised: the write it follows has happened,
+    and kept pages expire within PAGE_CACHE_SECONDS anyway."""
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.exception("page cache: could not replace the content version")
 
 
 def _bump_after_commit() -> None:
@@ -115,11 +124,18 @@ def _on_connection_created(sender, connection, **kwargs) -> None:
 
 def memoize(name: str, compute: Callable[[], object]) -> object:
     """``compute()`` kept until the next write (for figures many pages share)."""
-    key = f"pagecache:value:{version()}:{name}"
-    value = cache.get(key)
+    try:
+        key = f"pagecache:value:{version()}:{name}"
+        value = cache.get(key)
+    except Exception:  # the cache is down: compute
+        logger.exception("page cache: could not read")
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("page cache: could not keep a value")
     return value
 
 
@@ -194,8 +210,12 @@ def page_cache(view: Callable) -> Callable:
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        entry = cache.get(key)
+        try:
+            key = _key(request)
+            entry = cache.get(key)
+        except Exception:  # the cache is down: answer without it
+            logger.exception("page cache: could not read")
+            return view(request, *args, **kwargs)
         if entry is not None:
             return _answer(request, entry)
         response = view(request, *args, **kwargs)
@@ -213,7 +233,10 @@ def page_cache(view: Callable) -> Callable:
             "content_type": response["Content-Type"],
             "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
         }
-        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("page cache: could not keep a page")
         response["ETag"] = _etag(request, entry["digest"], CSRF_PLACEHOLDER in body)
         if request.headers.get("If-None-Match") and response["ETag"] in parse_etags(request.headers["If-None-Match"]):
             not_modified = HttpResponseNotModified()

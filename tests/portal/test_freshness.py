@@ -206,3 +206,16 @@ def test_it_replaces_the_version_again_when_a_transaction_commits():
         assert pagecache.version() == during  # once per transaction, not per statement
     assert during != before
     assert pagecache.version() != during
+
+
+def test_it_answers_and_writes_when_the_cache_is_down(monkeypatch, entrepreneur):
+    from portal import pagecache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(pagecache.cache, "get", down)
+    monkeypatch.setattr(pagecache.cache, "set", down)
+    bundle = BundleFactory(slug="restaurant", name="青创+餐饮企业一件事")  # the write still happens
+    assert "青创+餐饮企业一件事" in _page(Client(), "/services/")
+    assert bundle.name in _page(_signed_in(entrepreneur), f"/bundles/{bundle.slug}/")
