@@ -1,13 +1,15 @@
 """Rendered pages and list answers kept in the cache, never stale.
 
 Every GET answer a wrapped view gives is kept under a key made of the URL (host, path, query),
-the language, the ``Accept`` header, who asks (anonymous people share one copy; a signed-in
-person gets their own, never anyone else's) and the **content version**. The version is one
-token in the cache that any write to the database replaces: an execute wrapper on every
-database connection sees each INSERT/UPDATE/DELETE (the ORM, ``QuerySet.update``, raw SQL, the
-admin, Celery tasks, management commands) and replaces the token at once and again after the
-transaction commits, so a page rendered from uncommitted data cannot outlive the commit. A
-missing or evicted token is replaced by a fresh one, so an eviction can only cause misses.
+the language, the ``Accept`` header and who asks (anonymous people share one copy; a signed-in
+person gets their own, never anyone else's), together with the **content version** it was
+rendered at; it is served only while that is still the current version (both are read in one
+round trip). The version is one token in the cache that any write to the database replaces: an
+execute wrapper on every database connection sees each INSERT/UPDATE/DELETE (the ORM,
+``QuerySet.update``, raw SQL, the admin, Celery tasks, management commands) and replaces the
+token at once and again after the transaction commits, so a page rendered from uncommitted data
+cannot outlive the commit. A missing or evicted token is replaced by a fresh one, so an eviction
+can only cause misses.
 
 What changes with the clock alone (a slot starting, a deadline passing) is kept at most
 ``PAGE_CACHE_SECONDS``: the key also names the current time window.
@@ -149,7 +151,16 @@ def _key(request: HttpRequest) -> str | None:
         request.scheme, request.get_host(), request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("Accept", ""), who, str(window),
     ])
-    return f"pagecache:page:{version()}:{hashlib.sha256(parts.encode()).hexdigest()}"
+    return f"pagecache:page:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _lookup(key: str) -> tuple[str, dict | None]:
+    """The content version and the page kept under ``key`` if it was rendered at that version:
+    one round trip to the cache."""
+    found = cache.get_many([VERSION_KEY, key])
+    current = found.get(VERSION_KEY) or version()
+    entry = found.get(key)
+    return current, entry if entry is not None and entry.get("version") == current else None
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -212,7 +223,7 @@ def page_cache(view: Callable) -> Callable:
             return view(request, *args, **kwargs)
         try:
             key = _key(request)
-            entry = cache.get(key)
+            current, entry = _lookup(key)
         except Exception:  # the cache is down: answer without it
             logger.exception("page cache: could not read")
             return view(request, *args, **kwargs)
@@ -227,6 +238,7 @@ def page_cache(view: Callable) -> Callable:
         for token in set(_CSRF_FIELD.findall(body)):
             body = body.replace(token, CSRF_PLACEHOLDER)
         entry = {
+            "version": current,  # read before rendering: a write meanwhile makes this a miss
             "body": body,
             "digest": hashlib.md5(body, usedforsecurity=False).hexdigest(),
             "status": response.status_code,

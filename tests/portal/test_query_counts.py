@@ -69,8 +69,12 @@ def _measure(client, table: dict) -> dict:
 
 
 @pytest.mark.django_db
-def test_it_runs_the_same_fixed_number_of_queries_at_1x_and_10x_the_demo_data(client):
+def test_it_runs_the_same_fixed_number_of_queries_at_1x_and_10x_the_demo_data(client, settings):
     from portal.accounts.models import User
+
+    # Kept pages also expire with the clock; a window of 31 years keeps a minute's turn from
+    # making the second request of a pair a miss.
+    settings.PAGE_CACHE_SECONDS = 10**9
 
     scale.seed_demo()
     founder = User.objects.get(username="founder")
