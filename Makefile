@@ -7,7 +7,7 @@ PORT ?= 8000
 # The laptop defaults: DEBUG on so the development secret key is accepted.
 export DEBUG ?= true
 
-.PHONY: run test venv migrate demo worker beat messages messages-check lint clean
+.PHONY: run test venv migrate demo worker beat messages messages-check lint clean bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ messages-check: messages
 	if echo "$$stats" | grep -Eq 'fuzzy|untranslated'; then \
 	  msgattrib --untranslated locale/zh_Hans/LC_MESSAGES/django.po | head -60; \
 	  echo "Translate the entries above in locale/zh_Hans/LC_MESSAGES/django.po"; exit 1; fi
+
+# Every benchmark under bench/, one table into bench/results.md (PostgreSQL, Redis and wrk needed;
+# stops within 15 minutes; throwaway databases; traffic to 127.0.0.1 only).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
+bench: venv
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

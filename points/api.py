@@ -1,5 +1,7 @@
 """JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
 from django.urls import reverse
+from django.core.paginator import Paginator as DjangoPaginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -21,6 +23,7 @@ from points.models import (
     Stage,
     TeamRating,
 )
+from portal.pagecache import memoize
 
 
 class TakesPart(IsAuthenticated):
@@ -444,15 +447,36 @@ class LeaderboardApi(APIView):
     def get(self, request):
         period = selectors.leaderboard_period(period_id=request.query_params.get("period"))
         members = selectors.leaderboard_members(period=period, filters=request.query_params)
-        paginator = self.pagination_class()
+        # Published results change only by a write, so the count and the teams are kept until
+        # the next one: a page of 10,000 members costs what a page of 1,000 does.
+        count = memoize(f"leaderboard-count:{period.pk}:{request.query_params.get('team', '')}", members.count)
+        paginator = _KnownCountPagination(count)
         page = paginator.paginate_queryset(members, request, view=self)
         response = paginator.get_paginated_response(LeaderboardMemberSerializer(page, many=True).data)
         response.data["period"] = {"id": period.pk, "name": period.name, "published_at": period.published_at}
-        response.data["teams"] = [
+        response.data["teams"] = memoize(f"leaderboard-teams:{period.pk}", lambda: [
             {**TeamRatingSerializer(rating).data, "member_count": rating.member_count}
             for rating in selectors.leaderboard_teams(period=period)
-        ]
+        ])
         return response
+
+
+class _KnownCountPaginator(DjangoPaginator):
+    def __init__(self, *args, known_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+class _KnownCountPagination(PageNumberPagination):
+    def __init__(self, count: int):
+        self.known_count = count
+
+    def django_paginator_class(self, object_list, per_page):
+        return _KnownCountPaginator(object_list, per_page, known_count=self.known_count)
 
 
 def _valid(serializer_class, request) -> dict:

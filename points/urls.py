@@ -1,12 +1,13 @@
 from django.urls import path
 
 from points import api, views
+from portal.pagecache import page_cache
 
 app_name = "points"
 
 # Pages for people.
 urlpatterns = [
-    path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("leaderboard/", page_cache(views.leaderboard), name="leaderboard"),
     path("leaderboard/export.csv", views.leaderboard_csv, name="leaderboard_csv"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/<int:pk>/", views.period_detail, name="period_detail"),
@@ -28,7 +29,7 @@ urlpatterns = [
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
 api_urlpatterns = [
-    path("indicators/", api.IndicatorListApi.as_view(), name="api-indicator-list"),
+    path("indicators/", page_cache(api.IndicatorListApi.as_view()), name="api-indicator-list"),
     path("periods/", api.PeriodListApi.as_view(), name="api-period-list"),
     path("periods/<int:pk>/", api.PeriodDetailApi.as_view(), name="api-period-detail"),
     path("periods/<int:pk>/advance/", api.PeriodAdvanceApi.as_view(), name="api-period-advance"),
@@ -42,5 +43,5 @@ api_urlpatterns = [
     path("achievements/", api.AchievementListApi.as_view(), name="api-achievement-list"),
     path("achievements/<int:pk>/decide/", api.AchievementDecideApi.as_view(), name="api-achievement-decide"),
     path("ledger/", api.LedgerListApi.as_view(), name="api-ledger"),
-    path("leaderboard/", api.LeaderboardApi.as_view(), name="api-leaderboard"),
+    path("leaderboard/", page_cache(api.LeaderboardApi.as_view()), name="api-leaderboard"),
 ]

@@ -18,12 +18,16 @@ def dashboard_figures(order: int) -> Callable:
     return register
 
 
-def dashboard_all() -> list[dict]:
+def dashboard_all(*, limit: int | None = None) -> list[dict]:
+    """Every provider's figures in order; with ``limit``, only the first ones (the home page's
+    few figures run only the providers that give them)."""
     figures: list[dict] = []
     for _order, provider in _PROVIDERS:
+        if limit is not None and len(figures) >= limit:
+            break
         for figure in provider():
             chart = figure.get("chart") or []
             peak = max((row["value"] for row in chart), default=0) or 1
             figure["chart"] = [{**row, "percent": round(100 * row["value"] / peak)} for row in chart]
             figures.append(figure)
-    return figures
+    return figures if limit is None else figures[:limit]

@@ -129,7 +129,9 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    }
     # Without a broker, tasks run in the calling process, so the laptop setup needs no worker.
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
@@ -140,6 +142,13 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 HEALTHZ_TIMEOUT_MS = env_int("HEALTHZ_TIMEOUT_MS", 1000, minimum=50)
 if HEALTHZ_TIMEOUT_MS > 1000:
     raise ImproperlyConfigured(f"HEALTHZ_TIMEOUT_MS must be at most 1000, got {HEALTHZ_TIMEOUT_MS}.")
+
+# --- Page cache (portal/pagecache.py): pages kept until the next write to the database ----------
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# What changes with the clock alone (a slot starting, a deadline passing) shows within this.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=1)
+# make bench only: mounts the floor views under /bench/ (portal/bench.py).
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -13,6 +13,7 @@ import suggestions.urls
 import volunteers.urls
 from portal import views
 from portal.accounts import api as accounts_api
+from portal.pagecache import page_cache
 
 admin.site.site_header = _("Youth-friendly government service hall")
 admin.site.site_title = _("Service hall admin")
@@ -29,8 +30,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", page_cache(views.home), name="home"),
+    path("dashboard/", page_cache(views.dashboard), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
@@ -50,6 +51,14 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+if settings.BENCH_FLOOR:  # make bench only (portal/bench.py)
+    from portal import bench
+
+    urlpatterns += [
+        path("bench/floor/", bench.floor, name="bench-floor"),
+        path("bench/floor-write/", bench.FloorWriteApi.as_view(), name="bench-floor-write"),
+    ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,7 +10,7 @@ from portal.health import health_report
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": dashboard_all()[:4]})
+    return render(request, "portal/home.html", {"figures": dashboard_all(limit=4)})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

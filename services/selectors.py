@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.selectors import me_section
 from portal.filters import filters_apply
+from portal.pagecache import memoize
 from portal.roles import is_hall_staff
 from services.exceptions import Invalid, NotFound
 from services.filters import BookingFilter, BundleFilter, PrecheckUploadFilter, ServiceItemFilter, SlotFilter
@@ -167,6 +168,24 @@ def bundle_savings(bundle: Bundle) -> dict:
         "visits_saved_percent": _percent(separate_visits, bundle_visits),
         "days_saved_percent": _percent(separate_days, bundle_days),
     }
+
+
+def bundle_savings_all() -> dict[int, dict]:
+    """Every bundle's savings by bundle id. Computed from the items once and kept until the next
+    write to the database (portal.pagecache), instead of building every bundle's items, steps and
+    materials on each request."""
+    return memoize("bundle-savings", lambda: {bundle.pk: bundle_savings(bundle) for bundle in bundle_list()})
+
+
+def bundle_cards() -> list[dict]:
+    """The catalogue's bundle cards: each bundle with its item count and savings (two queries when kept)."""
+    savings = bundle_savings_all()
+    cards = []
+    for bundle in Bundle.objects.annotate(item_count=Count("bundle_items")):
+        if bundle.pk not in savings:  # created since the savings were kept
+            savings = {**savings, bundle.pk: bundle_savings(bundle_get(slug=bundle.slug))}
+        cards.append({"bundle": bundle, "item_count": bundle.item_count, "savings": savings[bundle.pk]})
+    return cards
 
 
 def _upcoming_slots() -> QuerySet:

@@ -1,18 +1,19 @@
 from django.urls import path
 
+from portal.pagecache import page_cache
 from services import api, views
 
 app_name = "services"
 
 # Pages for people.
 urlpatterns: list = [
-    path("services/", views.catalogue, name="catalogue"),
-    path("services/<slug:code>/", views.item_detail, name="item_detail"),
-    path("services/<slug:code>/book/", views.item_book, name="item_book"),
-    path("bundles/<slug:slug>/", views.bundle_detail, name="bundle_detail"),
-    path("bundles/<slug:slug>/book/", views.bundle_book, name="bundle_book"),
-    path("bookings/", views.booking_list, name="booking_list"),
-    path("bookings/<str:reference>/", views.booking_detail, name="booking_detail"),
+    path("services/", page_cache(views.catalogue), name="catalogue"),
+    path("services/<slug:code>/", page_cache(views.item_detail), name="item_detail"),
+    path("services/<slug:code>/book/", page_cache(views.item_book), name="item_book"),
+    path("bundles/<slug:slug>/", page_cache(views.bundle_detail), name="bundle_detail"),
+    path("bundles/<slug:slug>/book/", page_cache(views.bundle_book), name="bundle_book"),
+    path("bookings/", page_cache(views.booking_list), name="booking_list"),
+    path("bookings/<str:reference>/", page_cache(views.booking_detail), name="booking_detail"),
     path("bookings/<str:reference>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("bookings/<str:reference>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
@@ -26,11 +27,11 @@ urlpatterns: list = [
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
 api_urlpatterns: list = [
-    path("services/", api.ServiceItemListApi.as_view(), name="api-service-list"),
-    path("services/<slug:code>/", api.ServiceItemDetailApi.as_view(), name="api-service-detail"),
-    path("bundles/", api.BundleListApi.as_view(), name="api-bundle-list"),
-    path("bundles/<slug:slug>/", api.BundleDetailApi.as_view(), name="api-bundle-detail"),
-    path("slots/", api.SlotListApi.as_view(), name="api-slot-list"),
+    path("services/", page_cache(api.ServiceItemListApi.as_view()), name="api-service-list"),
+    path("services/<slug:code>/", page_cache(api.ServiceItemDetailApi.as_view()), name="api-service-detail"),
+    path("bundles/", page_cache(api.BundleListApi.as_view()), name="api-bundle-list"),
+    path("bundles/<slug:slug>/", page_cache(api.BundleDetailApi.as_view()), name="api-bundle-detail"),
+    path("slots/", page_cache(api.SlotListApi.as_view()), name="api-slot-list"),
     path("bookings/", api.BookingListCreateApi.as_view(), name="api-booking-list"),
     path("bookings/<str:reference>/", api.BookingDetailApi.as_view(), name="api-booking-detail"),
     path("bookings/<str:reference>/cancel/", api.BookingCancelApi.as_view(), name="api-booking-cancel"),

@@ -41,10 +41,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         items = selectors.service_item_list().none()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     filtering = any(request.GET.get(name) for name in ("stage", "department", "search", "bookable"))
-    bundles = [] if filtering else [
-        {"bundle": bundle, "savings": selectors.bundle_savings(bundle)}
-        for bundle in selectors.bundle_list()
-    ]
+    bundles = [] if filtering else selectors.bundle_cards()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

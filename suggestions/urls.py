@@ -1,14 +1,15 @@
 from django.urls import path
 
+from portal.pagecache import page_cache
 from suggestions import api, views
 
 app_name = "suggestions"
 
 # Pages for people.
 urlpatterns: list = [
-    path("ideas/", views.ledger, name="ledger"),
+    path("ideas/", page_cache(views.ledger), name="ledger"),
     path("ideas/new/", views.submit, name="submit"),
-    path("ideas/<str:number>/", views.detail, name="detail"),
+    path("ideas/<str:number>/", page_cache(views.detail), name="detail"),
     path("ideas/<str:number>/support/", views.support, name="support"),
     path("ideas/<str:number>/transition/", views.transition, name="transition"),
     path("ideas/<str:number>/draft/", views.draft, name="draft"),
@@ -21,10 +22,10 @@ urlpatterns: list = [
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
 api_urlpatterns: list = [
-    path("suggestions/", api.SuggestionListApi.as_view(), name="suggestion-list"),
+    path("suggestions/", page_cache(api.SuggestionListApi.as_view()), name="suggestion-list"),
     path("suggestions/similar/", api.SuggestionSimilarApi.as_view(), name="suggestion-similar"),
-    path("suggestions/stats/", api.SuggestionStatsApi.as_view(), name="suggestion-stats"),
-    path("suggestions/<str:number>/", api.SuggestionDetailApi.as_view(), name="suggestion-detail"),
+    path("suggestions/stats/", page_cache(api.SuggestionStatsApi.as_view()), name="suggestion-stats"),
+    path("suggestions/<str:number>/", page_cache(api.SuggestionDetailApi.as_view()), name="suggestion-detail"),
     path("suggestions/<str:number>/support/", api.SuggestionSupportApi.as_view(), name="suggestion-support"),
     path("suggestions/<str:number>/transition/", api.SuggestionTransitionApi.as_view(), name="suggestion-transition"),
     path("suggestions/<str:number>/answer-draft/", api.SuggestionAnswerDraftApi.as_view(),

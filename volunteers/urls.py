@@ -1,17 +1,18 @@
 from django.urls import path
 
+from portal.pagecache import page_cache
 from volunteers import api, views
 
 app_name = "volunteers"
 
 # Pages for people.
 urlpatterns = [
-    path("teams/", views.team_list, name="team_list"),
-    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
-    path("teams/<slug:slug>/activities.ics", views.team_activities_ics, name="team_activities_ics"),
-    path("activities/", views.activity_list, name="activity_list"),
-    path("activities.ics", views.activities_ics, name="activities_ics"),
-    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("teams/", page_cache(views.team_list), name="team_list"),
+    path("teams/<slug:slug>/", page_cache(views.team_detail), name="team_detail"),
+    path("teams/<slug:slug>/activities.ics", page_cache(views.team_activities_ics), name="team_activities_ics"),
+    path("activities/", page_cache(views.activity_list), name="activity_list"),
+    path("activities.ics", page_cache(views.activities_ics), name="activities_ics"),
+    path("activities/<int:pk>/", page_cache(views.activity_detail), name="activity_detail"),
     path("activities/<int:pk>/signup/", views.activity_signup, name="activity_signup"),
     path("activities/<int:pk>/cancel-signup/", views.activity_signup_cancel, name="activity_signup_cancel"),
     path("activities/<int:pk>/check-in/", views.activity_check_in, name="activity_check_in"),
@@ -22,10 +23,10 @@ urlpatterns = [
 
 # JSON API, mounted under /api/v1/ by portal/urls.py.
 api_urlpatterns = [
-    path("teams/", api.TeamListApi.as_view(), name="api-team-list"),
-    path("teams/<slug:slug>/", api.TeamDetailApi.as_view(), name="api-team-detail"),
-    path("activities/", api.ActivityListApi.as_view(), name="api-activity-list"),
-    path("activities/<int:pk>/", api.ActivityDetailApi.as_view(), name="api-activity-detail"),
+    path("teams/", page_cache(api.TeamListApi.as_view()), name="api-team-list"),
+    path("teams/<slug:slug>/", page_cache(api.TeamDetailApi.as_view()), name="api-team-detail"),
+    path("activities/", page_cache(api.ActivityListApi.as_view()), name="api-activity-list"),
+    path("activities/<int:pk>/", page_cache(api.ActivityDetailApi.as_view()), name="api-activity-detail"),
     path("activities/<int:pk>/signup/", api.ActivitySignUpApi.as_view(), name="api-activity-signup"),
     path("activities/<int:pk>/cancel-signup/", api.ActivitySignUpCancelApi.as_view(), name="api-activity-cancel-signup"),
     path("activities/<int:pk>/attendance/", api.ActivityAttendanceApi.as_view(), name="api-activity-attendance"),

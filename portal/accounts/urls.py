@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from portal.accounts import views
+from portal.pagecache import page_cache
 
 app_name = "accounts"
 
@@ -55,7 +56,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/profile/", views.profile, name="profile"),
-    path("me/", views.me, name="me"),
+    path("me/", page_cache(views.me), name="me"),
     path("me/notifications/", views.notifications, name="notifications"),
     path("me/notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
 ]
