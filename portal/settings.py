@@ -243,6 +243,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# --- The hall itself: shown in the footer of every page, used for absolute links ---------------
+# SITE_URL is the address people reach the portal at; links in e-mails and webhook messages start
+# with it. The contact values default to the demo hall's (translated); set them for a real hall.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+HALL_CONTACT = {
+    "address": env_str("HALL_ADDRESS") or _("Youth Zone, Government Service Centre, 1 Innovation Avenue, Development Zone"),
+    "hours": env_str("HALL_OPENING_HOURS") or _("Monday to Friday 9:00-12:00 and 13:30-17:30; Saturday 9:00-12:00"),
+    "phone": env_str("HALL_PHONE", "0571-8888 1234"),
+    "host": env_str("HALL_HOST_ORGANISATION") or _("Development Zone Administrative Approval Bureau"),
+}
+
 # --- The hall's own rules ---------------------------------------------------------------------
 # Each app keeps its tunable rules here, read from the environment; code reads them at call time.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
     path("teams/<slug:slug>/activities.ics", views.team_activities_ics, name="team_activities_ics"),
     path("activities/", views.activity_list, name="activity_list"),
+    path("activities/hours-to-approve/", views.hours_to_approve, name="hours_to_approve"),
     path("activities.ics", views.activities_ics, name="activities_ics"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/signup/", views.activity_signup, name="activity_signup"),
