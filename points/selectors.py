@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from points.exceptions import NotAllowed, PeriodNotFound
 from points.filters import AchievementFilter, LeaderboardFilter, LedgerFilter, PeriodFilter
@@ -25,7 +26,7 @@ from points.models import (
     Stage,
     TeamRating,
 )
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import me_section, me_todo
 from portal.exceptions import NotFound
 from portal.filters import filters_apply
 from portal.roles import Role, has_role
@@ -451,6 +452,32 @@ def my_points_section(*, user) -> dict | None:
         "period").order_by("-period__published_at").first()
     return {
         "title": _("My points"),
+        "anchor": "my-points",
         "template": "points/me_section.html",
         "context": {"balance": member_balance(member=user), "latest": latest, "url": reverse("points:my_points")},
     }
+
+
+# What the stage owes, per person: the label on /me/ and the page where it is done.
+_STAGE_TODO = {
+    Stage.PEER_REVIEW: (_("Peer reviews to give in %(period)s"), "points:peer_review"),
+    Stage.CAPTAIN_SCORING: (_("Scores to set in %(period)s"), "points:captain_scoring"),
+    Stage.COMMITTEE_REVIEW: (_("Team scores to review in %(period)s"), "points:period_detail"),
+    Stage.ALLIANCE_DECISION: (_("A rating period to decide: %(period)s"), "points:decision"),
+}
+
+
+@me_todo(50)
+def my_points_todo(*, user) -> list[dict]:
+    """The current period's part the person still owes, and achievements a captain must decide."""
+    todos = []
+    period = period_current()
+    if period is not None and period.stage in _STAGE_TODO and any(p.pk == user.pk for p in period_owing(period=period)):
+        label, url_name = _STAGE_TODO[period.stage]
+        todos.append({"label": label % {"period": period.name}, "count": 1,
+                      "url": reverse(url_name, kwargs={"pk": period.pk})})
+    if has_role(user, Role.TEAM_CAPTAIN):
+        count = achievements_to_decide(user=user).count()
+        label = ngettext("%(count)d achievement to decide", "%(count)d achievements to decide", count)
+        todos.append({"label": label % {"count": count}, "count": count, "url": reverse("points:achievements")})
+    return todos

@@ -18,10 +18,12 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import User
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
 from portal.hall.models import Department
 from portal.roles import Role, has_role
@@ -235,11 +237,29 @@ def suggestion_department_stats() -> list[dict]:
 # --- the personal page ----------------------------------------------------------------------------
 @me_section(40)
 def my_ideas_section(*, user) -> dict | None:
-    entries = list(suggestion_list_mine(user=user)[:20])
+    entries = list(suggestion_list_mine(user=user)[:ME_SECTION_ROWS + 1])
     if not entries:
         return None
     return {
         "title": _("My ideas and blockers"),
+        "anchor": "my-ideas",
         "template": "suggestions/_me_section.html",
-        "context": {"entries": entries, "now": timezone.now()},
+        "context": {"entries": entries[:ME_SECTION_ROWS], "more": len(entries) > ME_SECTION_ROWS,
+                    "now": timezone.now()},
     }
+
+
+@me_todo(30)
+def my_ideas_todo(*, user) -> list[dict]:
+    """For a department officer: assigned entries of their departments that wait for an answer."""
+    if not has_role(user, Role.DEPARTMENT_OFFICER):
+        return []
+    codes = list(Department.objects.filter(officers=user).values_list("code", flat=True))
+    if not codes:
+        return []
+    count = Suggestion.objects.filter(
+        status=Suggestion.Status.ASSIGNED, department__code__in=codes, hidden_at__isnull=True
+    ).count()
+    label = ngettext("%(count)d idea to answer for my department", "%(count)d ideas to answer for my department", count)
+    url = reverse("suggestions:ledger") + "?status=assigned" + (f"&department={codes[0]}" if len(codes) == 1 else "")
+    return [{"label": label % {"count": count}, "count": count, "url": url}]

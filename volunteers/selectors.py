@@ -6,9 +6,11 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
 from portal.roles import Role, has_role
 from volunteers.exceptions import NotCaptain, NotFound
@@ -116,6 +118,21 @@ def _visible_activities(user) -> QuerySet[Activity]:
         return Activity.objects.all()
     return Activity.objects.filter(
         ~Q(status=Activity.Status.PLANNED) | Q(team_id__in=captain_team_ids(user=user))
+    )
+
+
+def activities_hours_to_approve(*, user) -> QuerySet[Activity]:
+    """Activities whose recorded hours wait for the captain: the captain's teams, every team for staff.
+
+    Each carries ``pending`` (attendances without approved hours), oldest activity first.
+    """
+    queryset = Activity.objects.filter(attendances__approved_hours__isnull=True)
+    if not has_role(user, Role.HALL_STAFF):
+        queryset = queryset.filter(team_id__in=captain_team_ids(user=user))
+    return (
+        queryset.select_related("team")
+        .annotate(pending=Count("attendances", filter=Q(attendances__approved_hours__isnull=True)))
+        .order_by("starts_at", "id")
     )
 
 
@@ -235,15 +252,29 @@ def my_activities_section(*, user) -> dict | None:
     upcoming = list(
         SignUp.objects.filter(user=user, status=SignUp.Status.ACTIVE, activity__ends_at__gte=now)
         .select_related("activity__team")
-        .order_by("activity__starts_at")[:20]
+        .order_by("activity__starts_at")[:ME_SECTION_ROWS]
     )
     attended = list(
-        Attendance.objects.filter(user=user).select_related("activity__team").order_by("-activity__starts_at")[:20]
+        Attendance.objects.filter(user=user).select_related("activity__team").order_by("-activity__starts_at")[:ME_SECTION_ROWS]
     )
     if not upcoming and not attended:
         return None
     return {
         "title": _("My activities"),
+        "anchor": "my-activities",
         "template": "volunteers/me_section.html",
         "context": {"upcoming": upcoming, "attended": attended, "hours": member_hours(user=user)},
     }
+
+
+@me_todo(40)
+def hours_to_approve_todo(*, user) -> list[dict]:
+    """For a captain: activities of their teams whose attendance hours wait for approval."""
+    if not captain_team_ids(user=user):
+        return []
+    count = (
+        Activity.objects.filter(team_id__in=captain_team_ids(user=user), attendances__approved_hours__isnull=True)
+        .distinct().count()
+    )
+    label = ngettext("%(count)d activity with hours to approve", "%(count)d activities with hours to approve", count)
+    return [{"label": label % {"count": count}, "count": count, "url": reverse("volunteers:hours_to_approve")}]
