@@ -17,8 +17,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -187,9 +187,13 @@ def suggestion_headline_counts() -> dict:
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
         on_time=Count("pk", filter=Suggestion.answered_on_time_q()),
         overdue=Count("pk", filter=Suggestion.overdue_q(now)),
+        overdue_unanswered=Count("pk", filter=Suggestion.overdue_q(now) & Q(answered_at__isnull=True)),
         reopened=Count("pk", filter=Q(reopen_count__gt=0)),
     )
-    row["on_time_percent"] = round(100 * row["on_time"] / row["answered"]) if row["answered"] else None
+    # An entry still waiting past its deadline has already missed it: it counts against the
+    # share, or the ledger would show 100% while entries are overdue.
+    due = row["answered"] + row["overdue_unanswered"]
+    row["on_time_percent"] = round(100 * row["on_time"] / due) if due else None
     return row
 
 
