@@ -1,6 +1,7 @@
 """Admin for hall staff: indicators, periods, achievements; the ledger is read-only."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from points import actions, selectors
 from points.models import Achievement, Appeal, Indicator, LedgerEntry, Period, PeriodEvent, Stage, TeamRating
@@ -9,7 +10,7 @@ from portal.exceptions import DomainError
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "code", "category", "max_points", "position", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "code", "description"]
@@ -44,7 +45,7 @@ class PeriodEventInline(admin.TabularInline):
 
 
 @admin.register(Period)
-class PeriodAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class PeriodAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "stage", "starts_on", "ends_on", "indicator_total", "published_at"]
     list_filter = ["stage"]
     search_fields = ["name"]

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
@@ -49,7 +50,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class TeamAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "positioning", "leader", "captain_name"]
     list_filter = ["positioning"]
     search_fields = ["name", "slug"]
@@ -124,7 +125,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     form = ActivityAdminForm
     list_display = ["title", "team", "kind", "starts_at", "status", "places", "hours_approved_at"]
     list_filter = ["team", "kind", "status", ("starts_at", admin.DateFieldListFilter)]

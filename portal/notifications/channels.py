@@ -14,6 +14,13 @@ from portal.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
+def absolute_url(url: str) -> str:
+    """A link that works outside the site (a mail client, a chat app): relative paths get SITE_URL."""
+    if url.startswith("/") and not url.startswith("//"):
+        return settings.SITE_URL + url
+    return url
+
+
 class Channel:
     name = "base"
 
@@ -32,7 +39,7 @@ class EmailChannel(Channel):
             return
         body = notification.body
         if notification.url:
-            body = f"{body}\n\n{notification.url}"
+            body = f"{body}\n\n{absolute_url(notification.url)}"
         send_mail(
             subject=notification.title,
             message=body,
@@ -54,7 +61,7 @@ class WebhookChannel(Channel):
             "recipient": notification.user.username,
             "title": notification.title,
             "body": notification.body,
-            "url": notification.url,
+            "url": absolute_url(notification.url) if notification.url else "",
             "created_at": notification.created_at.isoformat(),
         }
         request = urllib.request.Request(
