@@ -2,10 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal.dashboard import dashboard_all
+from portal.home import home_sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": dashboard_all()[:4]})
+    return render(request, "portal/home.html", {"figures": dashboard_all()[:4], "sections": home_sections()})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.home import home_section
 from portal.roles import is_hall_staff
 from services.exceptions import Invalid, NotFound
 from services.filters import BookingFilter, BundleFilter, ServiceItemFilter, SlotFilter
@@ -280,3 +281,20 @@ def my_bookings_todo(*, user) -> list[dict]:
     label = ngettext("%(count)d completed service to rate", "%(count)d completed services to rate", count)
     return [{"label": label % {"count": count}, "count": count,
              "url": reverse("services:booking_list") + "?status=completed"}]
+
+
+@home_section(10)
+def popular_bundles_section() -> dict | None:
+    """The three most booked bundles and what each saves, for the home page."""
+    bundles = list(
+        _bundle_queryset().annotate(booked=Count("slots__bookings", distinct=True)).order_by("-booked", "position")[:3]
+    )
+    if not bundles:
+        return None
+    return {
+        "title": _("Popular one-thing bundles"),
+        "template": "services/_home_bundles.html",
+        "context": {"bundles": [{"bundle": b, "savings": bundle_savings(b)} for b in bundles]},
+        "more_url": reverse("services:catalogue"),
+        "more_label": _("All services and bundles"),
+    }

@@ -37,10 +37,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         errors = _filter_errors(exc)
         items = selectors.service_item_list().none()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    filtering = any(request.GET.get(name) for name in ("stage", "department", "search", "bookable"))
-    bundles = [] if filtering else [
+    filtering = any(request.GET.get(name) for name in ("stage", "department", "bookable"))
+    # A search (the home page's) looks through the bundles too; the other filters are the items'.
+    search = request.GET.get("search", "").strip()
+    bundles = [] if filtering or errors else [
         {"bundle": bundle, "savings": selectors.bundle_savings(bundle)}
-        for bundle in selectors.bundle_list()
+        for bundle in selectors.bundle_list(filters={"search": search[:100]} if search else None)
     ]
     query = request.GET.copy()
     query.pop("page", None)

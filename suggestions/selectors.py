@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from portal.accounts.models import User
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.home import home_section
 from portal.hall.models import Department
 from portal.roles import Role, has_role
 from suggestions.exceptions import NotFound
@@ -267,3 +268,21 @@ def my_ideas_todo(*, user) -> list[dict]:
     label = ngettext("%(count)d idea to answer for my department", "%(count)d ideas to answer for my department", count)
     url = reverse("suggestions:ledger") + "?status=assigned" + (f"&department={codes[0]}" if len(codes) == 1 else "")
     return [{"label": label % {"count": count}, "count": count, "url": url}]
+
+
+@home_section(30)
+def latest_answered_section() -> dict | None:
+    """The three latest answered entries of the public ledger, for the home page."""
+    entries = list(
+        _counted().filter(answered_at__isnull=False, published_answer__isnull=False)
+        .select_related("published_answer", "department").order_by("-answered_at", "-pk")[:3]
+    )
+    if not entries:
+        return None
+    return {
+        "title": _("Latest answered golden ideas"),
+        "template": "suggestions/_home_answered.html",
+        "context": {"entries": entries},
+        "more_url": reverse("suggestions:ledger"),
+        "more_label": _("The whole ledger"),
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.home import home_section
 from portal.roles import Role, has_role
 from volunteers.exceptions import NotCaptain, NotFound
 from volunteers.filters import ActivityFilter
@@ -278,3 +279,25 @@ def hours_to_approve_todo(*, user) -> list[dict]:
     )
     label = ngettext("%(count)d activity with hours to approve", "%(count)d activities with hours to approve", count)
     return [{"label": label % {"count": count}, "count": count, "url": reverse("volunteers:hours_to_approve")}]
+
+
+@home_section(20)
+def this_week_section() -> dict | None:
+    """This week's open activities (the next four still to come), for the home page."""
+    now = timezone.now()
+    week_end = timezone.make_aware(
+        timezone.datetime.combine(week_start_of(timezone.localdate()) + timedelta(days=7), timezone.datetime.min.time())
+    )
+    activities = list(
+        Activity.objects.filter(status=Activity.Status.OPEN, ends_at__gte=now, starts_at__lt=week_end)
+        .select_related("team").order_by("starts_at", "id")[:4]
+    )
+    if not activities:
+        return None
+    return {
+        "title": _("This week's activities"),
+        "template": "volunteers/_home_activities.html",
+        "context": {"activities": activities},
+        "more_url": reverse("volunteers:activity_list"),
+        "more_label": _("The weekly activity list"),
+    }
