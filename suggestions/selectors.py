@@ -25,8 +25,8 @@ from django.utils.translation import ngettext
 from portal.accounts.models import User
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
-from portal.home import home_section
 from portal.hall.models import Department
+from portal.home import home_section
 from portal.roles import Role, has_role
 from suggestions.exceptions import NotFound
 from suggestions.filters import SuggestionFilter
