@@ -20,7 +20,11 @@ ALLOWED = {"简体中文", "进厅眼前一亮", "办事心头一暖", "谈起�
 def _chinese_left(body: str) -> set[str]:
     text = re.sub(r"<script.*?</script>|<style.*?</style>|<svg.*?</svg>", " ", body, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
-    for name in User.objects.exclude(display_name="").values_list("display_name", flat=True):
+    from suggestions.models import Suggestion
+
+    # People's names and what people wrote (ledger titles) are theirs, in their language.
+    for name in [*User.objects.exclude(display_name="").values_list("display_name", flat=True),
+                 *Suggestion.objects.values_list("title", flat=True)]:
         text = text.replace(name, " ")
     return set(CJK.findall(text)) - ALLOWED
 
