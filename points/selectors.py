@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Rank
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -403,9 +404,11 @@ def leaderboard_period(*, period_id=None) -> Period:
 
 
 def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
+    """Teams by average, best first; ``rank`` is shared by tied teams (1, 2, 2, 4)."""
     return (
         TeamRating.objects.filter(period=period).select_related("team")
         .annotate(member_count=Count("team__member_results", filter=Q(team__member_results__period=period)))
+        .annotate(rank=Window(Rank(), order_by=F("average").desc(nulls_last=True)))
         .order_by("-average", "team__name")
     )
 
@@ -413,7 +416,9 @@ def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
 def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
     # Ties break on the member id, not the name: the (period, -total) index then serves the sort.
     qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by("-total", "member_id")
-    return filters_apply(LeaderboardFilter, filters, qs)
+    # Tied totals share a rank (1, 2, 2, 4), counted among the members the filters keep.
+    qs = filters_apply(LeaderboardFilter, filters, qs)
+    return qs.annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
 
 
 def published_periods() -> QuerySet[Period]:
