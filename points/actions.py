@@ -218,6 +218,12 @@ def _notify_stage_opened(*, period: Period) -> None:
         captain_ids = captain_ids_by_team(team_ids=period.team_ratings.values_list("team_id", flat=True)).values()
         users = User.objects.filter(pk__in=list(captain_ids))
         title = _("Captain scoring is open for %(period)s") % {"period": period.name}
+    elif period.stage == Stage.COMMITTEE_REVIEW:
+        users = User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True)
+        title = _("The committee review is open for %(period)s") % {"period": period.name}
+    elif period.stage == Stage.ALLIANCE_DECISION:
+        users = User.objects.filter(groups__name=Role.ALLIANCE_MEMBER, is_active=True)
+        title = _("%(period)s waits for the alliance's decision") % {"period": period.name}
     elif period.stage == Stage.PUBLISHED:
         users = User.objects.filter(point_results__period=period)
         title = _("The results of %(period)s are published") % {"period": period.name}

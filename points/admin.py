@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from points import actions, selectors
 from points.models import Achievement, Appeal, Indicator, LedgerEntry, Period, PeriodEvent, Stage, TeamRating
@@ -13,7 +14,7 @@ from portal.exports import csv_response
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "code", "category", "max_points", "position", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "code", "description"]
@@ -48,7 +49,7 @@ class PeriodEventInline(admin.TabularInline):
 
 
 @admin.register(Period)
-class PeriodAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class PeriodAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "stage", "starts_on", "ends_on", "indicator_total", "published_at"]
     list_filter = ["stage"]
     search_fields = ["name"]

@@ -1,6 +1,6 @@
 """JSON API for the Qingfeng index: thin views that parse, authorise, and call actions or selectors."""
-from django.urls import reverse
 from django.core.paginator import Paginator as DjangoPaginator
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes

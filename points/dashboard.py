@@ -1,6 +1,7 @@
 """Headline figures of the Qingfeng index for the dashboard: three aggregate queries."""
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from points.models import LedgerEntry, MemberResult, Stage, TeamRating
 from portal.dashboard import dashboard_figures
@@ -16,13 +17,19 @@ def points_figures() -> list[dict]:
         for row in LedgerEntry.objects.values("source").annotate(total=Sum("points"), n=Count("id"))
     }
     labels = dict(LedgerEntry.Source.choices)
+    awarded = sum(by_source.values())
     return [
-        {"label": _("Five-star youth teams"), "value": five_star, "unit": _("teams")},
-        {"label": _("Good youth of government service"), "value": good_youth, "unit": _("people")},
+        {"label": _("Five-star youth teams"), "value": five_star,
+         "display": ngettext("%(count)d team", "%(count)d teams", five_star) % {"count": five_star},
+         "description": _("Teams rated five stars in a published rating period.")},
+        {"label": _("Good youth of government service"), "value": good_youth,
+         "display": ngettext("%(count)d person", "%(count)d people", good_youth) % {"count": good_youth},
+         "description": _("Titles given in published rating periods.")},
         {
             "label": _("Qingfeng points awarded"),
-            "value": sum(by_source.values()),
-            "unit": _("points"),
+            "value": awarded,
+            "display": ngettext("%(count)d point", "%(count)d points", awarded) % {"count": awarded},
+            "description": _("Points in the ledger, by where they came from."),
             "chart": [{"label": str(labels.get(src, src)), "value": total} for src, total in sorted(by_source.items())],
         },
     ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from points import actions
 from points.models import Achievement, Indicator, LedgerEntry, MemberResult, Period, Stage, TeamRating
 from portal.accounts.models import User
+from portal.demo import demo_english
 from volunteers.models import Membership
 
 C = Indicator.Category
@@ -26,6 +27,18 @@ INDICATORS = [
     ("discipline", C.CONDUCT, "作风纪律", "守时守纪、廉洁自律、文明礼仪。", 10),
     ("teamwork-hours", C.CONDUCT, "团队协作与志愿服务时长", "参与团队活动与志愿服务的时长。", 5),
 ]
+
+INDICATORS_EN = {
+    "politics-study": ("Theory study and political awareness", "Theory lectures, Party and League days and Youth Study sessions."),
+    "service-quality": ("Service quality and satisfaction", "Completion and good-review rates at the windows and in the youth zone (99.9% is the benchmark)."),
+    "assisted-handling": ("Assisted handling and visits", "Applications handled on people's behalf and business direct-service visits."),
+    "policy-skill": ("Professional skill and policy knowledge", "Knowing and explaining the one-thing bundles and business policies."),
+    "reform-ideas": ("Reform tasks and golden ideas", "Proposing golden ideas, seeing them through and removing blockers."),
+    "innovation": ("Innovation", "New ways, tools and processes of service."),
+    "discipline": ("Conduct and discipline", "Punctuality, integrity and courtesy."),
+    "teamwork-hours": ("Teamwork and volunteer hours", "Time spent in team activities and volunteer service."),
+}
+PERIODS_EN = {"2026年第三季度": "2026 Q3", "2026年第四季度": "2026 Q4"}
 
 PAST = "2026年第三季度"
 CURRENT = "2026年第四季度"
@@ -111,6 +124,12 @@ def seed() -> str:
                                            scores={ind.code: _score(member.username, ind) for ind in indicators})
             _achievements(member, current)
 
+    chinese = {code: (name, description) for code, _c, name, description, _p in INDICATORS}
+    demo_english(Indicator, {
+        "name": {chinese[code][0]: en for code, (en, _d) in INDICATORS_EN.items()},
+        "description": {chinese[code][1]: description for code, (_n, description) in INDICATORS_EN.items()},
+    })
+    demo_english(Period, {"name": PERIODS_EN})
     return (
         f"{Indicator.objects.count()} indicators, {Period.objects.count()} periods, "
         f"{Achievement.objects.count()} achievements, {LedgerEntry.objects.count()} ledger entries"

@@ -6,9 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Rank
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from points.exceptions import NotAllowed, PeriodNotFound
 from points.filters import AchievementFilter, LeaderboardFilter, LedgerFilter, PeriodFilter
@@ -25,7 +27,7 @@ from points.models import (
     Stage,
     TeamRating,
 )
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import me_section, me_todo
 from portal.exceptions import NotFound
 from portal.filters import ID_MAX, filters_apply
 from portal.roles import Role, has_role
@@ -406,9 +408,11 @@ def leaderboard_period(*, period_id=None) -> Period:
 
 
 def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
+    """Teams by average, best first; ``rank`` is shared by tied teams (1, 2, 2, 4)."""
     return (
         TeamRating.objects.filter(period=period).select_related("team")
         .annotate(member_count=Count("team__member_results", filter=Q(team__member_results__period=period)))
+        .annotate(rank=Window(Rank(), order_by=F("average").desc(nulls_last=True)))
         .order_by("-average", "team__name")
     )
 
@@ -416,7 +420,9 @@ def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
 def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
     # Ties break on the member id, not the name: the (period, -total) index then serves the sort.
     qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by("-total", "member_id")
-    return filters_apply(LeaderboardFilter, filters, qs)
+    # Tied totals share a rank (1, 2, 2, 4), counted among the members the filters keep.
+    qs = filters_apply(LeaderboardFilter, filters, qs)
+    return qs.annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
 
 
 def published_periods() -> QuerySet[Period]:
@@ -455,6 +461,32 @@ def my_points_section(*, user) -> dict | None:
         "period").order_by("-period__published_at").first()
     return {
         "title": _("My points"),
+        "anchor": "my-points",
         "template": "points/me_section.html",
         "context": {"balance": member_balance(member=user), "latest": latest, "url": reverse("points:my_points")},
     }
+
+
+# What the stage owes, per person: the label on /me/ and the page where it is done.
+_STAGE_TODO = {
+    Stage.PEER_REVIEW: (_("Peer reviews to give in %(period)s"), "points:peer_review"),
+    Stage.CAPTAIN_SCORING: (_("Scores to set in %(period)s"), "points:captain_scoring"),
+    Stage.COMMITTEE_REVIEW: (_("Team scores to review in %(period)s"), "points:period_detail"),
+    Stage.ALLIANCE_DECISION: (_("A rating period to decide: %(period)s"), "points:decision"),
+}
+
+
+@me_todo(50)
+def my_points_todo(*, user) -> list[dict]:
+    """The current period's part the person still owes, and achievements a captain must decide."""
+    todos = []
+    period = period_current()
+    if period is not None and period.stage in _STAGE_TODO and any(p.pk == user.pk for p in period_owing(period=period)):
+        label, url_name = _STAGE_TODO[period.stage]
+        todos.append({"label": label % {"period": period.name}, "count": 1,
+                      "url": reverse(url_name, kwargs={"pk": period.pk})})
+    if has_role(user, Role.TEAM_CAPTAIN):
+        count = achievements_to_decide(user=user).count()
+        label = ngettext("%(count)d achievement to decide", "%(count)d achievements to decide", count)
+        todos.append({"label": label % {"count": count}, "count": count, "url": reverse("points:achievements")})
+    return todos

@@ -45,6 +45,18 @@ def demo_user(username: str, display_name: str, roles, *, is_staff: bool = False
     return user
 
 
+def demo_english(model, english: dict[str, dict[str, str]]) -> None:
+    """Give demo rows their English: ``{field: {Chinese: English}}``. Only an empty English column
+    is filled, so a rerun keeps what staff have typed in the admin. One UPDATE per text."""
+    from django.db.models import Q
+
+    for field, pairs in english.items():
+        for chinese, text in pairs.items():
+            model._base_manager.filter(
+                Q(**{f"{field}_en__isnull": True}) | Q(**{f"{field}_en": ""}), **{f"{field}_zh_hans": chinese}
+            ).update(**{f"{field}_en": text})
+
+
 def seed() -> str:
     for username, name, roles, is_staff, company in DEMO_ACCOUNTS:
         demo_user(username, name, roles, is_staff=is_staff, company=company)

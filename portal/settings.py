@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin, so the admin's forms know the translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -223,6 +225,13 @@ AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-modeltranslation: each translated field has a column per language (name_zh_hans, name_en);
+# an English column left empty falls back to the Chinese one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
+# A record created in code while English is active (a test, a script) still gets its Chinese.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -358,6 +367,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
     "loggers": {"axes": {"level": env_str("LOGIN_LOG_LEVEL", "WARNING")}},
+}
+
+# --- The hall itself: shown in the footer of every page, used for absolute links ---------------
+# SITE_URL is the address people reach the portal at; links in e-mails and webhook messages start
+# with it. The contact values default to the demo hall's (translated); set them for a real hall.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+HALL_CONTACT = {
+    "address": env_str("HALL_ADDRESS") or _("Youth Zone, Government Service Centre, 1 Innovation Avenue, Development Zone"),
+    "hours": env_str("HALL_OPENING_HOURS") or _("Monday to Friday 9:00-12:00 and 13:30-17:30; Saturday 9:00-12:00"),
+    "phone": env_str("HALL_PHONE", "0571-8888 1234"),
+    "host": env_str("HALL_HOST_ORGANISATION") or _("Development Zone Administrative Approval Bureau"),
 }
 
 # --- The hall's own rules ---------------------------------------------------------------------

@@ -7,10 +7,11 @@ from django.views.decorators.http import require_safe
 
 from portal.dashboard import dashboard_all
 from portal.health import health_report
+from portal.home import home_sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": dashboard_all(limit=4)})
+    return render(request, "portal/home.html", {"figures": dashboard_all(limit=4), "sections": home_sections()})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from portal.admin import ConflictSafeAdminMixin, SafeAutocompleteAdminMixin
 from portal.exceptions import DomainError
@@ -37,7 +38,7 @@ from services.models import (
 
 
 @admin.register(Material)
-class MaterialAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class MaterialAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "description", "item_count"]
     search_fields = ["name", "description"]
 
@@ -49,14 +50,14 @@ class MaterialAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
         return obj.item_count
 
 
-class StepInline(admin.TabularInline):
+class StepInline(TranslationTabularInline):
     model = Step
     extra = 1
     fields = ["position", "name", "kind"]
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class ServiceItemAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["code", "name", "stage", "department", "legal_days", "promised_days", "visits", "bookable", "position"]
     list_editable = ["position"]
     list_filter = ["stage", "department", "bookable"]
@@ -93,7 +94,7 @@ class BundleItemInline(SafeAutocompleteAdminMixin, admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class BundleAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "slug", "item_count", "steps_saved", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug", "summary"]

@@ -1,12 +1,21 @@
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncQuarter
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
-from portal.dashboard import dashboard_figures
+from portal.dashboard import TREND_QUARTERS, dashboard_figures, per_month
 from services import selectors
-from services.models import Booking, ServiceItem, Stage
+from services.models import Booking, BundleItem, Review, ServiceItem, Stage
+
+
+def _count(singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n) % {"count": n}
+
+
+def _percent(value) -> str:
+    return "—" if value is None else gettext("%(value)s%%") % {"value": value}
 
 
 @dashboard_figures(10)
@@ -21,25 +30,104 @@ def catalogue_and_booking_figures() -> list[dict]:
         return round(sum(row[key] for row in rows) / len(rows)) if rows else 0
 
     by_status = dict(Booking.objects.values_list("status").annotate(n=Count("id")).order_by())
+    # Cancelled bookings are not counted, in the headline or its bars.
+    counted = [status for status, _label in Booking.Status.choices if status != Booking.Status.CANCELLED]
+    bookings = sum(by_status.get(status, 0) for status in counted)
     satisfaction = selectors.satisfaction()
+    # A registration bundle is one that contains a business-registration item; each completed
+    # booking of one is a business a young founder started through the hall.
+    registration_bundle = Exists(BundleItem.objects.filter(bundle=OuterRef("slot__bundle"), item__stage=Stage.REGISTRATION))
+    started = Booking.objects.filter(registration_bundle, status=Booking.Status.COMPLETED).count()
+    items = sum(by_stage.values())
+    steps, visits = average("steps_saved_percent"), average("visits_saved_percent")
     return [
         {
             "label": gettext("Service items"),
-            "value": sum(by_stage.values()),
+            "value": items,
+            "display": _count("%(count)d item", "%(count)d items", items),
+            "description": gettext("Administrative items in the catalogue, by life-cycle stage."),
             "chart": [{"label": str(label), "value": by_stage.get(value, 0)} for value, label in Stage.choices],
         },
-        {"label": gettext("Handling steps saved by bundles (average)"), "value": average("steps_saved_percent"), "unit": "%"},
-        {"label": gettext("Visits saved by bundles (average)"), "value": average("visits_saved_percent"), "unit": "%"},
+        {"label": gettext("Handling steps saved by bundles (average)"), "value": steps, "display": _percent(steps),
+         "description": gettext("Steps done as one bundle instead of item by item, averaged over the bundles.")},
+        {"label": gettext("Visits saved by bundles (average)"), "value": visits, "display": _percent(visits),
+         "description": gettext("Visits to the hall saved by handling a bundle at once, averaged over the bundles.")},
         {
             "label": gettext("Satisfaction (share of 4 and 5 star reviews)"),
             "value": "—" if satisfaction["rate"] is None else satisfaction["rate"],
-            "unit": "%" if satisfaction["rate"] is not None else "",
+            "display": _percent(satisfaction["rate"]),
+            "description": _count("Out of %(count)d review.", "Out of %(count)d reviews.", satisfaction["reviews"]),
         },
-        {"label": gettext("One-thing bundles"), "value": len(savings)},
+        {"label": gettext("One-thing bundles"), "value": len(savings),
+         "display": _count("%(count)d bundle", "%(count)d bundles", len(savings)),
+         "description": gettext("Packages of related items applied for once in the youth zone.")},
         {
             "label": gettext("Bookings"),
-            "value": sum(count for status, count in by_status.items() if status != Booking.Status.CANCELLED),
-            "chart": [{"label": str(label), "value": by_status.get(value, 0)} for value, label in Booking.Status.choices],
+            "value": bookings,
+            "display": _count("%(count)d booking", "%(count)d bookings", bookings),
+            "description": gettext("Bookings made, by what became of them; cancelled ones are not counted."),
+            "chart": [{"label": str(label), "value": by_status.get(value, 0)}
+                      for value, label in Booking.Status.choices if value != Booking.Status.CANCELLED],
+        },
+        {
+            "label": gettext("New businesses started by young founders"),
+            "value": started,
+            "display": _count("%(count)d business", "%(count)d businesses", started),
+            "description": gettext("Completed bookings of the bundles that include business registration."),
+        },
+    ]
+
+
+def _quarters() -> list[tuple[int, int]]:
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    keys = []
+    for _n in range(TREND_QUARTERS):
+        keys.append((year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return keys[::-1]
+
+
+@dashboard_figures(11)
+def booking_trend_figures() -> list[dict]:
+    """Bookings per month and satisfaction per quarter: two queries."""
+    months = per_month(Booking.objects.exclude(status=Booking.Status.CANCELLED), "slot__starts_at")
+    total = sum(row["value"] for row in months)
+    quarters = _quarters()
+    first_year, first_quarter = quarters[0]
+    since = timezone.make_aware(timezone.datetime(first_year, 3 * first_quarter - 2, 1))
+    rows = (
+        Review.objects.filter(created_at__gte=since).annotate(quarter=TruncQuarter("created_at")).values("quarter")
+        .annotate(reviews=Count("id"), happy=Count("id", filter=Q(stars__gte=4))).order_by()
+    )
+    counts: dict[tuple[int, int], list[int]] = {key: [0, 0] for key in quarters}
+    for row in rows:
+        key = (row["quarter"].year, (row["quarter"].month - 1) // 3 + 1)
+        if key in counts:
+            counts[key][0] += row["reviews"]
+            counts[key][1] += row["happy"]
+    chart = []
+    for (year, quarter), (reviews, happy) in counts.items():
+        chart.append({
+            "label": gettext("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter},
+            "value": round(100 * happy / reviews, 1) if reviews else 0,
+        })
+    return [
+        {
+            "label": gettext("Bookings per month"),
+            "value": total,
+            "display": _count("%(count)d booking", "%(count)d bookings", total),
+            "description": gettext("Bookings by the month of their slot, cancelled ones not counted; the total of the last six months."),
+            "chart": months,
+            "trend": True,
+        },
+        {
+            "label": gettext("Satisfaction per quarter"),
+            "value": None,
+            "display": "",
+            "description": gettext("The share of 4 and 5 star reviews given in each quarter, in percent (0 without reviews)."),
+            "chart": chart,
+            "trend": True,
         },
     ]
 

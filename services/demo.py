@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from portal.demo import demo_user
+from portal.demo import demo_english, demo_user
 from portal.hall.models import Department
 from portal.hall.workdays import add_working_days
 from portal.roles import Role
@@ -121,6 +121,78 @@ BUNDLES = [
     ("retail", "青创+个体门店一件事", "个体门店：登记、酒类备案、税务与用工",
      [("r02", None), ("r09", "r02"), ("r04", "r02"), ("g08", "r02"), ("h08", None)]),
 ]
+
+# The catalogue in English (Chinese -> English), filled in where staff have not typed their own.
+STEPS_EN = {
+    "网上申请": "Online application", "统一预审": "Joint pre-check", "窗口受理": "Acceptance at the window",
+    "材料核验": "Checking the materials", "制证出件": "Issuing the certificate", "证照送达": "Delivering the certificate",
+    "审查决定": "Review and decision", "审查": "Review", "决定": "Decision",
+}
+MATERIALS_EN = {
+    "身份证": ("ID card", "The applicant's own valid ID card"),
+    "近期免冠照片": ("Recent passport photo", "One-inch, white background"),
+    "租赁合同": ("Lease", "Lease of the business premises or the home"),
+    "房屋产权证明": ("Proof of property ownership", "Real estate certificate or purchase contract"),
+    "营业执照": ("Business licence", "A copy, if a business licence has been issued"),
+    "公司章程": ("Articles of association", ""),
+    "经营场所平面图": ("Floor plan of the premises", "With the functional areas marked"),
+    "从业人员健康证明": ("Staff health certificates", ""),
+    "食品安全管理制度": ("Food safety management rules", ""),
+    "银行账户信息": ("Bank account details", ""),
+    "劳动合同": ("Employment contract", ""),
+    "学历学位证书": ("Degree certificates", ""),
+    "创业计划书": ("Business plan", ""),
+    "车辆行驶证": ("Vehicle registration certificate", ""),
+    "消防设施清单": ("List of fire safety equipment", ""),
+    "户口簿": ("Household register", ""),
+    "社保缴费证明": ("Proof of social insurance payments", ""),
+    "财务报表": ("Financial statements", ""),
+    "知识产权证明": ("Proof of intellectual property", "Patent certificates, software copyrights and the like"),
+    "孵化协议": ("Incubation agreement", "The admission agreement signed with the incubator"),
+}
+ITEMS_EN = {
+    "h01": "Talent apartment rental application", "h02": "Residence registration for young talent",
+    "h03": "Residence permit", "h04": "Registration of a housing lease", "h05": "Housing provident fund registration",
+    "h06": "Talent housing subsidy", "h07": "Proof of residence for school enrolment",
+    "h08": "Social insurance registration", "h09": "Medical insurance registration", "h10": "Moving a household registration in",
+    "r01": "Company registration (business licence)", "r02": "Sole proprietorship registration",
+    "r03": "Registering a company seal", "r04": "Tax registration and invoices", "r05": "Food business permit",
+    "r06": "Public venue hygiene permit", "r07": "Fire safety inspection before a public venue opens",
+    "r08": "Road freight transport permit", "r09": "Liquor distribution filing",
+    "r10": "Employer social insurance registration", "p01": "One-off start-up subsidy", "p02": "Start-up guaranteed loan",
+    "p03": "Start-up premises rent subsidy", "p04": "Application to join an incubator",
+    "p05": "Funding for student start-up projects", "p06": "Subsidy for hiring", "p07": "Tech SME evaluation",
+    "p08": "High-tech enterprise incubation list", "p09": "Matching with a start-up mentor",
+    "p10": "Unemployment insurance refund for keeping jobs", "g01": "Annual report publication",
+    "g02": "Company change registration", "g03": "General VAT taxpayer registration",
+    "g04": "Export tax refund (exemption) filing", "g05": "Guidance on trademark registration",
+    "g06": "Coaching for patent applications", "g07": "Renewal of a food business permit",
+    "g08": "Employment filing", "g09": "Company credit repair", "g10": "Simplified company deregistration",
+}
+BUNDLES_EN = {
+    "restaurant": ("Youth start-up + restaurant (one thing)", "Open a restaurant: licence, permits, fire safety, tax and social insurance at once"),
+    "incubation": ("Youth start-up + incubation (one thing)", "Join an incubator and apply for start-up support"),
+    "logistics": ("Youth start-up + logistics (one thing)", "Open a logistics company: licence, road transport permit, seal, tax and social insurance"),
+    "settle": ("Youth start-up + settling in (one thing)", "Housing and residence for young talent starting a business here"),
+    "tech": ("Youth start-up + tech company (one thing)", "A tech start-up: registration, evaluation, incubation list and intellectual property"),
+    "retail": ("Youth start-up + shop (one thing)", "A sole proprietor's shop: registration, liquor filing, tax and employment"),
+}
+
+
+def _seed_english() -> None:
+    item_names = {code: name for code, name, *_rest in ITEMS}
+    bundle_texts = {slug: (name, summary) for slug, name, summary, _entries in BUNDLES}
+    demo_english(Material, {
+        "name": {zh: en for zh, (en, _d) in MATERIALS_EN.items()},
+        "description": {MATERIALS[key][1]: MATERIALS_EN[name][1] for key, (name, _d) in MATERIALS.items() if MATERIALS[key][1]},
+    })
+    demo_english(ServiceItem, {"name": {item_names[code]: en for code, en in ITEMS_EN.items()}})
+    demo_english(Step, {"name": STEPS_EN})
+    demo_english(Bundle, {
+        "name": {bundle_texts[slug][0]: en for slug, (en, _s) in BUNDLES_EN.items()},
+        "summary": {bundle_texts[slug][1]: summary for slug, (_n, summary) in BUNDLES_EN.items()},
+    })
+
 
 SLOT_TIMES = ["09:00-09:30", "09:30-10:00", "10:00-10:30", "10:30-11:00", "14:00-14:30", "14:30-15:00", "15:00-15:30", "15:30-16:00"]
 
@@ -288,6 +360,7 @@ REFERENCE_DEMO = ["AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAJ",
 
 def seed() -> str:
     _seed_catalogue()
+    _seed_english()
     _seed_slots()
     _seed_bookings()
     _seed_precheck()

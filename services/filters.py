@@ -31,6 +31,12 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
+def _both_languages(field: str, value: str) -> Q:
+    """Search the Chinese and the English text, whatever the page's language: a founder reading
+    in English may still type 餐饮, and one reading Chinese may type "restaurant"."""
+    return Q(**{f"{field}_zh_hans__icontains": value}) | Q(**{f"{field}_en__icontains": value})
+
+
 class ServiceItemFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label=_("Life-cycle stage"), choices=Stage.choices, empty_label=_("All stages"))
     department = django_filters.ModelChoiceFilter(
@@ -51,8 +57,8 @@ class ServiceItemFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value)
-            | Q(department__name__icontains=value) | Q(department__short_name__icontains=value)
+            _both_languages("name", value) | Q(code__icontains=value) | _both_languages("description", value)
+            | _both_languages("department__name", value) | _both_languages("department__short_name", value)
         )
 
 
@@ -70,7 +76,9 @@ class BundleFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(summary__icontains=value) | Q(slug__icontains=value))
+        return queryset.filter(
+            _both_languages("name", value) | _both_languages("summary", value) | Q(slug__icontains=value)
+        )
 
 
 class SlotFilter(django_filters.FilterSet):

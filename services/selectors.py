@@ -3,11 +3,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.home import home_section
 from portal.pagecache import memoize
 from portal.roles import is_hall_staff
 from services.exceptions import Invalid, NotFound
@@ -329,14 +332,41 @@ def booking_qr_svg(reference: str) -> str:
 
 @me_section(10)
 def my_bookings_section(*, user) -> dict | None:
-    """My bookings on /me/: the coming ones first, then the latest past ones."""
-    bookings = list(_booking_queryset().filter(user=user).order_by("-slot__starts_at", "-id")[:10])
+    """My bookings on /me/: the latest few; the booking list has them all."""
+    bookings = list(_booking_queryset().filter(user=user).order_by("-slot__starts_at", "-id")[:ME_SECTION_ROWS + 1])
     if not bookings:
         return None
     return {
         "title": _("My bookings"),
+        "anchor": "my-bookings",
         "template": "services/me_bookings.html",
-        "context": {"bookings": bookings},
+        "context": {"bookings": bookings[:ME_SECTION_ROWS], "more": len(bookings) > ME_SECTION_ROWS},
+    }
+
+
+@me_todo(10)
+def my_bookings_todo(*, user) -> list[dict]:
+    """Completed bookings the person has not rated yet (好差评)."""
+    count = Booking.objects.filter(user=user, status=Booking.Status.COMPLETED, review__isnull=True).count()
+    label = ngettext("%(count)d completed service to rate", "%(count)d completed services to rate", count)
+    return [{"label": label % {"count": count}, "count": count,
+             "url": reverse("services:booking_list") + "?status=completed"}]
+
+
+@home_section(10)
+def popular_bundles_section() -> dict | None:
+    """The three most booked bundles and what each saves, for the home page."""
+    bundles = list(
+        _bundle_queryset().annotate(booked=Count("slots__bookings", distinct=True)).order_by("-booked", "position")[:3]
+    )
+    if not bundles:
+        return None
+    return {
+        "title": _("Popular one-thing bundles"),
+        "template": "services/_home_bundles.html",
+        "context": {"bundles": [{"bundle": b, "savings": bundle_savings(b)} for b in bundles]},
+        "more_url": reverse("services:catalogue"),
+        "more_label": _("All services and bundles"),
     }
 
 

@@ -40,8 +40,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         errors = _filter_errors(exc)
         items = selectors.service_item_list().none()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    filtering = any(request.GET.get(name) for name in ("stage", "department", "search", "bookable"))
-    bundles = [] if filtering else selectors.bundle_cards()
+    filtering = any(request.GET.get(name) for name in ("stage", "department", "bookable"))
+    # A search (the home page's) looks through the bundles too; the other filters are the items'.
+    search = request.GET.get("search", "").strip()
+    if filtering or errors:
+        bundles = []
+    elif search:
+        bundles = [
+            {"bundle": bundle, "savings": selectors.bundle_savings(bundle)}
+            for bundle in selectors.bundle_list(filters={"search": search[:100]})
+        ]
+    else:
+        bundles = selectors.bundle_cards()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

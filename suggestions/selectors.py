@@ -17,13 +17,16 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import User
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
 from portal.hall.models import Department
+from portal.home import home_section
 from portal.roles import Role, has_role
 from suggestions.exceptions import NotFound
 from suggestions.filters import SuggestionFilter
@@ -200,9 +203,13 @@ def suggestion_headline_counts() -> dict:
         answered=Count("pk", filter=Q(answered_at__isnull=False)),
         on_time=Count("pk", filter=Suggestion.answered_on_time_q()),
         overdue=Count("pk", filter=Suggestion.overdue_q(now)),
+        overdue_unanswered=Count("pk", filter=Suggestion.overdue_q(now) & Q(answered_at__isnull=True)),
         reopened=Count("pk", filter=Q(reopen_count__gt=0)),
     )
-    row["on_time_percent"] = round(100 * row["on_time"] / row["answered"]) if row["answered"] else None
+    # An entry still waiting past its deadline has already missed it: it counts against the
+    # share, or the ledger would show 100% while entries are overdue.
+    due = row["answered"] + row["overdue_unanswered"]
+    row["on_time_percent"] = round(100 * row["on_time"] / due) if due else None
     return row
 
 
@@ -250,11 +257,47 @@ def suggestion_department_stats() -> list[dict]:
 # --- the personal page ----------------------------------------------------------------------------
 @me_section(40)
 def my_ideas_section(*, user) -> dict | None:
-    entries = list(suggestion_list_mine(user=user)[:20])
+    entries = list(suggestion_list_mine(user=user)[:ME_SECTION_ROWS + 1])
     if not entries:
         return None
     return {
         "title": _("My ideas and blockers"),
+        "anchor": "my-ideas",
         "template": "suggestions/_me_section.html",
-        "context": {"entries": entries, "now": timezone.now()},
+        "context": {"entries": entries[:ME_SECTION_ROWS], "more": len(entries) > ME_SECTION_ROWS,
+                    "now": timezone.now()},
+    }
+
+
+@me_todo(30)
+def my_ideas_todo(*, user) -> list[dict]:
+    """For a department officer: assigned entries of their departments that wait for an answer."""
+    if not has_role(user, Role.DEPARTMENT_OFFICER):
+        return []
+    codes = list(Department.objects.filter(officers=user).values_list("code", flat=True))
+    if not codes:
+        return []
+    count = Suggestion.objects.filter(
+        status=Suggestion.Status.ASSIGNED, department__code__in=codes, hidden_at__isnull=True
+    ).count()
+    label = ngettext("%(count)d idea to answer for my department", "%(count)d ideas to answer for my department", count)
+    url = reverse("suggestions:ledger") + "?status=assigned" + (f"&department={codes[0]}" if len(codes) == 1 else "")
+    return [{"label": label % {"count": count}, "count": count, "url": url}]
+
+
+@home_section(30)
+def latest_answered_section() -> dict | None:
+    """The three latest answered entries of the public ledger, for the home page."""
+    entries = list(
+        _counted().filter(answered_at__isnull=False, published_answer__isnull=False)
+        .select_related("published_answer", "department").order_by("-answered_at", "-pk")[:3]
+    )
+    if not entries:
+        return None
+    return {
+        "title": _("Latest answered golden ideas"),
+        "template": "suggestions/_home_answered.html",
+        "context": {"entries": entries},
+        "more_url": reverse("suggestions:ledger"),
+        "more_label": _("The whole ledger"),
     }

@@ -16,6 +16,7 @@ import pytest
 from celery import _state as celery_state
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
@@ -75,6 +76,9 @@ def _isolated_services(request, settings, tmp_path_factory):
     """Each test starts with an empty cache and its own private-file folder; tasks run in-process
     unless the test wants a worker."""
     cache.clear()
+    # A request in English leaves English active in this thread; the next test starts in the
+    # hall's default language, as a new process would (records it creates get their Chinese).
+    translation.activate(settings.LANGUAGE_CODE)
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
     # Celery keeps "joining a result would block" in one process-wide flag that each eager
     # task sets and restores; two eager tasks in the live server's threads at once can leave it

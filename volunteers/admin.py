@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
@@ -47,7 +48,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class TeamAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "positioning", "leader", "captain_name"]
     list_filter = ["positioning"]
     search_fields = ["name", "slug"]
@@ -122,7 +123,7 @@ class ActivityAdminForm(forms.ModelForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class ActivityAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     form = ActivityAdminForm
     list_display = ["title", "team", "kind", "starts_at", "status", "places", "hours_approved_at"]
     list_filter = ["team", "kind", "status", ("starts_at", admin.DateFieldListFilter)]
@@ -141,16 +142,31 @@ class ActivityAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     def places(self, activity: Activity) -> str:
         return f"{activity.signed_up}/{activity.capacity}"
 
+    # The texts kept in both languages: the form has title_zh_hans and title_en, the actions "title".
+    TRANSLATED = ("title", "description", "place")
+
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in actions.EDITABLE_FIELDS if name in form.cleaned_data}
+        cleaned = form.cleaned_data
+        data = {name: cleaned[name] for name in actions.EDITABLE_FIELDS if name in cleaned}
+        for name in self.TRANSLATED:
+            if f"{name}_zh_hans" in cleaned and name in actions.EDITABLE_FIELDS:
+                data[name] = cleaned[f"{name}_zh_hans"] or ""
         if change:
-            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            changed = {
+                name: value for name, value in data.items()
+                if name in form.changed_data or f"{name}_zh_hans" in form.changed_data
+            }
             if changed:
                 actions.activity_update(activity=obj, data=changed)
         else:
-            created = actions.activity_create(**data, status=form.cleaned_data["status"], by=request.user)
-            obj.pk = created.pk
-            obj.refresh_from_db()
+            obj = actions.activity_create(**data, status=cleaned["status"], by=request.user)
+            form.instance.pk = obj.pk
+        # The action wrote the text in the admin's language; put each language in its own column.
+        columns = {f"{name}_{lang}": cleaned[f"{name}_{lang}"] or ("" if lang == "zh_hans" else None)
+                   for name in self.TRANSLATED for lang in ("zh_hans", "en") if f"{name}_{lang}" in cleaned}
+        if columns:
+            Activity.objects.filter(pk=obj.pk).update(**columns)
+        form.instance.refresh_from_db()
 
     def _move(self, request, queryset, move) -> None:
         """Run one move action (activity_open, activity_close, ...) on each selected activity."""

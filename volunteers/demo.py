@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.accounts.models import User
-from portal.demo import demo_user
+from portal.demo import demo_english, demo_user
 from portal.roles import Role
 from volunteers.actions import activity_create, activity_hours_approve, activity_signup
 from volunteers.models import Activity, Attendance, Membership, SignUp, Team
@@ -27,6 +27,37 @@ TEAMS = [
     ("outreach", "园区企业走访服务队", P.OUTWARD, "定期走访园区企业，收集诉求。"),
     ("care", "暖心服务志愿队", P.PRECISION, "为特殊群体提供绿色通道和陪同服务。"),
 ]
+
+TEAMS_EN = {
+    "vanguard": ("Government-service vanguard youth lecture team", "Explains business-friendly policies and the Party's new theories in parks and universities."),
+    "direct": ("Business direct-service youth team", "Visits businesses for policy briefings, registration coaching, certificate delivery and opening ceremonies."),
+    "helpdesk": ("Youth assisted-handling team", "One-to-one help with applications in the youth zone."),
+    "policy": ("Youth policy explainers", "Makes policies clear, works out what they bring and sees them applied."),
+    "startup": ("Start-up incubation companions", "Walks with new businesses from opening to growth."),
+    "reform": ("Youth reform task force", "Takes on blockers and hard cases and redesigns the process."),
+    "nightschool": ("Youth night school team", "Runs a start-up night school and youth salons."),
+    "digital": ("Digital government youth team", "Helps people apply online and on their phones."),
+    "outreach": ("Park business visiting team", "Visits the businesses in the park regularly and collects their requests."),
+    "care": ("Warm-service volunteers", "A green channel and company for people who need extra help."),
+}
+ACTIVITIES_EN = {
+    "青年理论宣讲：优化营商环境政策解读": "Youth theory lecture: the business-environment policies explained",
+    "商事直通车：登记辅导进园区": "Business direct service: registration coaching in the park",
+    "青年专区帮办代办值守": "Assisted handling desk in the youth zone",
+    "惠企政策“算明白”小课堂": "Business policies worked out: a short class",
+    "“高效办成一件事”流程堵点梳理": "\"Get one thing done efficiently\": mapping the blockers in the process",
+    "青年创业夜校：财税入门": "Youth start-up night school: tax and finance basics",
+    "暖心服务志愿者值守": "Warm-service volunteer desk",
+}
+PLACES_EN = {
+    "政务大厅三楼报告厅": "Service hall, 3rd floor lecture room",
+    "青创孵化园A座": "Youth Start-up Incubation Park, Building A",
+    "政务大厅青年专区": "Service hall youth zone",
+    "青年专区洽谈室": "Youth zone meeting room",
+    "政务大厅会议室": "Service hall meeting room",
+    "青年之家": "Youth Home",
+    "政务大厅一楼服务台": "Service hall, ground floor service desk",
+}
 
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = ["晓东", "佳怡", "子涵", "浩然", "欣然", "宇轩", "思远", "梓萱", "一鸣", "雨桐"]
@@ -139,5 +170,11 @@ def _seed_past(activity: Activity, people: list, hours: int) -> None:
 def seed() -> str:
     summary = seed_teams()
     _seed_activities()
+    chinese = {slug: (name, description) for slug, name, _p, description in TEAMS}
+    demo_english(Team, {
+        "name": {chinese[slug][0]: en for slug, (en, _d) in TEAMS_EN.items()},
+        "description": {chinese[slug][1]: description for slug, (_n, description) in TEAMS_EN.items()},
+    })
+    demo_english(Activity, {"title": ACTIVITIES_EN, "place": PLACES_EN})
     approved = Attendance.objects.filter(approved_hours__isnull=False).aggregate(total=Sum("approved_hours"))["total"]
     return f"{summary}, {Activity.objects.count()} activities, {approved or 0} approved hours"

@@ -10,9 +10,9 @@ class Team(models.Model):
     """A youth volunteer service team (青年服务团队)."""
 
     class Positioning(models.TextChoices):
-        OUTWARD = "outward", _("Outward-facing (外向型)")
-        SPECIALTY = "specialty", _("Specialty (特色型)")
-        PRECISION = "precision", _("Precision (精准型)")
+        OUTWARD = "outward", _("Outward-facing")
+        SPECIALTY = "specialty", _("Specialty")
+        PRECISION = "precision", _("Precision")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -96,11 +96,11 @@ class Activity(models.Model):
     """
 
     class Kind(models.TextChoices):
-        LECTURE = "lecture", _("Theory lecture (理论宣讲)")
-        VOLUNTEER = "volunteer", _("Volunteer service (志愿服务)")
-        REFORM = "reform", _("Reform task (改革攻坚)")
-        ASSISTED = "assisted", _("Assisted handling (帮办代办)")
-        DIRECT = "direct", _("Business direct-service visit (商事直通车)")
+        LECTURE = "lecture", _("Theory lecture")
+        VOLUNTEER = "volunteer", _("Volunteer service")
+        REFORM = "reform", _("Reform task")
+        ASSISTED = "assisted", _("Assisted handling")
+        DIRECT = "direct", _("Business direct-service visit")
         SALON = "salon", _("Salon or night school")
 
     class Status(models.TextChoices):

@@ -5,11 +5,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.home import home_section
 from portal.roles import Role, has_role
 from volunteers.exceptions import NotCaptain, NotFound
 from volunteers.filters import ActivityFilter
@@ -116,6 +119,21 @@ def _visible_activities(user) -> QuerySet[Activity]:
         return Activity.objects.all()
     return Activity.objects.filter(
         ~Q(status=Activity.Status.PLANNED) | Q(team_id__in=captain_team_ids(user=user))
+    )
+
+
+def activities_hours_to_approve(*, user) -> QuerySet[Activity]:
+    """Activities whose recorded hours wait for the captain: the captain's teams, every team for staff.
+
+    Each carries ``pending`` (attendances without approved hours), oldest activity first.
+    """
+    queryset = Activity.objects.filter(attendances__approved_hours__isnull=True)
+    if not has_role(user, Role.HALL_STAFF):
+        queryset = queryset.filter(team_id__in=captain_team_ids(user=user))
+    return (
+        queryset.select_related("team")
+        .annotate(pending=Count("attendances", filter=Q(attendances__approved_hours__isnull=True)))
+        .order_by("starts_at", "id")
     )
 
 
@@ -235,15 +253,51 @@ def my_activities_section(*, user) -> dict | None:
     upcoming = list(
         SignUp.objects.filter(user=user, status=SignUp.Status.ACTIVE, activity__ends_at__gte=now)
         .select_related("activity__team")
-        .order_by("activity__starts_at")[:20]
+        .order_by("activity__starts_at")[:ME_SECTION_ROWS]
     )
     attended = list(
-        Attendance.objects.filter(user=user).select_related("activity__team").order_by("-activity__starts_at")[:20]
+        Attendance.objects.filter(user=user).select_related("activity__team").order_by("-activity__starts_at")[:ME_SECTION_ROWS]
     )
     if not upcoming and not attended:
         return None
     return {
         "title": _("My activities"),
+        "anchor": "my-activities",
         "template": "volunteers/me_section.html",
         "context": {"upcoming": upcoming, "attended": attended, "hours": member_hours(user=user)},
+    }
+
+
+@me_todo(40)
+def hours_to_approve_todo(*, user) -> list[dict]:
+    """For a captain: activities of their teams whose attendance hours wait for approval."""
+    if not captain_team_ids(user=user):
+        return []
+    count = (
+        Activity.objects.filter(team_id__in=captain_team_ids(user=user), attendances__approved_hours__isnull=True)
+        .distinct().count()
+    )
+    label = ngettext("%(count)d activity with hours to approve", "%(count)d activities with hours to approve", count)
+    return [{"label": label % {"count": count}, "count": count, "url": reverse("volunteers:hours_to_approve")}]
+
+
+@home_section(20)
+def this_week_section() -> dict | None:
+    """This week's open activities (the next four still to come), for the home page."""
+    now = timezone.now()
+    week_end = timezone.make_aware(
+        timezone.datetime.combine(week_start_of(timezone.localdate()) + timedelta(days=7), timezone.datetime.min.time())
+    )
+    activities = list(
+        Activity.objects.filter(status=Activity.Status.OPEN, ends_at__gte=now, starts_at__lt=week_end)
+        .select_related("team").order_by("starts_at", "id")[:4]
+    )
+    if not activities:
+        return None
+    return {
+        "title": _("This week's activities"),
+        "template": "volunteers/_home_activities.html",
+        "context": {"activities": activities},
+        "more_url": reverse("volunteers:activity_list"),
+        "more_label": _("The weekly activity list"),
     }

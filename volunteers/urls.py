@@ -11,6 +11,7 @@ urlpatterns = [
     path("teams/<slug:slug>/", page_cache(views.team_detail), name="team_detail"),
     path("teams/<slug:slug>/activities.ics", page_cache(views.team_activities_ics), name="team_activities_ics"),
     path("activities/", page_cache(views.activity_list), name="activity_list"),
+    path("activities/hours-to-approve/", views.hours_to_approve, name="hours_to_approve"),
     path("activities.ics", page_cache(views.activities_ics), name="activities_ics"),
     path("activities/<int:pk>/", page_cache(views.activity_detail), name="activity_detail"),
     path("activities/<int:pk>/signup/", views.activity_signup, name="activity_signup"),

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.exceptions import DomainError
+from portal.roles import Role, has_role
 from volunteers import actions, selectors
 from volunteers.calendar import activities_calendar
 from volunteers.filters import ActivityFilter
@@ -164,6 +165,16 @@ def activity_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:activity_detail", pk=activity.pk)
     context["attendance_form"] = form
     return render(request, "volunteers/activity_detail.html", context, status=400)
+
+
+@login_required
+@require_GET
+def hours_to_approve(request: HttpRequest) -> HttpResponse:
+    """The captain's queue: activities whose attendance hours are not approved yet."""
+    if not (selectors.captain_team_ids(user=request.user) or has_role(request.user, Role.HALL_STAFF)):
+        raise PermissionDenied(_("Only a team's captain or hall staff approve service hours."))
+    activities = list(selectors.activities_hours_to_approve(user=request.user)[:100])
+    return render(request, "volunteers/hours_to_approve.html", {"activities": activities})
 
 
 # --- calendar feeds ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.actions import user_create, user_profile_update
 from portal.accounts.forms import ProfileForm, SignUpForm
-from portal.accounts.selectors import me_sections
+from portal.accounts.selectors import me_sections, me_todos
 from portal.notifications.actions import notification_mark_read
 from portal.notifications.selectors import notification_list
 
@@ -39,7 +39,9 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     """The personal page: each app contributes its section (my bookings, ideas, activities...)."""
-    return render(request, "accounts/me.html", {"sections": me_sections(user=request.user)})
+    return render(request, "accounts/me.html", {
+        "todos": me_todos(user=request.user), "sections": me_sections(user=request.user),
+    })
 
 
 @login_required

@@ -3,10 +3,11 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from portal.accounts.models import User
-from portal.accounts.selectors import me_section
+from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.cases.exceptions import CaseForbidden, CaseNotFound, CaseTaskNotFound
 from portal.cases.filters import CaseFilter, CaseTaskFilter
 from portal.cases.models import Case, CaseEvent, CaseTask
@@ -204,10 +205,18 @@ class CaseEscalationRecipients:
 @me_section(40)
 def case_me_section(*, user) -> dict | None:
     """The applicant's cases and their progress on the personal page."""
-    cases = list(_case_annotated(Case.objects.filter(applicant=user)).order_by("-opened_at")[:10])
+    cases = list(_case_annotated(Case.objects.filter(applicant=user)).order_by("-opened_at")[:ME_SECTION_ROWS])
     if not cases:
         return None
     for case in cases:
         case.progress = case_progress(case)
-    return {"title": gettext("My cases"), "template": "cases/case_me_section.html",
+    return {"title": gettext("My cases"), "anchor": "my-cases", "template": "cases/case_me_section.html",
             "context": {"cases": cases}}
+
+
+@me_todo(20)
+def case_me_todo(*, user) -> list[dict]:
+    """Open case tasks assigned to the person ("my tasks"), one query."""
+    count = CaseTask.objects.filter(assignee=user, status=CaseTask.Status.OPEN).count()
+    label = ngettext("%(count)d case task to finish", "%(count)d case tasks to finish", count)
+    return [{"label": label % {"count": count}, "count": count, "url": reverse("cases:my_tasks")}]

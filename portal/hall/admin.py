@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from portal.admin import ConflictSafeAdminMixin
 from portal.exceptions import DomainError
@@ -15,7 +16,7 @@ from portal.hall.models import Department, Holiday
 
 
 @admin.register(Department)
-class DepartmentAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["name", "short_name", "code", "window", "officer_count", "position"]
     list_editable = ["position"]
     search_fields = ["name", "short_name", "code"]

@@ -13,6 +13,13 @@ from django.core.mail import EmailMessage, get_connection
 from portal.notifications.models import Notification
 
 
+def absolute_url(url: str) -> str:
+    """A link that works outside the site (a mail client, a chat app): relative paths get SITE_URL."""
+    if url.startswith("/") and not url.startswith("//"):
+        return settings.SITE_URL + url
+    return url
+
+
 class Channel:
     name = "base"
 
@@ -56,7 +63,7 @@ class EmailChannel(Channel):
             return
         body = notification.body
         if notification.url:
-            body = f"{body}\n\n{notification.url}"
+            body = f"{body}\n\n{absolute_url(notification.url)}"
         EmailMessage(
             subject=notification.title, body=body, to=[notification.user.email],
             connection=self._connection,
@@ -76,7 +83,7 @@ class WebhookChannel(Channel):
             "recipient": notification.user.username,
             "title": notification.title,
             "body": notification.body,
-            "url": notification.url,
+            "url": absolute_url(notification.url) if notification.url else "",
             "created_at": notification.created_at.isoformat(),
         }
         request = urllib.request.Request(

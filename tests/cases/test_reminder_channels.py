@@ -51,7 +51,8 @@ def test_it_posts_reminders_to_the_webhook(webhook, settings, officer, departmen
     assert len(received) == 1
     assert received[0]["recipient"] == officer.username
     assert "出具消防验收意见" in received[0]["title"]
-    assert received[0]["url"] == f"/cases/{task.case_id}/"
+    # Links leaving the site are absolute (issue 11): SITE_URL in front of the page's path.
+    assert received[0]["url"] == f"{settings.SITE_URL}/cases/{task.case_id}/"
     assert Notification.objects.get(user=officer).delivered_at is not None
 
 

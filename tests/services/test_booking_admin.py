@@ -132,7 +132,9 @@ def test_it_lets_hall_staff_add_a_bundle_with_ordered_items(hall_staff, client_a
     client = client_as(hall_staff)
     assert client.get("/admin/services/bundle/add/").status_code == 200
     data = {
-        "name": "青创+餐饮企业一件事", "slug": "restaurant", "summary": "", "description": "", "position": "0",
+        # The admin keeps the Chinese and the English side by side (django-modeltranslation).
+        "name_zh_hans": "青创+餐饮企业一件事", "name_en": "Youth start-up + restaurant", "slug": "restaurant",
+        "summary_zh_hans": "", "summary_en": "", "description_zh_hans": "", "description_en": "", "position": "0",
         "bundle_items-TOTAL_FORMS": "2", "bundle_items-INITIAL_FORMS": "0",
         "bundle_items-MIN_NUM_FORMS": "0", "bundle_items-MAX_NUM_FORMS": "1000",
         "bundle_items-0-position": "1", "bundle_items-0-item": first.pk, "bundle_items-0-requires": "",
@@ -147,3 +149,4 @@ def test_it_lets_hall_staff_add_a_bundle_with_ordered_items(hall_staff, client_a
 
     bundle = Bundle.objects.get(slug="restaurant")
     assert [e.item.code for e in bundle.bundle_items.all()] == ["licence", "food"]
+    assert (bundle.name_zh_hans, bundle.name_en) == ("青创+餐饮企业一件事", "Youth start-up + restaurant")

@@ -27,7 +27,9 @@ def test_staff_add_an_activity_and_bad_times_show_a_form_error(client_as, hall_s
     client = client_as(hall_staff)
     start = timezone.localtime() + timedelta(days=3)
     data = {
-        "team": team.pk, "kind": "lecture", "title": "政策宣讲", "description": "", "place": "报告厅",
+        # The admin keeps the Chinese and the English side by side (django-modeltranslation).
+        "team": team.pk, "kind": "lecture", "title_zh_hans": "政策宣讲", "title_en": "Policy lecture",
+        "description_zh_hans": "", "description_en": "", "place_zh_hans": "报告厅", "place_en": "",
         "capacity": "20", "status": "open",
         "starts_at_0": start.strftime("%Y-%m-%d"), "starts_at_1": "14:00:00",
         "ends_at_0": start.strftime("%Y-%m-%d"), "ends_at_1": "13:00:00",
@@ -41,6 +43,7 @@ def test_staff_add_an_activity_and_bad_times_show_a_form_error(client_as, hall_s
     assert response.status_code == 302, response.content.decode()[:2000]
     activity = Activity.objects.get()
     assert activity.status == "open" and ActivityStatusChange.objects.filter(activity=activity).exists()
+    assert (activity.title_zh_hans, activity.title_en, activity.place_zh_hans) == ("政策宣讲", "Policy lecture", "报告厅")
 
 
 def test_staff_cancel_and_approve_through_admin_actions(client_as, hall_staff, team, entrepreneur):
@@ -74,7 +77,8 @@ def test_a_second_captain_in_the_admin_is_a_form_error(client_as, hall_staff, te
     other = UserFactory()
     existing = Membership.objects.get(user=captain)
     data = {
-        "name": team.name, "slug": team.slug, "positioning": team.positioning, "description": "",
+        "name_zh_hans": team.name, "name_en": "", "slug": team.slug, "positioning": team.positioning,
+        "description_zh_hans": "", "description_en": "",
         "leader": "",
         "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
@@ -96,7 +100,8 @@ def test_changing_the_captain_in_the_admin_keeps_the_old_row(client_as, hall_sta
     other = UserFactory()
     existing = Membership.objects.get(user=captain)
     data = {
-        "name": team.name, "slug": team.slug, "positioning": team.positioning, "description": "", "leader": "",
+        "name_zh_hans": team.name, "name_en": "", "slug": team.slug, "positioning": team.positioning,
+        "description_zh_hans": "", "description_en": "", "leader": "",
         "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
         "memberships-0-id": existing.pk, "memberships-0-team": team.pk, "memberships-0-user": captain.pk,
@@ -121,7 +126,8 @@ def test_a_captain_saved_meanwhile_is_a_message_not_a_server_error(client_as, ha
     other = UserFactory()
     existing = Membership.objects.get(user=captain)
     data = {
-        "name": "改名后的宣讲队", "slug": team.slug, "positioning": team.positioning, "description": "",
+        "name_zh_hans": "改名后的宣讲队", "name_en": "", "slug": team.slug, "positioning": team.positioning,
+        "description_zh_hans": "", "description_en": "",
         "leader": "",
         "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "1",
         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",

@@ -1,8 +1,10 @@
 from importlib import import_module
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 
 # Order matters: later apps use the people, departments and teams made by earlier ones.
 DEMO_MODULES = [
@@ -17,7 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # Demo actions notify people like real ones do; keep those mails off the console and
         # out of a real mailbox (the notifications still show on the site).
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The demo is written in Chinese, the hall's own language: its texts go to the Chinese
+        # columns and each module adds the English beside them, whatever language is active.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                translation.override(settings.LANGUAGE_CODE):
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
 

@@ -1,0 +1,47 @@
+"""Journey 5: axe-core finds no serious or critical violation on the pages of the crawl, in both
+languages, at both widths. axe-core is the copy shipped in the axe-playwright-python package."""
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.core.management import call_command
+
+from portal.demo import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in
+
+AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+PUBLIC = ["/", "/services/", "/bundles/restaurant/", "/services/r01/", "/teams/", "/teams/vanguard/",
+          "/activities/", "/ideas/", "/leaderboard/", "/dashboard/", "/accounts/login/", "/accounts/signup/"]
+SIGNED_IN = ["/me/", "/bookings/", "/ideas/new/"]
+
+
+def _violations(page) -> list[str]:
+    page.evaluate(AXE)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(n['target'][0] for n in v['nodes'][:3])}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_axe_finds_no_serious_violation_in_either_language(screen):
+    call_command("seed_demo", verbosity=0)
+    problems = {}
+    for language in ("zh-hans", "en"):
+        if language == "en":
+            screen.goto(screen.base_url + "/")
+            screen.locator(".language-switch button").click()
+            screen.wait_for_load_state()
+        for url in PUBLIC:
+            screen.goto(screen.base_url + url)
+            if found := _violations(screen):
+                problems[f"{language} {url}"] = found
+    sign_in(screen, "founder", DEMO_PASSWORD)
+    for url in SIGNED_IN:
+        screen.goto(screen.base_url + url)
+        if found := _violations(screen):
+            problems[f"signed in {url}"] = found
+    assert problems == {}
