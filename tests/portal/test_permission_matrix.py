@@ -20,7 +20,10 @@ Statuses the matrix pinned down that are worth knowing: pages answer a refused w
 redirect and a message (302), the API with 403/404; the team A captain, who decides the
 member's achievement, is covered by tests/points.
 
-A page that needs a signed-in person sends anonymous visitors to sign in (302).
+A page that needs a signed-in person sends anonymous visitors to sign in (302). The pre-check objects: the
+entrepreneur's booking needs two materials checked by department A; one (the ID card) has a version
+waiting, with one file, so the of2 column is "another department's upload". Hall staff see every
+upload and file but only the checking department decides; only the applicant uploads and withdraws.
 """
 from datetime import timedelta
 
@@ -219,6 +222,21 @@ GET   volunteers:team_detail               team_a       200 200 200 200 200 200 
 GET   volunteers:team_list                 -            200 200 200 200 200 200 200 200 200 200
 POST  accounts:logout                      -            302 302 302 302 302 302 302 302 302 302
 """
+
+# The admin's own views (those a ModelAdmin adds in get_urls), and the pre-check upload's change
+# page, which shows an officer only their departments' uploads. The admin sends a person without
+# is_staff to its sign-in (302), and another department's upload to the index (302).
+#     url name                             object       ano ent en2 stf off of2 mem cp2 rev all
+ADMIN = """
+GET   admin:hall_holiday_import            -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_booking_export_day    -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_slot_open             -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_precheckupload_change upload       302 302 302 200 200 302 302 302 302 302
+"""
+# The admin site's own pages and every ModelAdmin's standard ones need no row.
+ADMIN_STANDARD = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete",
+                  "jsi18n", "view_on_site", "app_list"}
+ADMIN_MODEL_VIEWS = ("_changelist", "_add", "_change", "_delete", "_history")
 
 
 def _table(text: str) -> list[tuple[tuple[str, ...], dict[str, int]]]:
@@ -453,6 +471,26 @@ def _page_url(name: str, obj: str, w: dict) -> str:
     return reverse(name, kwargs={param: values[param]() for param in params})
 
 
+def _admin_views() -> set[str]:
+    admin = next(entry for entry in get_resolver().url_patterns
+                 if isinstance(entry, URLResolver) and entry.namespace == "admin")
+    names: set[str] = set()
+
+    def walk(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif entry.name and entry.name not in ADMIN_STANDARD and not entry.name.endswith(ADMIN_MODEL_VIEWS):
+                names.add(f"admin:{entry.name}")
+
+    walk(admin.url_patterns)
+    return names
+
+
+def _admin_url(name: str, obj: str, w: dict) -> str:
+    return reverse(name, args=[w[obj].pk]) if obj != "-" else reverse(name)
+
+
 def _schema_operations(client) -> set[tuple[str, str]]:
     schema = client.get("/api/schema/?format=json").json()
     return {(method.upper(), path) for path, operations in schema["paths"].items()
@@ -467,6 +505,8 @@ def test_every_api_operation_and_page_has_a_row(client):
     page_rows = {head[1] for head, _cells in _table(PAGES)}
     missing_pages = sorted(set(_page_patterns()) - page_rows)
     assert not missing_pages, f"pages without a row in PAGES: {missing_pages}"
+    missing_admin = sorted(_admin_views() - {head[1] for head, _cells in _table(ADMIN)})
+    assert not missing_admin, f"admin views without a row in ADMIN: {missing_admin}"
 
 
 def _render(rows: list[tuple[tuple[str, ...], dict]]) -> str:
@@ -498,6 +538,13 @@ def test_each_role_gets_the_expected_status_everywhere(role):
             status = pages.get(url).status_code
         else:
             status = _rolled_back(pages.post, url, PAGE_BODIES.get(name, lambda w: {})(w))
+        actual_rows.append((head, {**expected, role: status}))
+        if status != expected[role]:
+            wrong.append(f"{method} {name} @{obj}: expected {expected[role]}, got {status}")
+    admin = _page_client(user)  # the pages' client was signed out by their last row
+    for head, expected in _table(ADMIN):
+        method, name, obj = head
+        status = admin.get(_admin_url(name, obj, w)).status_code
         actual_rows.append((head, {**expected, role: status}))
         if status != expected[role]:
             wrong.append(f"{method} {name} @{obj}: expected {expected[role]}, got {status}")
