@@ -20,7 +20,10 @@ Statuses the matrix pinned down that are worth knowing: pages answer a refused w
 redirect and a message (302), the API with 403/404; the team A captain, who decides the
 member's achievement, is covered by tests/points.
 
-A page that needs a signed-in person sends anonymous visitors to sign in (302).
+A page that needs a signed-in person sends anonymous visitors to sign in (302). The pre-check objects: the
+entrepreneur's booking needs two materials checked by department A; one (the ID card) has a version
+waiting, with one file, so the of2 column is "another department's upload". Hall staff see every
+upload and file but only the checking department decides; only the applicant uploads and withdraws.
 """
 from datetime import timedelta
 
@@ -35,6 +38,7 @@ from rest_framework.test import APIClient
 from points import actions as points_actions
 from points.models import Appeal, MemberResult, Period, Stage
 from portal.roles import Role
+from services import actions as services_actions
 from tests.factories import (
     ActivityFactory,
     BookingFactory,
@@ -43,6 +47,7 @@ from tests.factories import (
     CaseFactory,
     CaseTaskFactory,
     DepartmentFactory,
+    MaterialFactory,
     MembershipFactory,
     PeriodFactory,
     ServiceItemFactory,
@@ -81,6 +86,8 @@ POST  /api/v1/bookings/{reference}/check-in/       -            401 403 404 200 
 POST  /api/v1/bookings/{reference}/complete/       -            401 403 404 409 404 404 404 404 404 404
 GET   /api/v1/bookings/{reference}/ics/            -            401 200 404 403 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/no-show/        -            401 403 404 409 404 404 404 404 404 404
+GET   /api/v1/bookings/{reference}/precheck/       -            401 200 404 200 404 404 404 404 404 404
+POST  /api/v1/bookings/{reference}/precheck/       -            401 201 404 403 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/reschedule/     -            401 200 404 403 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/review/         -            401 409 404 403 404 404 404 404 404 404
 GET   /api/v1/bundles/                             -            200 200 200 200 200 200 200 200 200 200
@@ -106,6 +113,12 @@ POST  /api/v1/periods/{id}/captain-submit/         -            401 404 404 403 
 POST  /api/v1/periods/{id}/committee-review/       -            401 404 404 403 404 404 403 403 409 403
 POST  /api/v1/periods/{id}/decision/               -            401 404 404 403 404 404 403 403 409 409
 POST  /api/v1/periods/{id}/peer-reviews/           -            401 404 404 403 404 404 403 403 403 403
+GET   /api/v1/precheck-files/{file_id}/            -            401 200 404 200 200 404 404 404 404 404
+GET   /api/v1/precheck-uploads/                    -            401 200 200 200 200 200 200 200 200 200
+GET   /api/v1/precheck-uploads/{upload_id}/        -            401 200 404 200 200 404 404 404 404 404
+POST  /api/v1/precheck-uploads/{upload_id}/accept/ -            401 403 404 403 200 404 404 404 404 404
+POST  /api/v1/precheck-uploads/{upload_id}/needs-correction/ -  401 403 404 403 200 404 404 404 404 404
+POST  /api/v1/precheck-uploads/{upload_id}/withdraw/ -          401 200 404 403 403 404 404 404 404 404
 GET   /api/v1/services/                            -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/services/{code}/                     -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/slots/                               -            200 200 200 200 200 200 200 200 200 200
@@ -148,6 +161,7 @@ POST  cases:case_task_complete             -            302 404 404 302 302 404 
 POST  cases:case_task_reschedule           -            302 404 404 302 403 404 404 404 403 404
 GET   cases:my_tasks                       -            302 200 200 200 200 200 200 200 200 200
 GET   dashboard                            -            200 200 200 200 200 200 200 200 200 200
+GET   healthz                              -            200 200 200 200 200 200 200 200 200 200
 GET   home                                 -            200 200 200 200 200 200 200 200 200 200
 POST  points:achievement_decide            achievement  302 404 404 302 404 404 302 404 302 302
 GET   points:achievement_evidence          achievement  404 404 404 200 404 404 200 404 200 200
@@ -159,6 +173,7 @@ GET   points:captain_scoring               period       302 404 404 404 404 404 
 POST  points:captain_submit                period       302 404 404 302 404 404 302 302 302 302
 GET   points:decision                      period       302 404 404 200 404 404 404 404 200 200
 GET   points:leaderboard                   -            200 200 200 200 200 200 200 200 200 200
+GET   points:leaderboard_csv               -            302 403 403 200 403 403 403 403 403 403
 GET   points:my_points                     -            302 200 200 200 200 200 200 200 200 200
 GET   points:peer_review                   period       302 404 404 200 404 404 200 200 200 200
 GET   points:peer_review_member            period       302 404 404 404 404 404 404 404 404 404
@@ -170,6 +185,7 @@ POST  services:booking_cancel              -            302 302 404 302 404 404 
 GET   services:booking_detail              -            302 200 404 200 404 404 404 404 404 404
 GET   services:booking_ics                 -            302 200 404 403 404 404 404 404 404 404
 GET   services:booking_list                -            302 200 200 200 200 200 200 200 200 200
+POST  services:booking_precheck_upload     -            302 302 404 403 404 404 404 404 404 404
 GET   services:booking_reschedule          -            302 200 404 403 404 404 404 404 404 404
 POST  services:booking_review              -            302 302 404 403 404 404 404 404 404 404
 GET   services:bundle_book                 -            302 200 200 200 200 200 200 200 200 200
@@ -177,6 +193,10 @@ GET   services:bundle_detail               -            200 200 200 200 200 200 
 GET   services:catalogue                   -            200 200 200 200 200 200 200 200 200 200
 GET   services:item_book                   -            302 200 200 200 200 200 200 200 200 200
 GET   services:item_detail                 -            200 200 200 200 200 200 200 200 200 200
+POST  services:precheck_decide             -            302 403 404 403 302 404 404 404 404 404
+GET   services:precheck_file               -            302 200 404 200 200 404 404 404 404 404
+GET   services:precheck_list               -            302 403 403 200 200 200 403 403 403 403
+POST  services:precheck_withdraw           -            302 302 404 403 403 404 404 404 404 404
 POST  suggestions:case_open                -            302 302 302 302 302 302 302 302 302 302
 GET   suggestions:detail                   -            200 200 200 200 200 200 200 200 200 200
 POST  suggestions:draft                    -            302 302 302 302 302 302 302 302 302 302
@@ -203,6 +223,21 @@ GET   volunteers:team_list                 -            200 200 200 200 200 200 
 POST  accounts:logout                      -            302 302 302 302 302 302 302 302 302 302
 """
 
+# The admin's own views (those a ModelAdmin adds in get_urls), and the pre-check upload's change
+# page, which shows an officer only their departments' uploads. The admin sends a person without
+# is_staff to its sign-in (302), and another department's upload to the index (302).
+#     url name                             object       ano ent en2 stf off of2 mem cp2 rev all
+ADMIN = """
+GET   admin:hall_holiday_import            -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_booking_export_day    -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_slot_open             -            302 302 302 200 403 403 302 302 302 302
+GET   admin:services_precheckupload_change upload       302 302 302 200 200 302 302 302 302 302
+"""
+# The admin site's own pages and every ModelAdmin's standard ones need no row.
+ADMIN_STANDARD = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete",
+                  "jsi18n", "view_on_site", "app_list"}
+ADMIN_MODEL_VIEWS = ("_changelist", "_add", "_change", "_delete", "_history")
+
 
 def _table(text: str) -> list[tuple[tuple[str, ...], dict[str, int]]]:
     rows = []
@@ -216,6 +251,10 @@ def _table(text: str) -> list[tuple[tuple[str, ...], dict[str, int]]]:
 
 
 # --- the world every cell starts from -------------------------------------------------------------
+def _png(name="page.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
 def _world() -> dict:
     dept_a = DepartmentFactory(code="market", name="区市场监督管理局", short_name="市场监管")
     dept_b = DepartmentFactory(code="tax", name="区税务局", short_name="税务")
@@ -241,13 +280,18 @@ def _world() -> dict:
     MembershipFactory(team=team_b, user=users["cap2"], role="captain")
     MembershipFactory(team=team_b, user=UserFactory(username="member2", roles=[Role.TEAM_MEMBER]), role="member")
 
-    item = ServiceItemFactory(code="food-licence", department=dept_a)
+    # The item needs two materials pre-checked by department A: the ID card has a version waiting
+    # (uploaded by the entrepreneur, one file), the charter nothing yet (so it can be uploaded).
+    id_card, charter = MaterialFactory(name="身份证"), MaterialFactory(name="公司章程")
+    item = ServiceItemFactory(code="food-licence", department=dept_a, materials=[id_card, charter])
     bundle = BundleFactory(slug="youth-cafe")
     BundleItemFactory(bundle=bundle, item=item)
     slot = SlotFactory(bundle=bundle, booked_count=1)
     later = SlotFactory(bundle=bundle, starts_at=slot.starts_at + timedelta(days=1),
                         ends_at=slot.ends_at + timedelta(days=1))
     booking = BookingFactory(reference="QC2026AAAA", user=users["ent"], slot=slot)
+    upload = services_actions.precheck_upload_create(booking=booking, material=id_card, files=[_png()],
+                                                     by=users["ent"])
 
     case = CaseFactory(lead_department=dept_a, opened_by=users["staff"])
     task = CaseTaskFactory(case=case, department=dept_a, assignee=users["off"])
@@ -275,7 +319,8 @@ def _world() -> dict:
     other_suggestion = SuggestionFactory(submitter=users["ent2"])
     return {
         **users, "captain": captain, "dept_a": dept_a, "dept_b": dept_b, "team_a": team_a, "team_b": team_b,
-        "item": item, "bundle": bundle, "slot": slot, "later": later, "booking": booking, "case": case,
+        "item": item, "bundle": bundle, "slot": slot, "later": later, "booking": booking, "charter": charter,
+        "upload": upload, "file": upload.files.get(), "case": case,
         "task": task, "activity": activity, "period": period, "achievement": achievement,
         "published": published, "appeal": appeal, "suggestion": suggestion, "other_suggestion": other_suggestion,
     }
@@ -285,9 +330,10 @@ def _world() -> dict:
 DEFAULT_OBJECT = {
     "achievements": "achievement", "activities": "activity", "appeals": "appeal", "case-tasks": "task",
     "cases": "case", "periods": "period", "bookings": "booking", "bundles": "bundle", "teams": "team_a",
-    "services": "item", "suggestions": "suggestion",
+    "services": "item", "suggestions": "suggestion", "precheck-uploads": "upload", "precheck-files": "file",
 }
-LOOKUP = {"id": "pk", "reference": "reference", "slug": "slug", "code": "code", "number": "number"}
+LOOKUP = {"id": "pk", "reference": "reference", "slug": "slug", "code": "code", "number": "number",
+          "upload_id": "pk", "file_id": "pk"}
 
 
 def _api_url(path: str, obj: str, w: dict) -> str:
@@ -312,6 +358,7 @@ BODIES = {
     "/api/v1/appeals/{id}/decide/": lambda w: {"decision": "uphold", "reason": "维持原结果"},
     "/api/v1/auth/token/": lambda w: {"username": "founder", "password": "a-Strong-test-pass-9"},
     "/api/v1/bookings/": lambda w: {"slot": w["later"].pk},
+    "/api/v1/bookings/{reference}/precheck/": lambda w: {"material": w["charter"].pk, "files": [_png()]},
     "/api/v1/bookings/{reference}/reschedule/": lambda w: {"slot": w["later"].pk},
     "/api/v1/bookings/{reference}/review/": lambda w: {"stars": 5, "comment": "很好"},
     "/api/v1/case-tasks/{id}/complete/": lambda w: {"note": "已出具意见"},
@@ -327,6 +374,7 @@ BODIES = {
     "/api/v1/periods/{id}/committee-review/": lambda w: {"team": "vanguard", "decision": "approve"},
     "/api/v1/periods/{id}/decision/": lambda w: {"reason": "同意"},
     "/api/v1/periods/{id}/peer-reviews/": lambda w: {"member": w["mem"].pk, "scores": _scores(w)},
+    "/api/v1/precheck-uploads/{upload_id}/needs-correction/": lambda w: {"reason": "incomplete"},
     "/api/v1/suggestions/": lambda w: {"kind": "idea", "category": "service", "title": "周末开放",
                                        "content": "建议周六上午开放青年专区。"},
     "/api/v1/suggestions/{number}/answer-draft/": lambda w: {"text": "我局将研究落实。"},
@@ -337,11 +385,15 @@ BODIES = {
     "/api/v1/suggestions/{number}/reopen/": lambda w: {"note": "仍未解决"},
     "/api/v1/suggestions/{number}/transition/": lambda w: {"to": "answered", "answer": "已研究。"},
 }
+# Writes that are not sent as JSON.
+FORMATS = {"/api/v1/bookings/{reference}/precheck/": "multipart"}
 # Query strings for the reads that need one.
 QUERIES = {"/api/v1/suggestions/similar/": {"title": "延长青年专区周末服务时间"}}
 # Bodies for the pages' forms (the same writes as the API's, as the page's form sends them).
 PAGE_BODIES = {
     "services:booking_review": lambda w: {"stars": 5, "comment": "很好"},
+    "services:booking_precheck_upload": lambda w: {"material": w["charter"].pk, "files": [_png()]},
+    "services:precheck_decide": lambda w: {"decision": "accept"},
     "cases:case_cancel": lambda w: {"reason": "重复登记"},
     "cases:case_task_add": lambda w: {"department": w["dept_a"].pk, "assignee": w["off"].pk,
                                       "description": "补充意见", "working_days": 3},
@@ -412,10 +464,31 @@ def _page_url(name: str, obj: str, w: dict) -> str:
         "slug": lambda: w["team_a"].slug if name == "points:team_review" else (target or w["bundle"]).slug,
         "reference": lambda: w["booking"].reference, "case_id": lambda: w["case"].pk,
         "task_id": lambda: w["task"].pk, "pk": lambda: target.pk, "member_id": lambda: w["mem"].pk,
-        "number": lambda: w["suggestion"].number,
+        "number": lambda: w["suggestion"].number, "upload_id": lambda: w["upload"].pk,
+        "file_id": lambda: w["file"].pk,
     }
     params = _page_patterns()[name].pattern.converters
     return reverse(name, kwargs={param: values[param]() for param in params})
+
+
+def _admin_views() -> set[str]:
+    admin = next(entry for entry in get_resolver().url_patterns
+                 if isinstance(entry, URLResolver) and entry.namespace == "admin")
+    names: set[str] = set()
+
+    def walk(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif entry.name and entry.name not in ADMIN_STANDARD and not entry.name.endswith(ADMIN_MODEL_VIEWS):
+                names.add(f"admin:{entry.name}")
+
+    walk(admin.url_patterns)
+    return names
+
+
+def _admin_url(name: str, obj: str, w: dict) -> str:
+    return reverse(name, args=[w[obj].pk]) if obj != "-" else reverse(name)
 
 
 def _schema_operations(client) -> set[tuple[str, str]]:
@@ -432,6 +505,8 @@ def test_every_api_operation_and_page_has_a_row(client):
     page_rows = {head[1] for head, _cells in _table(PAGES)}
     missing_pages = sorted(set(_page_patterns()) - page_rows)
     assert not missing_pages, f"pages without a row in PAGES: {missing_pages}"
+    missing_admin = sorted(_admin_views() - {head[1] for head, _cells in _table(ADMIN)})
+    assert not missing_admin, f"admin views without a row in ADMIN: {missing_admin}"
 
 
 def _render(rows: list[tuple[tuple[str, ...], dict]]) -> str:
@@ -452,7 +527,7 @@ def test_each_role_gets_the_expected_status_everywhere(role):
         if method == "GET":
             status = api.get(url, QUERIES.get(path)).status_code
         else:
-            status = _rolled_back(getattr(api, method.lower()), url, body, format="json")
+            status = _rolled_back(getattr(api, method.lower()), url, body, format=FORMATS.get(path, "json"))
         actual_rows.append((head, {**expected, role: status}))
         if status != expected[role]:
             wrong.append(f"{method} {path} @{obj}: expected {expected[role]}, got {status}")
@@ -463,6 +538,13 @@ def test_each_role_gets_the_expected_status_everywhere(role):
             status = pages.get(url).status_code
         else:
             status = _rolled_back(pages.post, url, PAGE_BODIES.get(name, lambda w: {})(w))
+        actual_rows.append((head, {**expected, role: status}))
+        if status != expected[role]:
+            wrong.append(f"{method} {name} @{obj}: expected {expected[role]}, got {status}")
+    admin = _page_client(user)  # the pages' client was signed out by their last row
+    for head, expected in _table(ADMIN):
+        method, name, obj = head
+        status = admin.get(_admin_url(name, obj, w)).status_code
         actual_rows.append((head, {**expected, role: status}))
         if status != expected[role]:
             wrong.append(f"{method} {name} @{obj}: expected {expected[role]}, got {status}")
