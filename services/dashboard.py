@@ -139,17 +139,24 @@ def one_visit_figures() -> list[dict]:
     first_day = (timezone.localdate().replace(day=1) - timedelta(days=335)).replace(day=1)
     rows = selectors.one_visit_rates(since=timezone.make_aware(datetime.combine(first_day, time.min)))
     figures = []
-    for side, label in (("with", gettext("Settled in one visit, with pre-check")),
-                        ("without", gettext("Settled in one visit, without pre-check"))):
+    for side, label, description in (
+        ("with", gettext("Settled in one visit, with pre-check"),
+         gettext("Completed bookings of the last 12 months whose materials were accepted before the visit, in percent settled in one visit; bars per bundle and month.")),
+        ("without", gettext("Settled in one visit, without pre-check"),
+         gettext("Completed bookings of the last 12 months without an accepted pre-check, in percent settled in one visit; bars per bundle and month.")),
+    ):
         total = sum(row[f"{side}_total"] for row in rows)
         settled = sum(row[f"{side}_settled"] for row in rows)
         figures.append({
             "label": label,
             "value": round(100 * settled / total) if total else "—",
             "unit": "%" if total else "",
+            "display": f"{round(100 * settled / total)}%" if total else "—",
+            "description": description,
             "chart": [
                 {"label": f"{row['subject']} · {timezone.localtime(row['month']):%Y-%m}", "value": row[f"{side}_rate"]}
                 for row in rows if row[f"{side}_total"]
             ],
+            "trend": True,  # rates per bundle and month: the bars do not add up to the headline
         })
     return figures

@@ -2,9 +2,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -466,6 +467,14 @@ def precheck_waiting_count(*, user) -> int:
     ).count()
 
 
+def _in_language(field: str):
+    """The current language's column of a translated name (django-modeltranslation), null when empty."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    from django.db.models.functions import NullIf
+
+    return NullIf(F(f"{field}_{language}"), Value(""), output_field=models.CharField())
+
+
 def one_visit_rates(*, since: datetime | None = None) -> list[dict]:
     """Completed bookings settled in one visit, per bundle (or item) and month, with and without
     pre-check (a booking "with" had at least one material accepted before the visit). One query.
@@ -483,7 +492,10 @@ def one_visit_rates(*, since: datetime | None = None) -> list[dict]:
     rows = (
         bookings.annotate(
             month=TruncMonth("slot__starts_at"),
-            subject=Coalesce("slot__bundle__name", "slot__item__name"),
+            subject=Coalesce(
+                _in_language("slot__bundle__name"), "slot__bundle__name", _in_language("slot__item__name"), "slot__item__name",
+                output_field=models.CharField(),
+            ),
             prechecked=Exists(accepted),
         )
         .values("subject", "month", "prechecked")

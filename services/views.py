@@ -47,7 +47,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         bundles = []
     elif search:
         bundles = [
-            {"bundle": bundle, "savings": selectors.bundle_savings(bundle)}
+            {"bundle": bundle, "savings": selectors.bundle_savings(bundle), "item_count": bundle.bundle_items.count()}
             for bundle in selectors.bundle_list(filters={"search": search[:100]})
         ]
     else:

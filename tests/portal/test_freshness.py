@@ -122,7 +122,10 @@ def test_it_shows_a_bundle_edited_in_the_admin_at_once(onlookers, hall_staff, cl
         assert '"separate_steps":2' in _page(client, urls[2]).replace(" ", "")
 
     data = {
-        "name": "青创+奶茶店一件事", "slug": "restaurant", "summary": "", "description": "", "position": "0",
+        # The admin edits each language in its own column (django-modeltranslation); English left
+        # empty falls back to the Chinese name.
+        "name_zh_hans": "青创+奶茶店一件事", "name_en": "", "slug": "restaurant", "position": "0",
+        "summary_zh_hans": "", "summary_en": "", "description_zh_hans": "", "description_en": "",
         "bundle_items-TOTAL_FORMS": "2", "bundle_items-INITIAL_FORMS": "2",
         "bundle_items-MIN_NUM_FORMS": "0", "bundle_items-MAX_NUM_FORMS": "1000",
     }
