@@ -134,7 +134,9 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.label not in ("sessions.Session",) and not model._meta.proxy
+        # Sessions change with every request, and a refused sign-in is meant to be counted (django-axes).
+        if model._meta.label not in ("sessions.Session", "axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog")
+        and not model._meta.proxy
     }
 
 
