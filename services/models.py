@@ -528,6 +528,9 @@ class QueueCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["zone", "day"], name="queue_counter_one_per_zone_day")]
 
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.day}: {self.last}"
+
 
 class QueueTicket(models.Model):
     """A queue number (A012) given at check-in, for a booking or a walk-in, until a window is done with it."""
