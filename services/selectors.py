@@ -579,7 +579,7 @@ def queue_number_spoken(*, code: str, window_number: int) -> str:
 
 def queue_screen() -> dict:
     """What the hall's calling screen shows: each open window's number being called and the last
-    calls, newest first. Nothing personal: numbers and windows only. Two queries."""
+    calls, newest first, and how many wait. Nothing personal: numbers and windows only. Three queries."""
     today = timezone.localdate()
     windows = list(Window.objects.filter(is_open=True).order_by("number"))
     called = list(
@@ -602,6 +602,7 @@ def queue_screen() -> dict:
     latest = next((ticket for ticket in called if ticket.status == QueueTicket.Status.CALLED), None)
     return {
         "windows": rows,
+        "waiting": QueueTicket.objects.filter(day=today, status=QueueTicket.Status.WAITING).count(),
         "latest": latest,
         "latest_spoken": queue_number_spoken(code=latest.code, window_number=latest.window.number) if latest else "",
         "recent": called[:8],
