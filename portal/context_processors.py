@@ -25,12 +25,23 @@ ROLE_NAV_ITEMS = [
     ((Role.HALL_STAFF,), "cases:case_board", "", _("Cases board")),
     ((Role.HALL_STAFF,), "cases:case_create", "", _("New case")),
     ((Role.HALL_STAFF,), "admin:services_booking_changelist", "today", _("Today's bookings")),
+    ((Role.HALL_STAFF,), "services:hall_desk", "", _("Reception desk")),
     ((Role.DEPARTMENT_OFFICER,), "cases:my_tasks", "", _("My tasks")),
     ((Role.DEPARTMENT_OFFICER,), "suggestions:ledger", "department", _("Ideas for my department")),
     ((Role.TEAM_CAPTAIN,), "points:ratings", "", _("Scoring")),
     ((Role.TEAM_CAPTAIN,), "volunteers:hours_to_approve", "", _("Hours to approve")),
     ((Role.TEAM_MEMBER, Role.COMMITTEE_REVIEWER, Role.ALLIANCE_MEMBER), "points:ratings", "", _("Rating work")),
 ]
+
+
+# Entries other apps add for a person (e.g. the windows a hall staff member sits at): functions
+# registered with ``@nav_provider`` take the user and return ``[{"url", "label"}]``.
+_NAV_PROVIDERS: list = []
+
+
+def nav_provider(func):
+    _NAV_PROVIDERS.append(func)
+    return func
 
 
 def _query(kind: str, user) -> str | None:
@@ -72,6 +83,12 @@ def nav_items_for(user) -> list[dict]:
                 entry["path"] = None  # a section of /me/, never "the current page"
             seen.add(entry["url"])
             items.append(entry)
+    if user is not None and user.is_authenticated:
+        for provider in _NAV_PROVIDERS:
+            for extra in provider(user):
+                if extra["url"] not in seen:
+                    seen.add(extra["url"])
+                    items.append({"url": extra["url"], "path": extra["url"], "label": extra["label"], "role": True})
     if user is not None and user.is_authenticated and user.is_staff:
         entry = _entry("admin:index", _("Admin"))
         if entry:

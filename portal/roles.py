@@ -61,6 +61,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_precheckfile",
         "services.view_precheckevent",
         "services.view_precheckfileaccess",
+        # The queue at the windows: keep zones and windows (who sits where), read the tickets.
+        "services.view_zone",
+        "services.add_zone",
+        "services.change_zone",
+        "services.view_window",
+        "services.add_window",
+        "services.change_window",
+        "services.view_queueticket",
+        "services.view_queueticketevent",
         # Cross-department cases: read in the admin, cancel with the admin action.
         "cases.view_case",
         "cases.change_case",

@@ -385,6 +385,15 @@ HALL_CONTACT = {
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
 # Booking: how many days ahead the slot picker lists open slots.
 BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
+# The queue at the windows (services). A person may check themselves in from the booking page on
+# the booking's day, from QUEUE_CHECK_IN_EARLY_MINUTES before the slot starts until
+# QUEUE_CHECK_IN_LATE_MINUTES after; the desk checks in anyone booked for the day. A window
+# marks a number as a no-show only after calling it again QUEUE_MAX_RECALLS times. The calling
+# screen reloads itself every QUEUE_SCREEN_REFRESH_SECONDS.
+QUEUE_CHECK_IN_EARLY_MINUTES = env_int("QUEUE_CHECK_IN_EARLY_MINUTES", 60, minimum=0)
+QUEUE_CHECK_IN_LATE_MINUTES = env_int("QUEUE_CHECK_IN_LATE_MINUTES", 30, minimum=0)
+QUEUE_MAX_RECALLS = env_int("QUEUE_MAX_RECALLS", 2, minimum=0)
+QUEUE_SCREEN_REFRESH_SECONDS = env_int("QUEUE_SCREEN_REFRESH_SECONDS", 5, minimum=1)
 # Pre-check of materials (材料预审, services). The department checks an upload within this many
 # working days; uploads get a reminder on the due day at PRECHECK_REMINDER_HOUR and one once
 # overdue. A booking whose materials are not all accepted PRECHECK_NOT_READY_HOURS before its start

@@ -22,29 +22,43 @@ from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services.exceptions import (
     AlreadyBooked,
+    AlreadyCheckedIn,
     AlreadyReviewed,
+    CheckInNotToday,
+    CheckInOutsideWindow,
     Conflict,
     CutoffPassed,
     Forbidden,
     Invalid,
+    NotAtThisWindow,
+    NoWindowForService,
     PrecheckClosed,
     PrecheckVersionOpen,
+    QueueEmpty,
+    RecallsNeeded,
     SlotFull,
     SlotNotBookable,
+    WindowBusy,
 )
 from services.models import (
     Booking,
     BookingEvent,
     Bundle,
+    BundleItem,
     Material,
     PrecheckEvent,
     PrecheckFile,
     PrecheckFileAccess,
     PrecheckReason,
     PrecheckUpload,
+    QueueCounter,
+    QueueTicket,
+    QueueTicketEvent,
     Review,
     ServiceItem,
     Slot,
+    Window,
+    Zone,
 )
 
 # Read aloud at a window and typed on a phone: no 0/O, 1/I/L look-alikes.
@@ -727,3 +741,187 @@ def slots_follow_calendar(*, change, by: User | None = None) -> int:
         )
         told += 1
     return told
+
+
+# --- The queue at the windows -----------------------------------------------------------------
+def _queue_item_ids(*, item: ServiceItem | None, bundle: Bundle | None) -> list[int]:
+    if item is not None:
+        return [item.pk]
+    return list(BundleItem.objects.filter(bundle=bundle).values_list("item_id", flat=True))
+
+
+def _queue_zone(*, item: ServiceItem | None, bundle: Bundle | None) -> Zone:
+    """The zone of the first open window that handles the item (or one of the bundle's items)."""
+    window = (
+        Window.objects.filter(is_open=True, items__in=_queue_item_ids(item=item, bundle=bundle))
+        .select_related("zone").order_by("number").first()
+    )
+    if window is None:
+        raise NoWindowForService()
+    return window.zone
+
+
+def _ticket_issue(*, kind: int, queue_at: datetime | None = None, booking: Booking | None = None,
+                  item: ServiceItem | None = None, bundle: Bundle | None = None) -> QueueTicket:
+    """The next number of the zone for today. Call inside a transaction: the counter's row stays
+    locked until the ticket is committed, so two desks never issue the same number, and a
+    check-in that rolls back gives its number back (no gaps)."""
+    zone = _queue_zone(item=item, bundle=bundle)
+    now = timezone.now()
+    day = timezone.localdate(now)
+    counter, _created = QueueCounter.objects.get_or_create(zone=zone, day=day)
+    QueueCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    number = QueueCounter.objects.values_list("last", flat=True).get(pk=counter.pk)
+    try:
+        with transaction.atomic():
+            ticket = QueueTicket.objects.create(
+                zone=zone, day=day, number=number, kind=kind, booking=booking, item=item, bundle=bundle,
+                queue_at=queue_at or now, checked_in_at=now,
+            )
+    except IntegrityError:
+        # The booking got its ticket from another request a moment ago.
+        raise AlreadyCheckedIn()
+    QueueTicketEvent.objects.create(ticket=ticket, at=now, to_status=QueueTicket.Status.WAITING, note="check-in")
+    return ticket
+
+
+def queue_check_in(*, booking: Booking, by: User) -> QueueTicket:
+    """Check a booking in on its day and give it a queue number.
+
+    Hall staff at the desk may check in anyone booked for today; the applicant may check
+    themselves in from the booking page only around their slot's time (QUEUE_CHECK_IN_EARLY_MINUTES
+    before to QUEUE_CHECK_IN_LATE_MINUTES after the start). Raises Forbidden, CheckInNotToday,
+    CheckInOutsideWindow, AlreadyCheckedIn, TransitionNotAllowed, NoWindowForService (all 403/409);
+    nothing is written when it refuses.
+    """
+    staff = is_hall_staff(by)
+    if not staff and booking.user_id != by.pk:
+        raise Forbidden(_("Only the applicant or hall staff can check this booking in."))
+    if QueueTicket.objects.filter(booking=booking).exists():
+        raise AlreadyCheckedIn()
+    if booking.status not in (Booking.Status.BOOKED, Booking.Status.CHECKED_IN):
+        raise TransitionNotAllowed(
+            _("A booking that is %(status)s cannot be checked in.") % {"status": Booking.Status(booking.status).label}
+        )
+    now = timezone.now()
+    starts_at = booking.slot.starts_at
+    if timezone.localdate(starts_at) != timezone.localdate(now):
+        raise CheckInNotToday()
+    if not staff:
+        opens = starts_at - timedelta(minutes=settings.QUEUE_CHECK_IN_EARLY_MINUTES)
+        closes = starts_at + timedelta(minutes=settings.QUEUE_CHECK_IN_LATE_MINUTES)
+        if not opens <= now <= closes:
+            raise CheckInOutsideWindow(
+                _("You can check in yourself from %(opens)s to %(closes)s; otherwise please go to the reception desk.")
+                % {"opens": f"{timezone.localtime(opens):%H:%M}", "closes": f"{timezone.localtime(closes):%H:%M}"}
+            )
+    with transaction.atomic():
+        if booking.status == Booking.Status.BOOKED:
+            _booking_move(booking=booking, to=Booking.Status.CHECKED_IN, by=by)
+        return _ticket_issue(
+            kind=QueueTicket.Kind.BOOKED, queue_at=starts_at, booking=booking,
+            item=booking.slot.item, bundle=booking.slot.bundle,
+        )
+
+
+def queue_walk_in(*, item: ServiceItem, by: User) -> QueueTicket:
+    """The desk gives a person without a booking a number for one item. Hall staff only."""
+    _require_staff(by)
+    with transaction.atomic():
+        return _ticket_issue(kind=QueueTicket.Kind.WALK_IN, item=item)
+
+
+def _require_seat(*, window: Window, by: User) -> None:
+    if not window.staff.filter(pk=by.pk).exists():
+        raise NotAtThisWindow()
+
+
+def queue_call_next(*, window: Window, by: User) -> QueueTicket:
+    """Call the next waiting person for the window's items and return their ticket.
+
+    The window's row is locked first (its two staff pressing at once call one person), then the
+    next waiting ticket is claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two windows calling
+    at the same moment take two different people. Raises NotAtThisWindow (403), WindowBusy and
+    QueueEmpty (409).
+    """
+    _require_seat(window=window, by=by)
+    with transaction.atomic():
+        window = Window.objects.select_for_update().select_related("zone").get(pk=window.pk)
+        if not window.is_open:
+            raise WindowBusy(_("This window is closed."))
+        today = timezone.localdate()
+        current = QueueTicket.objects.filter(window=window, day=today, status=QueueTicket.Status.CALLED).first()
+        if current is not None:
+            raise WindowBusy(
+                _("Number %(number)s is still at this window: mark it done or a no-show first.")
+                % {"number": current.code}
+            )
+        item_ids = list(window.items.values_list("pk", flat=True))
+        bundle_ids = list(BundleItem.objects.filter(item_id__in=item_ids).values_list("bundle_id", flat=True))
+        ticket = (
+            QueueTicket.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(day=today, zone=window.zone, status=QueueTicket.Status.WAITING)
+            .filter(Q(item_id__in=item_ids) | Q(bundle_id__in=bundle_ids))
+            .order_by("queue_at", "kind", "number")
+            .first()
+        )
+        if ticket is None:
+            raise QueueEmpty()
+        now = timezone.now()
+        transition_move(
+            ticket, to=QueueTicket.Status.CALLED, by=by, history=QueueTicketEvent, link="ticket",
+            changes={"window": window, "called_at": now, "last_called_at": now},
+            history_extra={"window": window},
+        )
+    return ticket
+
+
+def _require_ticket_at_seat(*, ticket: QueueTicket, by: User) -> None:
+    if ticket.window_id is None or not Window.staff.through.objects.filter(
+        window_id=ticket.window_id, user_id=by.pk
+    ).exists():
+        raise NotAtThisWindow(_("This number is not at a window you sit at."))
+
+
+def queue_recall(*, ticket: QueueTicket, by: User) -> QueueTicket:
+    """Call the same number again (it shows again at the top of the screen). Raises 403/409."""
+    _require_ticket_at_seat(ticket=ticket, by=by)
+    now = timezone.now()
+    with transaction.atomic():
+        moved = QueueTicket.objects.filter(pk=ticket.pk, status=QueueTicket.Status.CALLED).update(
+            recalls=F("recalls") + 1, last_called_at=now
+        )
+        if moved != 1:
+            raise TransitionNotAllowed(_("Only a number that is being called can be called again."))
+        QueueTicketEvent.objects.create(
+            ticket=ticket, at=now, by=by, from_status=QueueTicket.Status.CALLED, to_status=QueueTicket.Status.CALLED,
+            window_id=ticket.window_id, note="recall",
+        )
+    ticket.refresh_from_db(fields=["recalls", "last_called_at"])
+    return ticket
+
+
+def queue_no_show(*, ticket: QueueTicket, by: User) -> QueueTicket:
+    """The person did not come after QUEUE_MAX_RECALLS recalls. Raises 403, RecallsNeeded (409)."""
+    _require_ticket_at_seat(ticket=ticket, by=by)
+    needed = settings.QUEUE_MAX_RECALLS
+    if ticket.status == QueueTicket.Status.CALLED and ticket.recalls < needed:
+        raise RecallsNeeded(
+            _("Call the number again %(count)s more time(s) before marking it a no-show.")
+            % {"count": needed - ticket.recalls}
+        )
+    return transition_move(
+        ticket, to=QueueTicket.Status.NO_SHOW, by=by, history=QueueTicketEvent, link="ticket",
+        changes={"done_at": timezone.now()}, history_extra={"window_id": ticket.window_id},
+        message=_("Only a number that is being called can be marked a no-show."),
+    )
+
+
+def queue_done(*, ticket: QueueTicket, by: User) -> QueueTicket:
+    """The window has served the person. Raises 403, TransitionNotAllowed (409)."""
+    _require_ticket_at_seat(ticket=ticket, by=by)
+    return transition_move(
+        ticket, to=QueueTicket.Status.DONE, by=by, history=QueueTicketEvent, link="ticket",
+        changes={"done_at": timezone.now()}, history_extra={"window_id": ticket.window_id},
+        message=_("Only a number that is being called can be marked done."),
+    )

@@ -30,10 +30,14 @@ from services.models import (
     PrecheckFileAccess,
     PrecheckReason,
     PrecheckUpload,
+    QueueTicket,
+    QueueTicketEvent,
     Review,
     ServiceItem,
     Slot,
     Step,
+    Window,
+    Zone,
 )
 
 
@@ -502,4 +506,71 @@ class PrecheckFileAccessAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Zone)
+class ZoneAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+    list_display = ["letter", "name", "window_count"]
+    search_fields = ["name", "letter"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(window_count=Count("windows"))
+
+    @admin.display(description=_("windows"), ordering="window_count")
+    def window_count(self, obj: Zone) -> int:
+        return obj.window_count
+
+
+@admin.register(Window)
+class WindowAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "zone", "is_open", "item_list", "staff_list"]
+    list_filter = ["zone", "is_open"]
+    search_fields = ["=number", "items__name", "staff__username"]
+    list_select_related = ["zone"]
+    autocomplete_fields = ["items", "staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("items", "staff")
+
+    @admin.display(description=_("service items"))
+    def item_list(self, obj: Window) -> str:
+        return ", ".join(item.name for item in obj.items.all())
+
+    @admin.display(description=_("staff"))
+    def staff_list(self, obj: Window) -> str:
+        return ", ".join(person.get_username() for person in obj.staff.all())
+
+
+class QueueTicketEventInline(admin.TabularInline):
+    model = QueueTicketEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "window", "by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QueueTicket)
+class QueueTicketAdmin(admin.ModelAdmin):
+    """Read-only: tickets move only through the desk and the windows' pages (services.actions)."""
+
+    list_display = ["code", "day", "kind", "subject", "status", "window", "recalls", "checked_in_at", "called_at",
+                    "done_at"]
+    list_filter = ["day", "zone", "status", "kind", "window"]
+    search_fields = ["booking__reference", "=number"]
+    list_select_related = ["zone", "window", "item", "bundle"]
+    raw_id_fields = ["booking"]
+    date_hierarchy = "day"
+    inlines = [QueueTicketEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

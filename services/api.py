@@ -8,8 +8,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.roles import HasRole, Role, is_hall_staff
 from services import actions, selectors
-from services.exceptions import Forbidden, Invalid
+from services.exceptions import Forbidden, Invalid, NotFound
 from services.models import Booking, Bundle, Material, PrecheckReason, PrecheckUpload, ServiceItem
 
 
@@ -532,3 +533,192 @@ class PrecheckFileApi(_BookingApiMixin, APIView):
         file = selectors.precheck_file_get_for_user(user=request.user, file_id=file_id)
         actions.precheck_file_open(file=file, by=request.user)
         return private_file_response(file.file, filename=file.original_name, content_type=file.content_type)
+
+
+# --- The queue at the windows -----------------------------------------------------------------
+class QueueTicketOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(source="code", help_text="The queue number as shown and called, e.g. A012.")
+    zone = serializers.CharField(source="zone.letter")
+    day = serializers.DateField()
+    kind = serializers.CharField(help_text="booked or walk_in.")
+    status = serializers.CharField()
+    service = serializers.CharField(source="item.code", allow_null=True, default=None)
+    bundle = serializers.CharField(source="bundle.slug", allow_null=True, default=None)
+    booking = serializers.CharField(source="booking.reference", allow_null=True, default=None)
+    window = serializers.IntegerField(source="window.number", allow_null=True, default=None)
+    recalls = serializers.IntegerField()
+    checked_in_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        data["kind"] = "booked" if ticket.kind == ticket.Kind.BOOKED else "walk_in"
+        return data
+
+
+class MyQueueTicketOutput(QueueTicketOutput):
+    ahead = serializers.IntegerField(help_text="Waiting people who will be called before this number.")
+
+
+class WindowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    zone = serializers.CharField(source="zone.letter")
+    zone_name = serializers.CharField(source="zone.name")
+    is_open = serializers.BooleanField()
+    services = serializers.SerializerMethodField()
+    staff = serializers.SerializerMethodField()
+    seated = serializers.SerializerMethodField(help_text="Whether the requester sits at this window.")
+
+    def get_services(self, window) -> list[str]:
+        return [item.code for item in window.items.all()]
+
+    def get_staff(self, window) -> list[str]:
+        return [person.get_username() for person in window.staff.all()]
+
+    def get_seated(self, window) -> bool:
+        return selectors.window_is_seat(window=window, user=self.context["request"].user)
+
+
+class WindowListApi(_BookingApiMixin, generics.ListAPIView):
+    """The hall's windows with their services and staff (hall staff only)."""
+
+    permission_classes = [HasRole.of(Role.HALL_STAFF)]
+    serializer_class = WindowOutput
+
+    def get_queryset(self):
+        return selectors.window_list(user=self.request.user)
+
+
+def _ticket_response(ticket, *, user, status_code: int = status.HTTP_200_OK) -> Response:
+    ticket = selectors.queue_ticket_get_for_user(user=user, ticket_id=ticket.pk) if is_hall_staff(user) else ticket
+    return Response(QueueTicketOutput(ticket).data, status=status_code)
+
+
+class QueueCheckInApi(APIView):
+    """Check a booking in on its day and give it a number: hall staff at the desk for anyone booked
+    today, the applicant themselves around their slot's time. 409 on another day, twice, or outside
+    the self check-in window."""
+
+    permission_classes = [IsAuthenticated]
+
+    class QueueCheckInInputSerializer(serializers.Serializer):
+        reference = serializers.CharField(label=_("Booking reference"), max_length=12)
+
+    @extend_schema(request=QueueCheckInInputSerializer, responses={201: QueueTicketOutput})
+    def post(self, request):
+        serializer = self.QueueCheckInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = selectors.booking_get_for_user(user=request.user, reference=serializer.validated_data["reference"])
+        ticket = actions.queue_check_in(booking=booking, by=request.user)
+        return _ticket_response(ticket, user=request.user, status_code=status.HTTP_201_CREATED)
+
+
+class QueueWalkInApi(APIView):
+    """A number for a person without a booking, for one service item (hall staff)."""
+
+    permission_classes = [HasRole.of(Role.HALL_STAFF)]
+
+    class QueueWalkInInputSerializer(serializers.Serializer):
+        service = serializers.SlugField(label=_("Service item"))
+
+        def validate_service(self, value):
+            item = ServiceItem.objects.filter(code=value).first()
+            if item is None:
+                raise serializers.ValidationError(_("There is no service item with this code."))
+            return item
+
+    @extend_schema(request=QueueWalkInInputSerializer, responses={201: QueueTicketOutput})
+    def post(self, request):
+        serializer = self.QueueWalkInInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = actions.queue_walk_in(item=serializer.validated_data["service"], by=request.user)
+        return _ticket_response(ticket, user=request.user, status_code=status.HTTP_201_CREATED)
+
+
+class WindowCallNextApi(APIView):
+    """Call the next person for this window's services: only staff who sit at it (else 403); 409
+    while a number is still at the window or when nobody waits."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=QueueTicketOutput)
+    def post(self, request, window_id: int):
+        window = selectors.window_get_for_user(user=request.user, window_id=window_id)
+        return _ticket_response(actions.queue_call_next(window=window, by=request.user), user=request.user)
+
+
+class _QueueTicketMoveApi(APIView):
+    permission_classes = [IsAuthenticated]
+    move = staticmethod(actions.queue_done)
+
+    @extend_schema(request=None, responses=QueueTicketOutput)
+    def post(self, request, ticket_id: int):
+        ticket = selectors.queue_ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+        return _ticket_response(type(self).move(ticket=ticket, by=request.user), user=request.user)
+
+
+class QueueTicketRecallApi(_QueueTicketMoveApi):
+    """Call the number again (staff at the window it was called to; else 403)."""
+
+    move = staticmethod(actions.queue_recall)
+
+
+class QueueTicketNoShowApi(_QueueTicketMoveApi):
+    """The person did not come: allowed after QUEUE_MAX_RECALLS recalls (409 before)."""
+
+    move = staticmethod(actions.queue_no_show)
+
+
+class QueueTicketDoneApi(_QueueTicketMoveApi):
+    """The window has served the person."""
+
+    move = staticmethod(actions.queue_done)
+
+
+class BookingTicketApi(_BookingObjectApi):
+    """The booking's queue number and how many are ahead (the applicant or hall staff); 404 before check-in."""
+
+    @extend_schema(responses=MyQueueTicketOutput)
+    def get(self, request, reference: str):
+        booking = self.booking(reference)
+        ticket = selectors.booking_ticket(booking)
+        if ticket is None:
+            raise NotFound(_("This booking has not been checked in yet."))
+        ticket.ahead = selectors.queue_ahead(ticket=ticket)
+        return Response(MyQueueTicketOutput(ticket).data)
+
+
+class QueueCallOutput(serializers.Serializer):
+    window = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    spoken = serializers.CharField(help_text="The call as read aloud, in the request's language.")
+
+
+class QueueStateOutput(serializers.Serializer):
+    windows = QueueCallOutput(many=True)
+    latest = QueueCallOutput(allow_null=True)
+    waiting = serializers.IntegerField(help_text="People waiting in the hall now.")
+
+
+class QueueStateApi(APIView):
+    """What the calling screen shows, for other screens: numbers and windows only, no sign-in."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=QueueStateOutput)
+    def get(self, request):
+        screen = selectors.queue_screen()
+        latest = screen["latest"]
+        return Response(QueueStateOutput({
+            "windows": [
+                {"window": row["window"].number, "number": row["ticket"].code if row["ticket"] else None,
+                 "spoken": row["spoken"]}
+                for row in screen["windows"]
+            ],
+            "latest": {"window": latest.window.number, "number": latest.code, "spoken": screen["latest_spoken"]}
+            if latest else None,
+            "waiting": screen["waiting"],
+        }).data)

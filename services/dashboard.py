@@ -160,3 +160,30 @@ def one_visit_figures() -> list[dict]:
             "trend": True,  # rates per bundle and month: the bars do not add up to the headline
         })
     return figures
+
+
+@dashboard_figures(12)
+def queue_time_figures() -> list[dict]:
+    """The queue at the windows: waiting (called − checked in) and service (done − called) times
+    today, median and 90th percentile in minutes, with the last 14 days as a chart. One query."""
+    today = timezone.localdate()
+    times = selectors.queue_times(day_from=today - timedelta(days=13), day_to=today)
+    today_row = next((row for row in times["per_day"] if row["key"] == today), None)
+    figures = []
+    for key, label in (
+        ("wait_median", gettext("Waiting time at the windows today, median")),
+        ("wait_p90", gettext("Waiting time at the windows today, 90th percentile")),
+        ("service_median", gettext("Service time at the windows today, median")),
+        ("service_p90", gettext("Service time at the windows today, 90th percentile")),
+    ):
+        value = today_row[key] if today_row and today_row[key] is not None else None
+        figures.append({
+            "label": label,
+            "value": "—" if value is None else value,
+            "unit": gettext("min") if value is not None else "",
+            "chart": [
+                {"label": f"{row['key']:%m-%d}", "value": row[key]}
+                for row in times["per_day"] if row[key] is not None
+            ],
+        })
+    return figures

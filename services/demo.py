@@ -1,6 +1,6 @@
 """Demo data for the catalogue and booking: 40 items over four stages, six one-thing bundles, slots
-over the next ten working days and a past month of reviewed bookings. Needs the hall's departments
-(``portal.hall.demo``) first. Idempotent."""
+over the next ten working days, a past month of reviewed bookings and the youth zone's two windows.
+Needs the hall's departments (``portal.hall.demo``) first. Idempotent."""
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -14,6 +14,8 @@ from services.actions import (
     precheck_upload_accept,
     precheck_upload_create,
     precheck_upload_request_correction,
+    queue_call_next,
+    queue_walk_in,
     slot_open_bulk,
 )
 from services.models import (
@@ -25,10 +27,13 @@ from services.models import (
     PrecheckEvent,
     PrecheckFile,
     PrecheckUpload,
+    QueueTicket,
     Review,
     ServiceItem,
     Slot,
     Step,
+    Window,
+    Zone,
 )
 
 # What items issue: registering a company or a sole trader issues the business licence (营业执照),
@@ -355,6 +360,32 @@ def _seed_precheck() -> None:
                                                reason_text="请标明厨房与就餐区的功能分区")
 
 
+def _seed_queue() -> None:
+    """The youth zone (letter A) with two windows, the demo hall staff member at both: window 1 for
+    the first half of the catalogue, window 2 for the rest. On a
+    day without numbers yet, three walk-ins are given one and window 1 calls the first, so the
+    calling screen and the desk show something."""
+    from portal.accounts.models import User
+
+    staff = User.objects.filter(username="staff").first()
+    zone, _created = Zone.objects.get_or_create(letter="A", defaults={"name": "青年专区"})
+    items = list(ServiceItem.objects.order_by("position"))
+    half = len(items) // 2
+    windows = []
+    for number, part in ((1, items[:half]), (2, items[half:])):
+        window, created = Window.objects.get_or_create(number=number, defaults={"zone": zone})
+        if created:
+            window.items.set(part)
+            if staff is not None:
+                window.staff.add(staff)
+        windows.append(window)
+    if staff is None or QueueTicket.objects.filter(day=timezone.localdate()).exists():
+        return
+    for item in items[:3]:
+        queue_walk_in(item=item, by=staff)
+    queue_call_next(window=windows[0], by=staff)
+
+
 REFERENCE_DEMO = ["AAA", "AAB", "AAC", "AAD", "AAE", "AAF", "AAG", "AAH", "AAJ", "AAK", "AAM", "AAN"]
 
 
@@ -364,6 +395,7 @@ def seed() -> str:
     _seed_slots()
     _seed_bookings()
     _seed_precheck()
+    _seed_queue()
     return (
         f"{ServiceItem.objects.count()} service items, {Bundle.objects.count()} bundles, "
         f"{Slot.objects.count()} slots, {Booking.objects.count()} bookings"

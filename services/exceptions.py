@@ -36,3 +36,40 @@ class PrecheckClosed(Conflict):
 class PrecheckVersionOpen(Conflict):
     code = "precheck_version_open"
     default_message = _("This material already has a version waiting for the pre-check or accepted.")
+
+
+class CheckInNotToday(Conflict):
+    code = "check_in_wrong_day"
+    default_message = _("A booking can only be checked in on its own day.")
+
+
+class CheckInOutsideWindow(Conflict):
+    code = "check_in_outside_window"
+
+
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+    default_message = _("This booking has already been checked in and has its queue number.")
+
+
+class NoWindowForService(Conflict):
+    code = "no_window"
+    default_message = _("No open window handles this service; please ask at the reception desk.")
+
+
+class NotAtThisWindow(Forbidden):
+    code = "not_at_this_window"
+    default_message = _("You do not sit at this window.")
+
+
+class WindowBusy(Conflict):
+    code = "window_busy"
+
+
+class QueueEmpty(Conflict):
+    code = "queue_empty"
+    default_message = _("Nobody is waiting for this window's services.")
+
+
+class RecallsNeeded(Conflict):
+    code = "recalls_needed"

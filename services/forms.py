@@ -142,3 +142,26 @@ class PrecheckDecisionForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", _("Choose a reason")), *PrecheckReason.choices]
+
+
+class DeskCheckInForm(forms.Form):
+    """The reception desk: a booking's reference, typed or read by the scanner from its QR code."""
+
+    reference = forms.CharField(
+        label=_("Booking reference"), max_length=12,
+        help_text=_("Scan the QR code on the person's booking page or type the reference."),
+        error_messages={"required": _("Enter or scan the booking reference.")},
+    )
+
+
+class WalkInForm(forms.Form):
+    """The reception desk: a number for a person without a booking, for one item a window handles."""
+
+    item = forms.ModelChoiceField(
+        label=_("Service item"), queryset=ServiceItem.objects.none(),
+        error_messages={"required": _("Choose the service item."), "invalid_choice": _("Choose the service item.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = ServiceItem.objects.filter(windows__is_open=True).distinct().order_by("position", "code")

@@ -471,3 +471,157 @@ class PrecheckFileAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id} · {self.by_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class Zone(models.Model):
+    """A part of the hall (the youth zone, ...). Its letter starts every queue number issued there."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    letter = models.CharField(
+        _("letter"), max_length=1, unique=True,
+        help_text=_("One capital letter: the zone's numbers read A001, A002, ..."),
+    )
+
+    class Meta:
+        ordering = ["letter"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(letter__regex=r"^[A-Z]$"), name="zone_letter_one_capital",
+                violation_error_message=_("A zone's letter is one capital letter A-Z."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} · {self.name}"
+
+
+class Window(models.Model):
+    """A counter (窗口) in a zone: the service items it handles and the staff who sit at it."""
+
+    number = models.PositiveSmallIntegerField(_("window number"), unique=True)
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="windows", verbose_name=_("zone"))
+    items = models.ManyToManyField(ServiceItem, blank=True, related_name="windows", verbose_name=_("service items"))
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="windows", verbose_name=_("staff at this window")
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("window")
+        verbose_name_plural = _("windows")
+
+    def __str__(self) -> str:
+        return str(_("Window %(number)s") % {"number": self.number})
+
+
+class QueueCounter(models.Model):
+    """The last number issued in a zone on a day. Taken under a row lock in the transaction that
+    writes the ticket, so numbers are sequential and a rolled-back check-in leaves no gap."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["zone", "day"], name="queue_counter_one_per_zone_day")]
+
+    def __str__(self) -> str:
+        return f"{self.zone_id} {self.day}: {self.last}"
+
+
+class QueueTicket(models.Model):
+    """A queue number (A012) given at check-in, for a booking or a walk-in, until a window is done with it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        DONE = "done", _("Done")
+        NO_SHOW = "no_show", _("No-show")
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.WAITING: {Status.CALLED},
+        Status.CALLED: {Status.DONE, Status.NO_SHOW},
+        Status.DONE: set(),
+        Status.NO_SHOW: set(),
+    }
+
+    class Kind(models.IntegerChoices):
+        # The value orders the queue: a booked person goes before a walk-in of the same time.
+        BOOKED = 0, _("Booked")
+        WALK_IN = 1, _("Walk-in")
+
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("zone"))
+    day = models.DateField(_("day"))
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.PositiveSmallIntegerField(_("kind"), choices=Kind.choices)
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket", verbose_name=_("booking")
+    )
+    item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("service item")
+    )
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bundle")
+    )
+    # Where the ticket stands in the queue: the slot's start for a booking (so a booked person is
+    # called before walk-ins who came during their slot), the check-in time for a walk-in.
+    queue_at = models.DateTimeField(_("place in the queue"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.WAITING)
+    window = models.ForeignKey(
+        Window, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("window")
+    )
+    recalls = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    last_called_at = models.DateTimeField(_("last called at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "queue_at", "kind", "number"]
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "day", "number"], name="queue_ticket_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False) | models.Q(bundle__isnull=False),
+                name="queue_ticket_for_an_item_or_bundle",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "status", "queue_at"], name="queue_ticket_waiting_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"{self.zone.letter}{self.number:03d}"
+
+    @property
+    def subject(self):
+        return self.bundle or self.item
+
+
+class QueueTicketEvent(models.Model):
+    """History of a ticket: every call, recall, no-show and completion, with the window."""
+
+    ticket = models.ForeignKey(QueueTicket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    from_status = models.CharField(_("from"), max_length=20, choices=QueueTicket.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=QueueTicket.Status.choices)
+    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("window"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("queue history entry")
+        verbose_name_plural = _("queue history")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.from_status} → {self.to_status}"

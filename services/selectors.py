@@ -1,3 +1,4 @@
+import math
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -7,9 +8,10 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
+from portal.context_processors import nav_provider
 from portal.filters import filters_apply
 from portal.home import home_section
 from portal.pagecache import memoize
@@ -23,10 +25,12 @@ from services.models import (
     Material,
     PrecheckFile,
     PrecheckUpload,
+    QueueTicket,
     Review,
     ServiceItem,
     Slot,
     Step,
+    Window,
 )
 
 
@@ -529,3 +533,204 @@ def precheck_me_section(*, user) -> dict | None:
         "template": "services/me_precheck.html",
         "context": {"waiting": precheck_waiting_count(user=user)},
     }
+
+
+# --- The queue at the windows -----------------------------------------------------------------
+def window_list(*, user) -> QuerySet[Window]:
+    """Every window with its zone, items and staff (hall staff only; others see none)."""
+    if not is_hall_staff(user):
+        return Window.objects.none()
+    return Window.objects.select_related("zone").prefetch_related("items", "staff").order_by("number")
+
+
+def window_get_for_user(*, user, window_id) -> Window:
+    """The window if ``user`` is hall staff, else 404. Whether they sit at it (403) is
+    ``window_is_seat`` and each action's own check."""
+    window = window_list(user=user).filter(pk=window_id).first() if str(window_id).isdigit() else None
+    if window is None:
+        raise NotFound(_("There is no such window."))
+    return window
+
+
+def window_is_seat(*, window: Window, user) -> bool:
+    return any(person.pk == user.pk for person in window.staff.all())
+
+
+@nav_provider
+def window_nav_items(user) -> list[dict]:
+    """The header's link to each window the hall staff member sits at (one query; none for others)."""
+    if not is_hall_staff(user):
+        return []
+    return [{"url": reverse("services:hall_window", args=[window.pk]), "label": str(window)}
+            for window in Window.objects.filter(staff=user).order_by("number")]
+
+
+def queue_ticket_get_for_user(*, user, ticket_id) -> QueueTicket:
+    """A ticket for hall staff, else 404 (a ticket says who waits for what)."""
+    ticket = None
+    if is_hall_staff(user) and str(ticket_id).isdigit():
+        ticket = QueueTicket.objects.select_related("zone", "window", "item", "bundle").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(_("There is no such queue number."))
+    return ticket
+
+
+def _window_subject_filter(item_ids: list[int]) -> Q:
+    bundle_ids = BundleItem.objects.filter(item_id__in=item_ids).values("bundle_id")
+    return Q(item_id__in=item_ids) | Q(bundle_id__in=bundle_ids)
+
+
+def queue_waiting_for_window(*, window: Window) -> QuerySet[QueueTicket]:
+    """Today's waiting tickets this window may call, in the order it will call them."""
+    item_ids = [item.pk for item in window.items.all()]
+    return (
+        QueueTicket.objects.filter(day=timezone.localdate(), zone_id=window.zone_id, status=QueueTicket.Status.WAITING)
+        .filter(_window_subject_filter(item_ids))
+        .select_related("zone", "item", "bundle")
+        .order_by("queue_at", "kind", "number")
+    )
+
+
+def queue_window_current(*, window: Window) -> QueueTicket | None:
+    return (
+        QueueTicket.objects.filter(window=window, day=timezone.localdate(), status=QueueTicket.Status.CALLED)
+        .select_related("zone", "item", "bundle").first()
+    )
+
+
+def queue_ahead(*, ticket: QueueTicket) -> int:
+    """How many waiting people will be called before this ticket by the windows that serve it."""
+    if ticket.status != QueueTicket.Status.WAITING:
+        return 0
+    own_items = [ticket.item_id] if ticket.item_id else list(
+        BundleItem.objects.filter(bundle_id=ticket.bundle_id).values_list("item_id", flat=True)
+    )
+    item_ids = list(
+        ServiceItem.objects.filter(windows__items__in=own_items, windows__is_open=True).values_list("pk", flat=True)
+    ) or own_items
+    before = (
+        Q(queue_at__lt=ticket.queue_at)
+        | Q(queue_at=ticket.queue_at, kind__lt=ticket.kind)
+        | Q(queue_at=ticket.queue_at, kind=ticket.kind, number__lt=ticket.number)
+    )
+    return (
+        QueueTicket.objects.filter(day=ticket.day, zone_id=ticket.zone_id, status=QueueTicket.Status.WAITING)
+        .filter(_window_subject_filter(item_ids)).filter(before).distinct().count()
+    )
+
+
+def booking_ticket(booking: Booking) -> QueueTicket | None:
+    return QueueTicket.objects.select_related("zone", "window").filter(booking=booking).first()
+
+
+def booking_is_today(booking: Booking) -> bool:
+    return timezone.localdate(booking.slot.starts_at) == timezone.localdate()
+
+
+def queue_number_spoken(*, code: str, window_number: int) -> str:
+    """The call as it is read aloud: A012 at window 3 is "Number A-zero-one-two, please go to
+    window 3" (Chinese: 请 A零一二 号到 3 号窗口). Each digit carries its joining dash in the
+    English text so the Chinese catalogue can drop it."""
+    digits = {
+        "0": pgettext("a queue number's digit read aloud", "-zero"),
+        "1": pgettext("a queue number's digit read aloud", "-one"),
+        "2": pgettext("a queue number's digit read aloud", "-two"),
+        "3": pgettext("a queue number's digit read aloud", "-three"),
+        "4": pgettext("a queue number's digit read aloud", "-four"),
+        "5": pgettext("a queue number's digit read aloud", "-five"),
+        "6": pgettext("a queue number's digit read aloud", "-six"),
+        "7": pgettext("a queue number's digit read aloud", "-seven"),
+        "8": pgettext("a queue number's digit read aloud", "-eight"),
+        "9": pgettext("a queue number's digit read aloud", "-nine"),
+    }
+    spelled = "".join(digits.get(char, char) for char in code)
+    return str(_("Number %(number)s, please go to window %(window)s")) % {"number": spelled, "window": window_number}
+
+
+def queue_screen() -> dict:
+    """What the hall's calling screen shows: each open window's number being called and the last
+    calls, newest first, and how many wait. Nothing personal: numbers and windows only. Three queries."""
+    today = timezone.localdate()
+    windows = list(Window.objects.filter(is_open=True).order_by("number"))
+    called = list(
+        QueueTicket.objects.filter(day=today, last_called_at__isnull=False, window__isnull=False)
+        .select_related("zone", "window").order_by("-last_called_at", "-id")[:50]
+    )
+    current = {}
+    for ticket in called:
+        if ticket.status == QueueTicket.Status.CALLED:
+            current.setdefault(ticket.window_id, ticket)
+    rows = [
+        {
+            "window": window,
+            "ticket": current.get(window.pk),
+            "spoken": queue_number_spoken(code=current[window.pk].code, window_number=window.number)
+            if window.pk in current else "",
+        }
+        for window in windows
+    ]
+    latest = next((ticket for ticket in called if ticket.status == QueueTicket.Status.CALLED), None)
+    return {
+        "windows": rows,
+        "waiting": QueueTicket.objects.filter(day=today, status=QueueTicket.Status.WAITING).count(),
+        "latest": latest,
+        "latest_spoken": queue_number_spoken(code=latest.code, window_number=latest.window.number) if latest else "",
+        "recent": called[:8],
+    }
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value at or above ``share`` of the values."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def _time_summary(waits: list[float], services: list[float]) -> dict:
+    def minutes(values: list[float], share: float) -> float | None:
+        return round(_percentile(values, share) / 60, 1) if values else None
+
+    return {
+        "called": len(waits), "served": len(services),
+        "wait_median": minutes(waits, 0.5), "wait_p90": minutes(waits, 0.9),
+        "service_median": minutes(services, 0.5), "service_p90": minutes(services, 0.9),
+    }
+
+
+def queue_times(*, day_from: date, day_to: date, window: Window | None = None) -> dict:
+    """Waiting (called − checked in) and service (done − called) times, in minutes: median and
+    90th percentile per day, per item (or bundle) and per window. One query; a day's tickets are
+    a few hundred rows at most, so the percentiles are taken here, the same on SQLite and PostgreSQL."""
+    tickets = QueueTicket.objects.filter(day__gte=day_from, day__lte=day_to, called_at__isnull=False)
+    if window is not None:
+        tickets = tickets.filter(window=window)
+    rows = tickets.values_list(
+        "day", "item__name", "bundle__name", "window__number", "checked_in_at", "called_at", "done_at", "status"
+    )
+    groups: dict[tuple, tuple[list, list]] = {}
+    for day, item_name, bundle_name, window_number, checked_in_at, called_at, done_at, status in rows:
+        wait = (called_at - checked_in_at).total_seconds()
+        service = (done_at - called_at).total_seconds() if status == QueueTicket.Status.DONE and done_at else None
+        for key in (("day", day), ("subject", bundle_name or item_name), ("window", window_number), ("all", None)):
+            waits, services = groups.setdefault(key, ([], []))
+            waits.append(wait)
+            if service is not None:
+                services.append(service)
+
+    def summaries(kind: str) -> list[dict]:
+        return [
+            {"key": key, **_time_summary(*values)}
+            for (group, key), values in sorted(groups.items(), key=lambda pair: str(pair[0][1]))
+            if group == kind
+        ]
+
+    return {
+        "all": _time_summary(*groups.get(("all", None), ([], []))),
+        "per_day": summaries("day"),
+        "per_subject": summaries("subject"),
+        "per_window": summaries("window"),
+    }
+
+
+def queue_times_today(*, window: Window | None = None) -> dict:
+    today = timezone.localdate()
+    return queue_times(day_from=today, day_to=today, window=window)

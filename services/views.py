@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,14 @@ from portal.files import private_file_response
 from portal.roles import is_hall_staff
 from services import actions, selectors
 from services.filters import BookingFilter, PrecheckUploadFilter, ServiceItemFilter
-from services.forms import PrecheckDecisionForm, PrecheckUploadForm, ReviewForm, SlotChoiceForm
+from services.forms import (
+    DeskCheckInForm,
+    PrecheckDecisionForm,
+    PrecheckUploadForm,
+    ReviewForm,
+    SlotChoiceForm,
+    WalkInForm,
+)
 from services.models import Booking, Material, PrecheckUpload, Stage
 
 
@@ -279,11 +287,16 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
     subject, materials = selectors.booking_subject_with_materials(booking)
     precheck = selectors.booking_precheck(booking)
     owner = booking.user_id == request.user.pk
+    ticket = selectors.booking_ticket(booking)
     return render(
         request,
         "services/booking_detail.html",
         {
             "booking": booking,
+            "ticket": ticket,
+            "ahead": selectors.queue_ahead(ticket=ticket) if ticket else 0,
+            "can_check_in": owner and ticket is None and selectors.booking_is_today(booking)
+            and booking.status == Booking.Status.BOOKED,
             "subject": subject,
             "materials": materials,
             "precheck": precheck,
@@ -416,3 +429,156 @@ def precheck_file(request: HttpRequest, file_id: int) -> HttpResponse:
     actions.precheck_file_open(file=file, by=request.user)
     return private_file_response(file.file, filename=file.original_name, content_type=file.content_type,
                                  inline=file.content_type.startswith("image/"))
+
+
+# --- The queue at the windows -----------------------------------------------------------------
+def _require_hall_staff(request: HttpRequest) -> None:
+    if not is_hall_staff(request.user):
+        raise PermissionDenied(_("Only hall staff can use this page."))
+
+
+@login_required
+@require_POST
+def booking_check_in(request: HttpRequest, reference: str) -> HttpResponse:
+    """The applicant, inside the hall on the day, presses "check in" and gets a queue number."""
+    booking = _booking(request, reference)
+    try:
+        ticket = actions.queue_check_in(booking=booking, by=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("You are checked in. Your number is %(number)s.") % {"number": ticket.code})
+    return redirect("services:booking_detail", reference=booking.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hall_desk(request: HttpRequest) -> HttpResponse:
+    """The reception desk (/hall/desk/): check bookings in by reference or QR code, give walk-ins a number."""
+    _require_hall_staff(request)
+    check_in_form = DeskCheckInForm(prefix="checkin")
+    walk_in_form = WalkInForm(prefix="walkin")
+    status = 200
+    if request.method == "POST":
+        try:
+            if "checkin-reference" in request.POST:
+                check_in_form = DeskCheckInForm(request.POST, prefix="checkin")
+                if not check_in_form.is_valid():
+                    raise Invalid(_("Enter or scan the booking reference."))
+                booking = selectors.booking_get_for_user(
+                    user=request.user, reference=check_in_form.cleaned_data["reference"]
+                )
+                ticket = actions.queue_check_in(booking=booking, by=request.user)
+            else:
+                walk_in_form = WalkInForm(request.POST, prefix="walkin")
+                if not walk_in_form.is_valid():
+                    raise Invalid(_("Choose the service item."))
+                ticket = actions.queue_walk_in(item=walk_in_form.cleaned_data["item"], by=request.user)
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise PermissionDenied(str(exc.message))
+            messages.error(request, str(exc.message))
+            status = 404 if isinstance(exc, NotFound) else exc.status_code
+        else:
+            messages.success(
+                request, _("Number %(number)s for %(subject)s.") % {"number": ticket.code, "subject": ticket.subject}
+            )
+            return redirect("services:hall_desk")
+    return render(
+        request,
+        "services/hall_desk.html",
+        {
+            "check_in_form": check_in_form,
+            "walk_in_form": walk_in_form,
+            "windows": selectors.window_list(user=request.user),
+            "times": selectors.queue_times_today(),
+        },
+        status=status,
+    )
+
+
+def _window_seated(request: HttpRequest, window_id: int):
+    try:
+        window = selectors.window_get_for_user(user=request.user, window_id=window_id)
+    except DomainError as exc:
+        if not is_hall_staff(request.user):
+            raise PermissionDenied(_("Only hall staff can use this page."))
+        _raise_for_page(exc)
+    if not selectors.window_is_seat(window=window, user=request.user):
+        raise PermissionDenied(_("You do not sit at this window."))
+    return window
+
+
+@login_required
+@require_GET
+def hall_window(request: HttpRequest, window_id: int) -> HttpResponse:
+    """A window's page (/hall/windows/<id>/) for the staff who sit at it: call next, recall, no-show, done."""
+    window = _window_seated(request, window_id)
+    current = selectors.queue_window_current(window=window)
+    waiting = list(selectors.queue_waiting_for_window(window=window)[:20])
+    return render(
+        request,
+        "services/hall_window.html",
+        {
+            "window": window,
+            "current": current,
+            "waiting": waiting,
+            "waiting_count": selectors.queue_waiting_for_window(window=window).count(),
+            "max_recalls": settings.QUEUE_MAX_RECALLS,
+            "can_no_show": current is not None and current.recalls >= settings.QUEUE_MAX_RECALLS,
+            "times": selectors.queue_times_today(window=window),
+        },
+    )
+
+
+@login_required
+@require_POST
+def hall_window_call(request: HttpRequest, window_id: int) -> HttpResponse:
+    window = _window_seated(request, window_id)
+    try:
+        ticket = actions.queue_call_next(window=window, by=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Calling %(number)s.") % {"number": ticket.code})
+    return redirect("services:hall_window", window_id=window.pk)
+
+
+_TICKET_MOVES = {
+    "recall": (actions.queue_recall, _("Number called again.")),
+    "no-show": (actions.queue_no_show, _("Marked as a no-show.")),
+    "done": (actions.queue_done, _("Done.")),
+}
+
+
+@login_required
+@require_POST
+def hall_ticket_move(request: HttpRequest, window_id: int, ticket_id: int, move: str) -> HttpResponse:
+    """One press on the window's page: recall, no-show or done, for the number at this window."""
+    window = _window_seated(request, window_id)
+    if move not in _TICKET_MOVES:
+        raise Http404()
+    action, done_message = _TICKET_MOVES[move]
+    try:
+        ticket = selectors.queue_ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+        if ticket.window_id != window.pk:
+            raise NotFound(_("This number is not at this window."))
+        action(ticket=ticket, by=request.user)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, str(done_message))
+    return redirect("services:hall_window", window_id=window.pk)
+
+
+@require_GET
+def hall_screen(request: HttpRequest) -> HttpResponse:
+    """The hall's calling screen (/hall/screen/): no sign-in, numbers and windows only, reloads itself."""
+    return render(
+        request,
+        "services/hall_screen.html",
+        {**selectors.queue_screen(), "refresh_seconds": settings.QUEUE_SCREEN_REFRESH_SECONDS},
+    )

@@ -135,3 +135,19 @@ def test_hours_to_approve_is_refused_to_a_plain_member(client_as, member):
 def test_hours_to_approve_needs_sign_in(client):
     response = client.get(reverse("volunteers:hours_to_approve"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_it_gives_hall_staff_the_reception_desk_and_the_windows_they_sit_at(client_as, hall_staff):
+    from services.models import Window, Zone
+
+    zone = Zone.objects.create(letter="A", name="青年专区")
+    mine = Window.objects.create(number=3, zone=zone)
+    mine.staff.add(hall_staff)
+    other = Window.objects.create(number=4, zone=zone)
+    client = client_as(hall_staff)
+    _english(client)
+    links = _nav(client.get("/").content.decode())
+    assert links[reverse("services:hall_desk")] == "Reception desk"
+    assert links[reverse("services:hall_window", args=[mine.pk])] == "Window 3"
+    assert reverse("services:hall_window", args=[other.pk]) not in links
+    assert client.get(reverse("services:hall_window", args=[mine.pk])).status_code == 200

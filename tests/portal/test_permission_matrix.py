@@ -39,6 +39,7 @@ from points import actions as points_actions
 from points.models import Appeal, MemberResult, Period, Stage
 from portal.roles import Role
 from services import actions as services_actions
+from services.models import Window, Zone
 from tests.factories import (
     ActivityFactory,
     BookingFactory,
@@ -88,6 +89,7 @@ GET   /api/v1/bookings/{reference}/ics/            -            401 200 404 403 
 POST  /api/v1/bookings/{reference}/no-show/        -            401 403 404 409 404 404 404 404 404 404
 GET   /api/v1/bookings/{reference}/precheck/       -            401 200 404 200 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/precheck/       -            401 201 404 403 404 404 404 404 404 404
+GET   /api/v1/bookings/{reference}/ticket/         ticketed     401 200 404 200 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/reschedule/     -            401 200 404 403 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/review/         -            401 409 404 403 404 404 404 404 404 404
 GET   /api/v1/bundles/                             -            200 200 200 200 200 200 200 200 200 200
@@ -119,6 +121,12 @@ GET   /api/v1/precheck-uploads/{upload_id}/        -            401 200 404 200 
 POST  /api/v1/precheck-uploads/{upload_id}/accept/ -            401 403 404 403 200 404 404 404 404 404
 POST  /api/v1/precheck-uploads/{upload_id}/needs-correction/ -  401 403 404 403 200 404 404 404 404 404
 POST  /api/v1/precheck-uploads/{upload_id}/withdraw/ -          401 200 404 403 403 404 404 404 404 404
+POST  /api/v1/queue-tickets/{ticket_id}/done/       -            401 404 404 200 404 404 404 404 404 404
+POST  /api/v1/queue-tickets/{ticket_id}/no-show/    -            401 404 404 409 404 404 404 404 404 404
+POST  /api/v1/queue-tickets/{ticket_id}/recall/     -            401 404 404 200 404 404 404 404 404 404
+GET   /api/v1/queue/                               -            200 200 200 200 200 200 200 200 200 200
+POST  /api/v1/queue/check-in/                      -            401 201 404 201 404 404 404 404 404 404
+POST  /api/v1/queue/walk-in/                       -            401 403 403 201 403 403 403 403 403 403
 GET   /api/v1/services/                            -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/services/{code}/                     -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/slots/                               -            200 200 200 200 200 200 200 200 200 200
@@ -136,6 +144,8 @@ POST  /api/v1/suggestions/{number}/transition/     -            401 403 403 200 
 GET   /api/v1/suggestions/similar/                 -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/suggestions/stats/                   -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/teams/                               -            200 200 200 200 200 200 200 200 200 200
+GET   /api/v1/windows/                             -            401 403 403 200 403 403 403 403 403 403
+POST  /api/v1/windows/{window_id}/call-next/       -            401 404 404 409 404 404 404 404 404 404
 GET   /api/v1/teams/{slug}/                        -            200 200 200 200 200 200 200 200 200 200
 """
 
@@ -181,6 +191,7 @@ POST  points:period_advance                period       302 404 404 302 404 404 
 GET   points:period_detail                 period       302 404 404 200 404 404 200 200 200 200
 GET   points:ratings                       -            302 200 200 200 200 200 200 200 200 200
 POST  points:team_review                   period       302 404 404 302 404 404 302 302 302 302
+POST  services:booking_check_in          -            302 302 404 302 404 404 404 404 404 404
 POST  services:booking_cancel              -            302 302 404 302 404 404 404 404 404 404
 GET   services:booking_detail              -            302 200 404 200 404 404 404 404 404 404
 GET   services:booking_ics                 -            302 200 404 403 404 404 404 404 404 404
@@ -193,6 +204,12 @@ GET   services:bundle_detail               -            200 200 200 200 200 200 
 GET   services:catalogue                   -            200 200 200 200 200 200 200 200 200 200
 GET   services:item_book                   -            302 200 200 200 200 200 200 200 200 200
 GET   services:item_detail                 -            200 200 200 200 200 200 200 200 200 200
+GET   services:hall_desk                   -            302 403 403 200 403 403 403 403 403 403
+POST  services:hall_desk                   -            302 403 403 302 403 403 403 403 403 403
+GET   services:hall_screen                 -            200 200 200 200 200 200 200 200 200 200
+POST  services:hall_ticket_move            -            302 403 403 302 403 403 403 403 403 403
+GET   services:hall_window                 -            302 403 403 200 403 403 403 403 403 403
+POST  services:hall_window_call            -            302 403 403 302 403 403 403 403 403 403
 POST  services:precheck_decide             -            302 403 404 403 302 404 404 404 404 404
 GET   services:precheck_file               -            302 200 404 200 200 404 404 404 404 404
 GET   services:precheck_list               -            302 403 403 200 200 200 403 403 403 403
@@ -218,6 +235,7 @@ GET   volunteers:activity_list             -            200 200 200 200 200 200 
 GET   volunteers:hours_to_approve          -            302 403 403 200 403 403 403 200 403 403
 POST  volunteers:activity_signup           activity     302 302 302 302 302 302 302 302 302 302
 POST  volunteers:activity_signup_cancel    activity     302 302 302 302 302 302 302 302 302 302
+GET   volunteers:hours_to_approve          -            302 403 403 200 403 403 403 200 403 403
 GET   volunteers:team_activities_ics       team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_detail               team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_list                 -            200 200 200 200 200 200 200 200 200 200
@@ -291,6 +309,21 @@ def _world() -> dict:
     later = SlotFactory(bundle=bundle, starts_at=slot.starts_at + timedelta(days=1),
                         ends_at=slot.ends_at + timedelta(days=1))
     booking = BookingFactory(reference="QC2026AAAA", user=users["ent"], slot=slot)
+    # The queue: zone A, window 3 for the item with the hall staff member at it; the entrepreneur's
+    # booking for today ("ticketed") checked in at the desk, then a walk-in; the window has called
+    # the first number ("called"), the other waits. Another booking of theirs for now ("today")
+    # is not checked in yet.
+    zone = Zone.objects.create(letter="A", name="青年专区")
+    window = Window.objects.create(number=3, zone=zone)
+    window.items.add(item)
+    window.staff.add(users["staff"])
+    ticketed = BookingFactory(reference="QC2026TTTT", user=users["ent"],
+                              slot=SlotFactory(bundle=None, item=item, starts_at=timezone.now(), booked_count=1))
+    services_actions.queue_check_in(booking=ticketed, by=users["staff"])
+    today = BookingFactory(reference="QC2026TODY", user=users["ent"],
+                           slot=SlotFactory(bundle=None, item=item, starts_at=timezone.now(), booked_count=1))
+    services_actions.queue_walk_in(item=item, by=users["staff"])
+    called = services_actions.queue_call_next(window=window, by=users["staff"])
     upload = services_actions.precheck_upload_create(booking=booking, material=id_card, files=[_png()],
                                                      by=users["ent"])
 
@@ -321,7 +354,7 @@ def _world() -> dict:
     return {
         **users, "captain": captain, "dept_a": dept_a, "dept_b": dept_b, "team_a": team_a, "team_b": team_b,
         "item": item, "bundle": bundle, "slot": slot, "later": later, "booking": booking, "charter": charter,
-        "upload": upload, "file": upload.files.get(), "case": case,
+        "upload": upload, "window": window, "ticketed": ticketed, "today": today, "called": called, "file": upload.files.get(), "case": case,
         "task": task, "activity": activity, "period": period, "achievement": achievement,
         "published": published, "appeal": appeal, "suggestion": suggestion, "other_suggestion": other_suggestion,
     }
@@ -332,9 +365,10 @@ DEFAULT_OBJECT = {
     "achievements": "achievement", "activities": "activity", "appeals": "appeal", "case-tasks": "task",
     "cases": "case", "periods": "period", "bookings": "booking", "bundles": "bundle", "teams": "team_a",
     "services": "item", "suggestions": "suggestion", "precheck-uploads": "upload", "precheck-files": "file",
+    "windows": "window", "queue-tickets": "called",
 }
 LOOKUP = {"id": "pk", "reference": "reference", "slug": "slug", "code": "code", "number": "number",
-          "upload_id": "pk", "file_id": "pk"}
+          "upload_id": "pk", "file_id": "pk", "window_id": "pk", "ticket_id": "pk"}
 
 
 def _api_url(path: str, obj: str, w: dict) -> str:
@@ -369,6 +403,8 @@ BODIES = {
     "/api/v1/cases/{id}/cancel/": lambda w: {"reason": "重复登记"},
     "/api/v1/cases/{id}/tasks/": lambda w: {"department": "market", "assignee": w["off"].pk,
                                             "description": "补充意见", "working_days": 3},
+    "/api/v1/queue/check-in/": lambda w: {"reference": w["today"].reference},
+    "/api/v1/queue/walk-in/": lambda w: {"service": w["item"].code},
     "/api/v1/periods/{id}/advance/": lambda w: {"to": "committee_review", "reason": "按期推进"},
     "/api/v1/periods/{id}/appeals/": lambda w: {"reason": "分数有误"},
     "/api/v1/periods/{id}/captain-scores/": lambda w: {"member": w["mem"].pk, "scores": _scores(w)},
@@ -394,6 +430,7 @@ QUERIES = {"/api/v1/suggestions/similar/": {"title": "延长青年专区周末�
 PAGE_BODIES = {
     "services:booking_review": lambda w: {"stars": 5, "comment": "很好"},
     "services:booking_precheck_upload": lambda w: {"material": w["charter"].pk, "files": [_png()]},
+    "services:hall_desk": lambda w: {"walkin-item": w["item"].pk},
     "services:precheck_decide": lambda w: {"decision": "accept"},
     "cases:case_cancel": lambda w: {"reason": "重复登记"},
     "cases:case_task_add": lambda w: {"department": w["dept_a"].pk, "assignee": w["off"].pk,
@@ -466,7 +503,8 @@ def _page_url(name: str, obj: str, w: dict) -> str:
         "reference": lambda: w["booking"].reference, "case_id": lambda: w["case"].pk,
         "task_id": lambda: w["task"].pk, "pk": lambda: target.pk, "member_id": lambda: w["mem"].pk,
         "number": lambda: w["suggestion"].number, "upload_id": lambda: w["upload"].pk,
-        "file_id": lambda: w["file"].pk,
+        "file_id": lambda: w["file"].pk, "window_id": lambda: w["window"].pk,
+        "ticket_id": lambda: w["called"].pk, "move": lambda: "done",
     }
     params = _page_patterns()[name].pattern.converters
     return reverse(name, kwargs={param: values[param]() for param in params})

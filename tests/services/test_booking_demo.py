@@ -26,3 +26,22 @@ def test_it_seeds_the_catalogue_once_and_changes_nothing_the_second_time():
     average = sum(row["steps_saved_percent"] for row in savings) / len(savings)
     assert 60 <= average <= 80
     assert all(row["bundle_materials"] < row["separate_materials"] for row in savings)
+
+
+def test_it_seeds_a_zone_with_two_staffed_windows_and_numbers_for_the_screen(client):
+    from portal import demo as portal_demo
+    from portal.hall import demo as hall_demo
+    from services.models import QueueTicket, Window
+
+    portal_demo.seed()
+    hall_demo.seed()
+    demo.seed()
+    demo.seed()
+    windows = list(Window.objects.order_by("number"))
+    assert [w.number for w in windows] == [1, 2]
+    assert all(w.staff.filter(username="staff").exists() for w in windows)
+    # Every item has a window, so every booking can be checked in.
+    assert not ServiceItem.objects.filter(windows=None).exists()
+    assert QueueTicket.objects.count() == 3
+    called = QueueTicket.objects.get(status=QueueTicket.Status.CALLED)
+    assert called.code in client.get("/hall/screen/").content.decode()
