@@ -235,7 +235,6 @@ GET   volunteers:activity_list             -            200 200 200 200 200 200 
 GET   volunteers:hours_to_approve          -            302 403 403 200 403 403 403 200 403 403
 POST  volunteers:activity_signup           activity     302 302 302 302 302 302 302 302 302 302
 POST  volunteers:activity_signup_cancel    activity     302 302 302 302 302 302 302 302 302 302
-GET   volunteers:hours_to_approve          -            302 403 403 200 403 403 403 200 403 403
 GET   volunteers:team_activities_ics       team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_detail               team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_list                 -            200 200 200 200 200 200 200 200 200 200
