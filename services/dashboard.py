@@ -170,17 +170,22 @@ def queue_time_figures() -> list[dict]:
     times = selectors.queue_times(day_from=today - timedelta(days=13), day_to=today)
     today_row = next((row for row in times["per_day"] if row["key"] == today), None)
     figures = []
-    for key, label in (
-        ("wait_median", gettext("Waiting time at the windows today, median")),
-        ("wait_p90", gettext("Waiting time at the windows today, 90th percentile")),
-        ("service_median", gettext("Service time at the windows today, median")),
-        ("service_p90", gettext("Service time at the windows today, 90th percentile")),
+    waiting = gettext("From checking in to being called, in minutes; bars for each of the last 14 days.")
+    service = gettext("From being called to done at the window, in minutes; bars for each of the last 14 days.")
+    for key, label, description in (
+        ("wait_median", gettext("Waiting time at the windows today, median"), waiting),
+        ("wait_p90", gettext("Waiting time at the windows today, 90th percentile"), waiting),
+        ("service_median", gettext("Service time at the windows today, median"), service),
+        ("service_p90", gettext("Service time at the windows today, 90th percentile"), service),
     ):
         value = today_row[key] if today_row and today_row[key] is not None else None
         figures.append({
             "label": label,
             "value": "—" if value is None else value,
             "unit": gettext("min") if value is not None else "",
+            "display": "—" if value is None else gettext("%(minutes)s min") % {"minutes": value},
+            "description": description,
+            "trend": True,  # one bar a day: a series, not parts of the headline
             "chart": [
                 {"label": f"{row['key']:%m-%d}", "value": row[key]}
                 for row in times["per_day"] if row[key] is not None

@@ -20,7 +20,7 @@ PUBLIC = {
     "/teams/": (2, 0),
     "team": (6, 0),
     "/leaderboard/": (5, 0),
-    "/dashboard/": (24, 0),
+    "/dashboard/": (25, 0),
     "/api/v1/services/": (2, 0),
     "/api/v1/bundles/": (5, 0),
     "/api/v1/slots/": (2, 0),
@@ -32,7 +32,7 @@ PUBLIC = {
 SIGNED_IN = {
     "/me/": (22, 2),
     "picker": (10, 2),
-    "booking": (17, 2),
+    "booking": (18, 2),
 }
 
 
