@@ -8,7 +8,7 @@ from services import actions, selectors
 from services.dashboard import queue_time_figures
 from tests.services.queue_setup import NOW, hall, window_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # the figures are read by their English labels
 
 
 def _serve(*, window, clerk, desk, item, wait_minutes: int, service_minutes: int, start):
