@@ -3,6 +3,7 @@
 Defaults are for a developer's laptop: SQLite, tasks run in-process, mail on the console. The README
 lists every variable.
 """
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_choice, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,11 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Set it to the host names people reach the portal at "
+        "(comma-separated, e.g. hall.example.gov.cn), or set DEBUG=true for local development."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_prometheus",
     "portal.accounts",
     "portal.notifications",
     "portal.hall",
@@ -60,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is set before anything logs; the access line is the last thing written.
+    "portal.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so it sees the flag a refused sign-in left on the request and answers 429 instead.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,7 +108,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASE_URL = env_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+                       schemes=("sqlite", "postgres", "postgresql", "pgsql"))
 try:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -113,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache -----------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 # Seconds to wait for Redis (connect and each command) before giving up. A request hands its
 # notifications to the broker after the commit; with Redis down it must answer at once, and the
 # outbox re-send delivers later. Without these, kombu and redis-py retry for ~20 s.
@@ -153,6 +165,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=1)
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker keeps the LOGGING below (JSON lines with the request id) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -218,6 +232,9 @@ for _parameter in AXES_LOCKOUT_PARAMETERS:
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+# The client's address is the one nginx saw (X-Forwarded-For from a trusted proxy only, see
+# portal/observability.py), so a lockout by address locks the person, not the proxy.
+AXES_CLIENT_IP_CALLABLE = "portal.observability.client_ip"
 # Sign-in attempts keep no passwords; the access log of successful sign-ins is kept for staff.
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password", "new_password1", "new_password2"]
 
@@ -233,6 +250,10 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
 # A record created in code while English is active (a test, a script) still gets its Chinese.
 MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"TIME_ZONE must be a time zone name such as Asia/Shanghai, got {TIME_ZONE!r}.")
 USE_I18N = True
 USE_TZ = True
 
@@ -306,6 +327,11 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# The proxies whose X-Forwarded-For (and X-Forwarded-Proto) we believe: nginx on this machine by
+# default. A request from anywhere else is taken at its REMOTE_ADDR.
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_IPS", ["127.0.0.1", "::1"])
+# /metrics answers only these addresses (404 for anyone else); Prometheus scrapes from here.
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -360,19 +386,36 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ----------------------------------------------------------------------------------
+# One line a record on standard output (journald keeps it). LOG_FORMAT=json (the default once
+# DEBUG is off) writes one JSON object a line with the request id (portal/observability.py);
+# every request writes one access line (logger portal.access).
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": env_str("LOGIN_LOG_LEVEL", "WARNING")}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.observability.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", _LEVELS)},
+    "loggers": {
+        # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
+        "axes": {"level": env_choice("LOGIN_LOG_LEVEL", "WARNING", _LEVELS)},
+        # One line a request; ACCESS_LOG=false leaves it to nginx's own access log.
+        "portal.access": {"level": "INFO" if env_bool("ACCESS_LOG", not DEBUG) else "WARNING"},
+        # Django's own per-request lines repeat what portal.access says.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # --- The hall itself: shown in the footer of every page, used for absolute links ---------------
 # SITE_URL is the address people reach the portal at; links in e-mails and webhook messages start
 # with it. The contact values default to the demo hall's (translated); set them for a real hall.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+SITE_URL = env_url("SITE_URL", "http://localhost:8000", schemes=("http", "https")).rstrip("/")
 HALL_CONTACT = {
     "address": env_str("HALL_ADDRESS") or _("Youth Zone, Government Service Centre, 1 Innovation Avenue, Development Zone"),
     "hours": env_str("HALL_OPENING_HOURS") or _("Monday to Friday 9:00-12:00 and 13:30-17:30; Saturday 9:00-12:00"),

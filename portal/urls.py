@@ -13,6 +13,7 @@ import suggestions.urls
 import volunteers.urls
 from portal import views
 from portal.accounts import api as accounts_api
+from portal.metrics import metrics_view
 from portal.pagecache import page_cache
 
 admin.site.site_header = _("Youth-friendly government service hall")
@@ -33,6 +34,8 @@ urlpatterns = [
     path("", page_cache(views.home), name="home"),
     path("dashboard/", page_cache(views.dashboard), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus: only METRICS_ALLOWED_IPS get an answer (portal/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),

@@ -8,7 +8,7 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.hall.hooks import calendar_changed_subscriber, department_item_count_provider
-        from services import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ section)
+        from services import dashboard, metrics, selectors  # noqa: F401  (dashboard figures, /metrics gauges, /me/ section)
         from services.actions import slots_follow_calendar
 
         # The hall's departments list counts each department's catalogue items.

@@ -174,6 +174,7 @@ POST  cases:case_task_reschedule           -            302 404 404 302 403 404 
 GET   cases:my_tasks                       -            302 200 200 200 200 200 200 200 200 200
 GET   dashboard                            -            200 200 200 200 200 200 200 200 200 200
 GET   healthz                              -            200 200 200 200 200 200 200 200 200 200
+GET   metrics                              -            200 200 200 200 200 200 200 200 200 200
 GET   home                                 -            200 200 200 200 200 200 200 200 200 200
 POST  points:achievement_decide            achievement  302 404 404 302 404 404 302 404 302 302
 GET   points:achievement_evidence          achievement  404 404 404 200 404 404 200 404 200 200
