@@ -13,6 +13,7 @@ import suggestions.urls
 import volunteers.urls
 from portal import views
 from portal.accounts import api as accounts_api
+from portal.accounts import views as accounts_views
 from portal.pagecache import page_cache
 
 admin.site.site_header = _("Youth-friendly government service hall")
@@ -33,7 +34,8 @@ urlpatterns = [
     path("", page_cache(views.home), name="home"),
     path("dashboard/", page_cache(views.dashboard), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch (django.conf.urls.i18n), remembering a signed-in person's choice.
+    path("i18n/setlang/", accounts_views.language_switch, name="set_language"),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),
     path("", include("portal.cases.urls")),

@@ -5,6 +5,7 @@ booking's status moves through ``portal.workflow`` (``Booking.TRANSITIONS``) wit
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
 from portal.files import upload_check
 from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
-from portal.notifications.actions import notify, reminder_send_once
+from portal.notifications.actions import ReminderDraft, notify, reminder_send_once, reminders_send_once
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services.exceptions import (
@@ -925,3 +926,82 @@ def queue_done(*, ticket: QueueTicket, by: User) -> QueueTicket:
         changes={"done_at": timezone.now()}, history_extra={"window_id": ticket.window_id},
         message=_("Only a number that is being called can be marked done."),
     )
+
+
+# --- Reminders to the people served: the day before and shortly before the appointment ----------
+# Reminder kinds, keyed by the slot's start: a rescheduled booking has a new start and so a fresh
+# pair; the old pair is never sent because the sweep reads only the booking's current slot.
+BOOKING_REMINDER_DAY_BEFORE = "booking_day_before"
+BOOKING_REMINDER_SOON = "booking_soon"
+
+
+def _booking_reminder_text(booking: Booking, kind: str) -> tuple[str, str]:
+    """The reminder's title and body, written in the active language (called per recipient's)."""
+    start = timezone.localtime(booking.slot.starts_at)
+    values = {"what": booking.slot.subject.name, "when": f"{start:%Y-%m-%d %H:%M}",
+              "time": f"{start:%H:%M}", "reference": booking.reference,
+              "address": settings.HALL_CONTACT["address"]}
+    if kind == BOOKING_REMINDER_SOON:
+        title = _("Reminder: %(what)s today at %(time)s (booking %(reference)s)") % values
+    else:
+        title = _("Reminder: %(what)s on %(when)s (booking %(reference)s)") % values
+    body = _(
+        "Your appointment for %(what)s is on %(when)s at the youth zone, %(address)s. Bring your booking "
+        "reference %(reference)s and the original materials; check in at the reception desk. If you "
+        "cannot come, cancel or reschedule the booking so that someone else can have the time."
+    ) % values
+    return str(title), str(body)
+
+
+def _booking_reminder_title(booking: Booking, kind: str) -> str:
+    return _booking_reminder_text(booking, kind)[0]
+
+
+def _booking_reminder_body(booking: Booking, kind: str) -> str:
+    return _booking_reminder_text(booking, kind)[1]
+
+
+def booking_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Remind applicants of their visit BOOKING_REMINDER_DAY_BEFORE_HOURS and
+    BOOKING_REMINDER_SOON_HOURS before their slot starts (site, mail, webhook); returns how many
+    reminders were sent.
+
+    Exactly once per booking, kind and start (the shared Reminder record, unique in the database),
+    so repeated or concurrent sweeps send nothing twice. A fixed number of statements per batch of
+    BOOKING_REMINDER_BATCH_SIZE bookings. After downtime it catches up with the reminder that still
+    makes sense: within the short lead time only the short one is sent, not both at once.
+    """
+    now = now or timezone.now()
+    size = batch_size or settings.BOOKING_REMINDER_BATCH_SIZE
+    soon = now + timedelta(hours=settings.BOOKING_REMINDER_SOON_HOURS)
+    windows = [
+        (BOOKING_REMINDER_SOON, now, soon),
+        (BOOKING_REMINDER_DAY_BEFORE, soon, now + timedelta(hours=settings.BOOKING_REMINDER_DAY_BEFORE_HOURS)),
+    ]
+    from services.selectors import bookings_to_remind
+
+    sent = 0
+    for kind, starts_after, starts_until in windows:
+        if starts_until <= starts_after:
+            continue  # that lead time is switched off (0) or inside the shorter one
+        last_id = 0
+        while True:
+            batch = bookings_to_remind(kind=kind, starts_after=starts_after, starts_until=starts_until,
+                                       after_id=last_id, size=size)
+            if not batch:
+                break
+            last_id = batch[-1].pk
+            drafts = [
+                ReminderDraft(
+                    subject=booking, kind=kind, deadline=booking.slot.starts_at, recipients=[booking.user],
+                    title=partial(_booking_reminder_title, booking, kind),
+                    body=partial(_booking_reminder_body, booking, kind),
+                    url=_booking_url(booking),
+                )
+                for booking in batch
+            ]
+            with transaction.atomic():
+                sent += len(reminders_send_once(drafts=drafts))
+            if len(batch) < size:
+                break
+    return sent
