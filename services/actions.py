@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
 from portal.files import upload_check
 from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
-from portal.notifications.actions import ReminderDraft, notify, reminder_send_once, reminders_send_once
+from portal.notifications.actions import ReminderDraft, Text, notify, reminder_send_once, reminders_send_once
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services.exceptions import (
@@ -132,9 +132,10 @@ def booking_create(
             start = timezone.localtime(slot.starts_at)
             notify(
                 users=[by],
-                title=_("Booking %(reference)s confirmed for %(when)s")
+                # Written in the applicant's language (User.language), like every notification.
+                title=lambda: _("Booking %(reference)s confirmed for %(when)s")
                 % {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}"},
-                body=_("Show the reference or its QR code at the youth zone (青年专区)."),
+                body=lambda: _("Show the reference or its QR code at the youth zone (青年专区)."),
                 url=_booking_url(booking),
             )
     except IntegrityError:
@@ -450,9 +451,9 @@ def precheck_upload_create(*, booking: Booking, material: Material, files: list,
             PrecheckEvent.objects.create(upload=upload, to_status=PrecheckUpload.Status.SUBMITTED, by=by, at=now)
             notify(
                 users=_officers(department),
-                title=_("Materials to pre-check: %(material)s for booking %(reference)s")
+                title=lambda: _("Materials to pre-check: %(material)s for booking %(reference)s")
                 % {"material": material.name, "reference": booking.reference},
-                body=_("Please check them by %(due)s.") % {"due": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}"},
+                body=lambda: _("Please check them by %(due)s.") % {"due": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}"},
                 url=reverse("services:precheck_list"),
             )
     except IntegrityError:
@@ -471,8 +472,8 @@ def _precheck_files_delete(files) -> None:
             record.file.storage.delete(record.file.name)
 
 
-def _precheck_decide(*, upload: PrecheckUpload, by: User, to: str, changes: dict, note: str, title: str,
-                     body: str) -> PrecheckUpload:
+def _precheck_decide(*, upload: PrecheckUpload, by: User, to: str, changes: dict, note: str, title: Text,
+                     body: Text) -> PrecheckUpload:
     from services.selectors import precheck_may_decide
 
     if not precheck_may_decide(upload=upload, user=by):
@@ -500,8 +501,8 @@ def precheck_upload_accept(*, upload: PrecheckUpload, by: User) -> PrecheckUploa
     was already checked or withdrawn (two officers at once: one decision stands)."""
     return _precheck_decide(
         upload=upload, by=by, to=PrecheckUpload.Status.ACCEPTED, changes={"reason": "", "reason_text": ""}, note="",
-        title=_("%(material)s accepted in the pre-check") % {"material": upload.material.name},
-        body=_("Bring the original to your visit (booking %(reference)s); the window only compares it.")
+        title=lambda: _("%(material)s accepted in the pre-check") % {"material": upload.material.name},
+        body=lambda: _("Bring the original to your visit (booking %(reference)s); the window only compares it.")
         % {"reference": upload.booking.reference},
     )
 
@@ -522,12 +523,17 @@ def precheck_upload_request_correction(*, upload: PrecheckUpload, by: User, reas
         reason = PrecheckReason.OTHER
     label = str(PrecheckReason(reason).label)
     note = f"{label}: {reason_text}" if reason_text else label
+
+    def body() -> str:  # in the applicant's language, the reason's label included
+        label = str(PrecheckReason(reason).label)
+        return _("%(reason)s Please upload a corrected version for booking %(reference)s.") % {
+            "reason": f"{label}: {reason_text}" if reason_text else label, "reference": upload.booking.reference}
+
     return _precheck_decide(
         upload=upload, by=by, to=PrecheckUpload.Status.NEEDS_CORRECTION,
         changes={"reason": reason, "reason_text": reason_text}, note=note[:600],
-        title=_("%(material)s needs correction") % {"material": upload.material.name},
-        body=_("%(reason)s Please upload a corrected version for booking %(reference)s.")
-        % {"reason": note, "reference": upload.booking.reference},
+        title=lambda: _("%(material)s needs correction") % {"material": upload.material.name},
+        body=body,
     )
 
 
@@ -594,11 +600,13 @@ def _precheck_upload_remind(*, upload: PrecheckUpload, now: datetime) -> int:
         officers = _officers(upload.department)
         sent = 0
         for kind in due:
-            if kind == PRECHECK_REMINDER_OVERDUE:
-                title = _("Pre-check overdue: %(material)s for booking %(reference)s")
-            else:
-                title = _("Pre-check due today: %(material)s for booking %(reference)s")
-            title = title % {"material": upload.material.name, "reference": upload.booking.reference}
+            def title(kind=kind) -> str:  # written in each officer's language
+                if kind == PRECHECK_REMINDER_OVERDUE:
+                    text = _("Pre-check overdue: %(material)s for booking %(reference)s")
+                else:
+                    text = _("Pre-check due today: %(material)s for booking %(reference)s")
+                return text % {"material": upload.material.name, "reference": upload.booking.reference}
+
             if reminder_send_once(subject=upload, kind=kind, deadline=upload.due_at, recipients=officers,
                                   title=title, url=reverse("services:precheck_list")):
                 sent += 1
@@ -635,13 +643,14 @@ def _precheck_not_ready_flag(*, now: datetime, batch_size: int) -> int:
         if readiness["ready"]:
             continue
         start = timezone.localtime(booking.slot.starts_at)
-        title = _("Materials not ready for booking %(reference)s on %(when)s: %(accepted)d of %(needed)d accepted") % {
-            "reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}",
-            "accepted": readiness["accepted"], "needed": readiness["needed"],
-        }
+        values = {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}",
+                  "accepted": readiness["accepted"], "needed": readiness["needed"]}
         if reminder_send_once(subject=booking, kind=PRECHECK_NOT_READY, deadline=booking.slot.starts_at,
-                              recipients=[booking.user, *staff], title=title,
-                              body=_("Upload the missing materials before the visit, or bring every original."),
+                              recipients=[booking.user, *staff],
+                              title=lambda values=values: _(
+                                  "Materials not ready for booking %(reference)s on %(when)s: "
+                                  "%(accepted)d of %(needed)d accepted") % values,
+                              body=lambda: _("Upload the missing materials before the visit, or bring every original."),
                               url=_booking_url(booking)):
             sent += 1
     return sent
@@ -726,17 +735,22 @@ def slots_follow_calendar(*, change, by: User | None = None) -> int:
         )
         url = reverse("services:booking_reschedule", kwargs={"reference": booking.reference})
         if offer is not None:
-            offered = f"{timezone.localtime(offer.starts_at):%Y-%m-%d %H:%M}"
-            body = _("The hall is closed that day. The nearest open time is %(offer)s: choose it, or "
-                     "another time, to move your booking %(reference)s.") % {
-                "offer": offered, "reference": booking.reference}
             url += f"?slot={offer.pk}"
-        else:
-            body = _("The hall is closed that day. Please choose another time for your booking "
+
+        # Written in the person's language (notify calls these at once, within this iteration).
+        def body(offer=offer, booking=booking) -> str:
+            if offer is not None:
+                offered = f"{timezone.localtime(offer.starts_at):%Y-%m-%d %H:%M}"
+                return _("The hall is closed that day. The nearest open time is %(offer)s: choose it, or "
+                         "another time, to move your booking %(reference)s.") % {
+                    "offer": offered, "reference": booking.reference}
+            return _("The hall is closed that day. Please choose another time for your booking "
                      "%(reference)s, or cancel it.") % {"reference": booking.reference}
+
         notify(
             users=[booking.user],
-            title=_("Your appointment on %(when)s (%(subject)s) has to move") % {"when": when, "subject": slot.subject},
+            title=lambda when=when, slot=slot: _("Your appointment on %(when)s (%(subject)s) has to move") % {
+                "when": when, "subject": slot.subject},
             body=body,
             url=url,
         )

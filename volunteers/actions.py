@@ -190,8 +190,9 @@ def activity_cancel(*, activity: Activity, by: User | None = None, reason: str =
     people = [s.user for s in activity.signups.filter(status=SignUp.Status.ACTIVE).select_related("user")]
     notify(
         users=people,
-        title=_("Activity cancelled: %(title)s") % {"title": activity.title},
-        body=reason or _("The team has cancelled this activity. We are sorry for the change."),
+        # Written in each person's language (User.language).
+        title=lambda: _("Activity cancelled: %(title)s") % {"title": activity.title},
+        body=reason or (lambda: _("The team has cancelled this activity. We are sorry for the change.")),
         url=f"/activities/{activity.pk}/",
     )
     return activity
