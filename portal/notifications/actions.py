@@ -31,10 +31,13 @@ def user_language(user) -> str:
 
 
 def text_compose(text: Text, *, language: str | None = None) -> str:
-    """Write ``text`` out: a function is called in ``language`` (the hall's default if None)."""
+    """Write ``text`` out: a function is called in ``language``, or in the active language when
+    None (the Reminder record's own copy: the sweep's language, the hall's default under beat)."""
     if not callable(text):
         return str(text)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    if language is None:
+        return str(text())
+    with translation.override(language):
         return str(text())
 
 
