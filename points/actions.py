@@ -213,23 +213,29 @@ def _notify_stage_opened(*, period: Period) -> None:
     url = reverse("points:period_detail", args=[period.pk])
     if period.stage == Stage.PEER_REVIEW:
         users = User.objects.filter(point_results__period=period)
-        title = _("Peer review is open for %(period)s") % {"period": period.name}
     elif period.stage == Stage.CAPTAIN_SCORING:
         captain_ids = captain_ids_by_team(team_ids=period.team_ratings.values_list("team_id", flat=True)).values()
         users = User.objects.filter(pk__in=list(captain_ids))
-        title = _("Captain scoring is open for %(period)s") % {"period": period.name}
     elif period.stage == Stage.COMMITTEE_REVIEW:
         users = User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER, is_active=True)
-        title = _("The committee review is open for %(period)s") % {"period": period.name}
     elif period.stage == Stage.ALLIANCE_DECISION:
         users = User.objects.filter(groups__name=Role.ALLIANCE_MEMBER, is_active=True)
-        title = _("%(period)s waits for the alliance's decision") % {"period": period.name}
     elif period.stage == Stage.PUBLISHED:
         users = User.objects.filter(point_results__period=period)
-        title = _("The results of %(period)s are published") % {"period": period.name}
         url = reverse("points:leaderboard") + f"?period={period.pk}"
     else:
         return
+
+    def title() -> str:  # written in each recipient's language
+        texts = {
+            Stage.PEER_REVIEW: _("Peer review is open for %(period)s"),
+            Stage.CAPTAIN_SCORING: _("Captain scoring is open for %(period)s"),
+            Stage.COMMITTEE_REVIEW: _("The committee review is open for %(period)s"),
+            Stage.ALLIANCE_DECISION: _("%(period)s waits for the alliance's decision"),
+            Stage.PUBLISHED: _("The results of %(period)s are published"),
+        }
+        return texts[period.stage] % {"period": period.name}
+
     notify(users=users, title=title, url=url)
 
 
@@ -389,7 +395,7 @@ def team_scores_submit(*, period: Period, by: User, team: Team | None = None) ->
         _event(period=period, kind=PeriodEvent.Kind.SUBMITTED, by=by, team=rating.team)
         if was_returned:
             notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
-                   title=_("%(team)s resubmitted its scores") % {"team": rating.team.name},
+                   title=lambda: _("%(team)s resubmitted its scores") % {"team": rating.team.name},
                    url=reverse("points:period_detail", args=[period.pk]))
     return rating
 
@@ -418,7 +424,7 @@ def _team_review(*, rating: TeamRating, by: User, to: str, reason: str) -> TeamR
         if to == TeamRating.Status.RETURNED:
             captain_id = captain_ids_by_team(team_ids=[rating.team_id]).get(rating.team_id)
             notify(users=User.objects.filter(pk=captain_id),
-                   title=_("The committee returned your team's scores"), body=reason,
+                   title=lambda: _("The committee returned your team's scores"), body=reason,
                    url=reverse("points:captain_scoring", args=[period.pk]))
     return rating
 
@@ -458,7 +464,7 @@ def appeal_file(*, period: Period, by: User, reason: str) -> Appeal:
         appeal = Appeal.objects.create(result=result, reason=reason)
         _event(period=period, kind=PeriodEvent.Kind.APPEAL_FILED, by=by, member=by, note=reason)
         notify(users=User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER),
-               title=_("A member appealed a result of %(period)s") % {"period": period.name},
+               title=lambda: _("A member appealed a result of %(period)s") % {"period": period.name},
                body=reason, url=reverse("points:period_detail", args=[period.pk]))
     return appeal
 
@@ -474,12 +480,12 @@ def _appeal_decide(*, appeal: Appeal, by: User, to: str, reason: str) -> Appeal:
               decision_reason=(reason or "").strip(), decided_by=by, old_total=result.total)
         kind = PeriodEvent.Kind.APPEAL_UPHELD if to == Appeal.Status.UPHELD else PeriodEvent.Kind.APPEAL_REOPENED
         _event(period=result.period, kind=kind, by=by, member=result.member, note=appeal.decision_reason)
-        notify(users=[result.member], title=_("Your appeal was decided: %(status)s") % {"status": appeal.get_status_display()},
+        notify(users=[result.member], title=lambda: _("Your appeal was decided: %(status)s") % {"status": appeal.get_status_display()},
                body=appeal.decision_reason, url=reverse("points:my_points"))
         if to == Appeal.Status.REOPENED:
             captain_id = captain_ids_by_team(team_ids=[result.team_id]).get(result.team_id)
             notify(users=User.objects.filter(pk=captain_id),
-                   title=_("Rescore %(member)s after an appeal") % {"member": result.member},
+                   title=lambda: _("Rescore %(member)s after an appeal") % {"member": result.member},
                    url=reverse("points:captain_scoring", args=[result.period_id]))
     return appeal
 
@@ -514,7 +520,7 @@ def _appeal_resolve(*, appeal: Appeal, result: MemberResult, rating: TeamRating,
         )
     _event(period=result.period, kind=PeriodEvent.Kind.APPEAL_RESOLVED, by=by, member=result.member,
            note=_("Total %(old)s → %(new)s") % {"old": old, "new": total})
-    notify(users=[result.member], title=_("Your result was rescored: %(total)s") % {"total": total},
+    notify(users=[result.member], title=lambda: _("Your result was rescored: %(total)s") % {"total": total},
            url=reverse("points:my_points"))
 
 
@@ -570,7 +576,7 @@ def achievement_create(*, by: User, indicator: Indicator, title: str, descriptio
         achievement.save()
         captain_id = captain_ids_by_team(team_ids=[membership.team_id]).get(membership.team_id)
         notify(users=User.objects.filter(pk=captain_id),
-               title=_("%(member)s posted an achievement") % {"member": by}, url=reverse("points:achievements"))
+               title=lambda: _("%(member)s posted an achievement") % {"member": by}, url=reverse("points:achievements"))
     return achievement
 
 
@@ -619,7 +625,7 @@ def achievement_approve(*, achievement: Achievement, by: User, points: int | Non
                 reference=f"achievement:{achievement.pk}",
                 reason=_("Achievement: %(title)s") % {"title": achievement.title},
             )
-        notify(users=[achievement.member], title=_("Your achievement “%(title)s” earned %(points)s points") % {
+        notify(users=[achievement.member], title=lambda: _("Your achievement “%(title)s” earned %(points)s points") % {
             "title": achievement.title, "points": awarded}, url=reverse("points:my_points"))
     return achievement
 
@@ -633,7 +639,7 @@ def achievement_reject(*, achievement: Achievement, by: User, reason: str) -> Ac
         achievement = _achievement_lock(achievement=achievement, by=by, to=Achievement.Status.REJECTED)
         _move(achievement, Achievement.Status.REJECTED, decided_by=by, decided_at=timezone.now(),
               decision_reason=reason)
-        notify(users=[achievement.member], title=_("Your achievement “%(title)s” was not approved") % {
+        notify(users=[achievement.member], title=lambda: _("Your achievement “%(title)s” was not approved") % {
             "title": achievement.title}, body=reason, url=reverse("points:achievements"))
     return achievement
 
@@ -711,11 +717,14 @@ def period_reminders_send(*, now: datetime | None = None) -> int:
         if not recipients:
             continue
         kind = f"{period.stage}:{'overdue' if overdue else 'due_soon'}"
-        stage = period.get_stage_display()
-        title = (
-            _("Overdue: %(stage)s of %(period)s") if overdue else _("Due soon: %(stage)s of %(period)s")
-        ) % {"stage": stage, "period": period.name}
-        body = _("Due %(due)s. Please finish your part.") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+        # Written in each recipient's language (reminder_send_once calls these at once).
+        def title(overdue=overdue, period=period) -> str:
+            text = _("Overdue: %(stage)s of %(period)s") if overdue else _("Due soon: %(stage)s of %(period)s")
+            return text % {"stage": period.get_stage_display(), "period": period.name}
+
+        def body(due=due) -> str:
+            return _("Due %(due)s. Please finish your part.") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+
         if reminder_send_once(subject=period, kind=kind, deadline=due, recipients=recipients, title=title, body=body,
                               url=reverse("points:period_detail", args=[period.pk])):
             sent += 1

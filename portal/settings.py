@@ -437,6 +437,17 @@ QUEUE_CHECK_IN_EARLY_MINUTES = env_int("QUEUE_CHECK_IN_EARLY_MINUTES", 60, minim
 QUEUE_CHECK_IN_LATE_MINUTES = env_int("QUEUE_CHECK_IN_LATE_MINUTES", 30, minimum=0)
 QUEUE_MAX_RECALLS = env_int("QUEUE_MAX_RECALLS", 2, minimum=0)
 QUEUE_SCREEN_REFRESH_SECONDS = env_int("QUEUE_SCREEN_REFRESH_SECONDS", 5, minimum=1)
+# Reminders to applicants (services): the day before their visit (BOOKING_REMINDER_DAY_BEFORE_HOURS
+# before the slot starts) and shortly before it (BOOKING_REMINDER_SOON_HOURS), by site, mail and
+# webhook, once per appointment time; 0 switches one off. The sweep runs every
+# BOOKING_REMINDER_SWEEP_SECONDS and reads BOOKING_REMINDER_BATCH_SIZE bookings per query.
+BOOKING_REMINDER_DAY_BEFORE_HOURS = env_int("BOOKING_REMINDER_DAY_BEFORE_HOURS", 24, minimum=0)
+BOOKING_REMINDER_SOON_HOURS = env_int("BOOKING_REMINDER_SOON_HOURS", 2, minimum=0)
+BOOKING_REMINDER_SWEEP_SECONDS = env_int("BOOKING_REMINDER_SWEEP_SECONDS", 300, minimum=10)
+BOOKING_REMINDER_BATCH_SIZE = env_int("BOOKING_REMINDER_BATCH_SIZE", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["booking-reminders"] = {
+    "task": "services.tasks.booking_reminders_sweep", "schedule": float(BOOKING_REMINDER_SWEEP_SECONDS),
+}
 # Pre-check of materials (材料预审, services). The department checks an upload within this many
 # working days; uploads get a reminder on the due day at PRECHECK_REMINDER_HOUR and one once
 # overdue. A booking whose materials are not all accepted PRECHECK_NOT_READY_HOURS before its start
@@ -510,3 +521,12 @@ VOLUNTEER_CHECK_IN_OPENS_MINUTES = env_int("VOLUNTEER_CHECK_IN_OPENS_MINUTES", 3
 VOLUNTEER_CHECK_OUT_GRACE_HOURS = env_int("VOLUNTEER_CHECK_OUT_GRACE_HOURS", 2, minimum=0)
 VOLUNTEER_FEED_PAST_DAYS = env_int("VOLUNTEER_FEED_PAST_DAYS", 28, minimum=0)
 VOLUNTEER_FEED_FUTURE_DAYS = env_int("VOLUNTEER_FEED_FUTURE_DAYS", 90, minimum=1)
+# Volunteers: people signed up for an activity are reminded ACTIVITY_REMINDER_HOURS before it
+# starts (site, mail, webhook; once per activity start; 0 switches it off), by a sweep every
+# ACTIVITY_REMINDER_SWEEP_SECONDS reading ACTIVITY_REMINDER_BATCH_SIZE sign-ups per query.
+ACTIVITY_REMINDER_HOURS = env_int("ACTIVITY_REMINDER_HOURS", 24, minimum=0)
+ACTIVITY_REMINDER_SWEEP_SECONDS = env_int("ACTIVITY_REMINDER_SWEEP_SECONDS", 300, minimum=10)
+ACTIVITY_REMINDER_BATCH_SIZE = env_int("ACTIVITY_REMINDER_BATCH_SIZE", 200, minimum=1)
+CELERY_BEAT_SCHEDULE["activity-reminders"] = {
+    "task": "volunteers.tasks.activity_reminders_sweep", "schedule": float(ACTIVITY_REMINDER_SWEEP_SECONDS),
+}

@@ -13,6 +13,7 @@ import suggestions.urls
 import volunteers.urls
 from portal import views
 from portal.accounts import api as accounts_api
+from portal.accounts import views as accounts_views
 from portal.metrics import metrics_view
 from portal.pagecache import page_cache
 
@@ -36,7 +37,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Prometheus: only METRICS_ALLOWED_IPS get an answer (portal/metrics.py).
     path("metrics", metrics_view, name="metrics"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch (django.conf.urls.i18n), remembering a signed-in person's choice.
+    path("i18n/setlang/", accounts_views.language_switch, name="set_language"),
     path("", include("portal.accounts.urls")),
     path("", include("services.urls")),
     path("", include("portal.cases.urls")),

@@ -5,6 +5,7 @@ booking's status moves through ``portal.workflow`` (``Booking.TRANSITIONS``) wit
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
 from portal.files import upload_check
 from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
-from portal.notifications.actions import notify, reminder_send_once
+from portal.notifications.actions import ReminderDraft, Text, notify, reminder_send_once, reminders_send_once
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services.exceptions import (
@@ -131,9 +132,10 @@ def booking_create(
             start = timezone.localtime(slot.starts_at)
             notify(
                 users=[by],
-                title=_("Booking %(reference)s confirmed for %(when)s")
+                # Written in the applicant's language (User.language), like every notification.
+                title=lambda: _("Booking %(reference)s confirmed for %(when)s")
                 % {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}"},
-                body=_("Show the reference or its QR code at the youth zone (青年专区)."),
+                body=lambda: _("Show the reference or its QR code at the youth zone (青年专区)."),
                 url=_booking_url(booking),
             )
     except IntegrityError:
@@ -449,9 +451,9 @@ def precheck_upload_create(*, booking: Booking, material: Material, files: list,
             PrecheckEvent.objects.create(upload=upload, to_status=PrecheckUpload.Status.SUBMITTED, by=by, at=now)
             notify(
                 users=_officers(department),
-                title=_("Materials to pre-check: %(material)s for booking %(reference)s")
+                title=lambda: _("Materials to pre-check: %(material)s for booking %(reference)s")
                 % {"material": material.name, "reference": booking.reference},
-                body=_("Please check them by %(due)s.") % {"due": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}"},
+                body=lambda: _("Please check them by %(due)s.") % {"due": f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}"},
                 url=reverse("services:precheck_list"),
             )
     except IntegrityError:
@@ -470,8 +472,8 @@ def _precheck_files_delete(files) -> None:
             record.file.storage.delete(record.file.name)
 
 
-def _precheck_decide(*, upload: PrecheckUpload, by: User, to: str, changes: dict, note: str, title: str,
-                     body: str) -> PrecheckUpload:
+def _precheck_decide(*, upload: PrecheckUpload, by: User, to: str, changes: dict, note: str, title: Text,
+                     body: Text) -> PrecheckUpload:
     from services.selectors import precheck_may_decide
 
     if not precheck_may_decide(upload=upload, user=by):
@@ -499,8 +501,8 @@ def precheck_upload_accept(*, upload: PrecheckUpload, by: User) -> PrecheckUploa
     was already checked or withdrawn (two officers at once: one decision stands)."""
     return _precheck_decide(
         upload=upload, by=by, to=PrecheckUpload.Status.ACCEPTED, changes={"reason": "", "reason_text": ""}, note="",
-        title=_("%(material)s accepted in the pre-check") % {"material": upload.material.name},
-        body=_("Bring the original to your visit (booking %(reference)s); the window only compares it.")
+        title=lambda: _("%(material)s accepted in the pre-check") % {"material": upload.material.name},
+        body=lambda: _("Bring the original to your visit (booking %(reference)s); the window only compares it.")
         % {"reference": upload.booking.reference},
     )
 
@@ -521,12 +523,17 @@ def precheck_upload_request_correction(*, upload: PrecheckUpload, by: User, reas
         reason = PrecheckReason.OTHER
     label = str(PrecheckReason(reason).label)
     note = f"{label}: {reason_text}" if reason_text else label
+
+    def body() -> str:  # in the applicant's language, the reason's label included
+        label = str(PrecheckReason(reason).label)
+        return _("%(reason)s Please upload a corrected version for booking %(reference)s.") % {
+            "reason": f"{label}: {reason_text}" if reason_text else label, "reference": upload.booking.reference}
+
     return _precheck_decide(
         upload=upload, by=by, to=PrecheckUpload.Status.NEEDS_CORRECTION,
         changes={"reason": reason, "reason_text": reason_text}, note=note[:600],
-        title=_("%(material)s needs correction") % {"material": upload.material.name},
-        body=_("%(reason)s Please upload a corrected version for booking %(reference)s.")
-        % {"reason": note, "reference": upload.booking.reference},
+        title=lambda: _("%(material)s needs correction") % {"material": upload.material.name},
+        body=body,
     )
 
 
@@ -593,11 +600,13 @@ def _precheck_upload_remind(*, upload: PrecheckUpload, now: datetime) -> int:
         officers = _officers(upload.department)
         sent = 0
         for kind in due:
-            if kind == PRECHECK_REMINDER_OVERDUE:
-                title = _("Pre-check overdue: %(material)s for booking %(reference)s")
-            else:
-                title = _("Pre-check due today: %(material)s for booking %(reference)s")
-            title = title % {"material": upload.material.name, "reference": upload.booking.reference}
+            def title(kind=kind) -> str:  # written in each officer's language
+                if kind == PRECHECK_REMINDER_OVERDUE:
+                    text = _("Pre-check overdue: %(material)s for booking %(reference)s")
+                else:
+                    text = _("Pre-check due today: %(material)s for booking %(reference)s")
+                return text % {"material": upload.material.name, "reference": upload.booking.reference}
+
             if reminder_send_once(subject=upload, kind=kind, deadline=upload.due_at, recipients=officers,
                                   title=title, url=reverse("services:precheck_list")):
                 sent += 1
@@ -634,13 +643,14 @@ def _precheck_not_ready_flag(*, now: datetime, batch_size: int) -> int:
         if readiness["ready"]:
             continue
         start = timezone.localtime(booking.slot.starts_at)
-        title = _("Materials not ready for booking %(reference)s on %(when)s: %(accepted)d of %(needed)d accepted") % {
-            "reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}",
-            "accepted": readiness["accepted"], "needed": readiness["needed"],
-        }
+        values = {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}",
+                  "accepted": readiness["accepted"], "needed": readiness["needed"]}
         if reminder_send_once(subject=booking, kind=PRECHECK_NOT_READY, deadline=booking.slot.starts_at,
-                              recipients=[booking.user, *staff], title=title,
-                              body=_("Upload the missing materials before the visit, or bring every original."),
+                              recipients=[booking.user, *staff],
+                              title=lambda values=values: _(
+                                  "Materials not ready for booking %(reference)s on %(when)s: "
+                                  "%(accepted)d of %(needed)d accepted") % values,
+                              body=lambda: _("Upload the missing materials before the visit, or bring every original."),
                               url=_booking_url(booking)):
             sent += 1
     return sent
@@ -725,17 +735,22 @@ def slots_follow_calendar(*, change, by: User | None = None) -> int:
         )
         url = reverse("services:booking_reschedule", kwargs={"reference": booking.reference})
         if offer is not None:
-            offered = f"{timezone.localtime(offer.starts_at):%Y-%m-%d %H:%M}"
-            body = _("The hall is closed that day. The nearest open time is %(offer)s: choose it, or "
-                     "another time, to move your booking %(reference)s.") % {
-                "offer": offered, "reference": booking.reference}
             url += f"?slot={offer.pk}"
-        else:
-            body = _("The hall is closed that day. Please choose another time for your booking "
+
+        # Written in the person's language (notify calls these at once, within this iteration).
+        def body(offer=offer, booking=booking) -> str:
+            if offer is not None:
+                offered = f"{timezone.localtime(offer.starts_at):%Y-%m-%d %H:%M}"
+                return _("The hall is closed that day. The nearest open time is %(offer)s: choose it, or "
+                         "another time, to move your booking %(reference)s.") % {
+                    "offer": offered, "reference": booking.reference}
+            return _("The hall is closed that day. Please choose another time for your booking "
                      "%(reference)s, or cancel it.") % {"reference": booking.reference}
+
         notify(
             users=[booking.user],
-            title=_("Your appointment on %(when)s (%(subject)s) has to move") % {"when": when, "subject": slot.subject},
+            title=lambda when=when, slot=slot: _("Your appointment on %(when)s (%(subject)s) has to move") % {
+                "when": when, "subject": slot.subject},
             body=body,
             url=url,
         )
@@ -925,3 +940,82 @@ def queue_done(*, ticket: QueueTicket, by: User) -> QueueTicket:
         changes={"done_at": timezone.now()}, history_extra={"window_id": ticket.window_id},
         message=_("Only a number that is being called can be marked done."),
     )
+
+
+# --- Reminders to the people served: the day before and shortly before the appointment ----------
+# Reminder kinds, keyed by the slot's start: a rescheduled booking has a new start and so a fresh
+# pair; the old pair is never sent because the sweep reads only the booking's current slot.
+BOOKING_REMINDER_DAY_BEFORE = "booking_day_before"
+BOOKING_REMINDER_SOON = "booking_soon"
+
+
+def _booking_reminder_text(booking: Booking, kind: str) -> tuple[str, str]:
+    """The reminder's title and body, written in the active language (called per recipient's)."""
+    start = timezone.localtime(booking.slot.starts_at)
+    values = {"what": booking.slot.subject.name, "when": f"{start:%Y-%m-%d %H:%M}",
+              "time": f"{start:%H:%M}", "reference": booking.reference,
+              "address": settings.HALL_CONTACT["address"]}
+    if kind == BOOKING_REMINDER_SOON:
+        title = _("Reminder: %(what)s today at %(time)s (booking %(reference)s)") % values
+    else:
+        title = _("Reminder: %(what)s on %(when)s (booking %(reference)s)") % values
+    body = _(
+        "Your appointment for %(what)s is on %(when)s at the youth zone, %(address)s. Bring your booking "
+        "reference %(reference)s and the original materials; check in at the reception desk. If you "
+        "cannot come, cancel or reschedule the booking so that someone else can have the time."
+    ) % values
+    return str(title), str(body)
+
+
+def _booking_reminder_title(booking: Booking, kind: str) -> str:
+    return _booking_reminder_text(booking, kind)[0]
+
+
+def _booking_reminder_body(booking: Booking, kind: str) -> str:
+    return _booking_reminder_text(booking, kind)[1]
+
+
+def booking_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Remind applicants of their visit BOOKING_REMINDER_DAY_BEFORE_HOURS and
+    BOOKING_REMINDER_SOON_HOURS before their slot starts (site, mail, webhook); returns how many
+    reminders were sent.
+
+    Exactly once per booking, kind and start (the shared Reminder record, unique in the database),
+    so repeated or concurrent sweeps send nothing twice. A fixed number of statements per batch of
+    BOOKING_REMINDER_BATCH_SIZE bookings. After downtime it catches up with the reminder that still
+    makes sense: within the short lead time only the short one is sent, not both at once.
+    """
+    now = now or timezone.now()
+    size = batch_size or settings.BOOKING_REMINDER_BATCH_SIZE
+    soon = now + timedelta(hours=settings.BOOKING_REMINDER_SOON_HOURS)
+    windows = [
+        (BOOKING_REMINDER_SOON, now, soon),
+        (BOOKING_REMINDER_DAY_BEFORE, soon, now + timedelta(hours=settings.BOOKING_REMINDER_DAY_BEFORE_HOURS)),
+    ]
+    from services.selectors import bookings_to_remind
+
+    sent = 0
+    for kind, starts_after, starts_until in windows:
+        if starts_until <= starts_after:
+            continue  # that lead time is switched off (0) or inside the shorter one
+        last_id = 0
+        while True:
+            batch = bookings_to_remind(kind=kind, starts_after=starts_after, starts_until=starts_until,
+                                       after_id=last_id, size=size)
+            if not batch:
+                break
+            last_id = batch[-1].pk
+            drafts = [
+                ReminderDraft(
+                    subject=booking, kind=kind, deadline=booking.slot.starts_at, recipients=[booking.user],
+                    title=partial(_booking_reminder_title, booking, kind),
+                    body=partial(_booking_reminder_body, booking, kind),
+                    url=_booking_url(booking),
+                )
+                for booking in batch
+            ]
+            with transaction.atomic():
+                sent += len(reminders_send_once(drafts=drafts))
+            if len(batch) < size:
+                break
+    return sent

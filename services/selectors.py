@@ -244,6 +244,24 @@ def booking_list(*, user, filters=None, mine: bool = False) -> QuerySet:
     return filters_apply(BookingFilter, filters, queryset).order_by("-slot__starts_at", "-id")
 
 
+def bookings_to_remind(*, kind: str, starts_after: datetime, starts_until: datetime, after_id: int,
+                       size: int) -> list[Booking]:
+    """One batch of the appointment reminder sweep: booked visits whose slot starts in
+    (``starts_after``, ``starts_until``] and that have no ``kind`` reminder for that start yet, by id.
+
+    A rescheduled booking has a new start, so its earlier reminders do not count; cancelled,
+    checked-in or missed bookings are not ``booked`` and get none."""
+    from portal.notifications.selectors import reminder_sent
+
+    return list(
+        Booking.objects.filter(status=Booking.Status.BOOKED, slot__starts_at__gt=starts_after,
+                               slot__starts_at__lte=starts_until, pk__gt=after_id)
+        .exclude(reminder_sent(model=Booking, kind=kind, deadline="slot__starts_at"))
+        .select_related("user", "slot__bundle", "slot__item")
+        .order_by("pk")[:size]
+    )
+
+
 def booking_get_for_user(*, user, reference: str) -> Booking:
     """The booking with this reference if ``user`` may see it (its owner or hall staff), else 404.
 

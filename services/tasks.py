@@ -18,3 +18,9 @@ def precheck_reminders_sweep() -> int:
 def precheck_files_purge() -> int:
     """Beat's hourly job: delete pre-check files PRECHECK_RETENTION_DAYS after the booking ended."""
     return actions.precheck_files_purge()
+
+
+@shared_task(name="services.tasks.booking_reminders_sweep")
+def booking_reminders_sweep() -> int:
+    """Beat's sweep: remind applicants the day before and shortly before their visit (exactly once)."""
+    return actions.booking_reminders_sweep()

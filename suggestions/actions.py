@@ -19,7 +19,7 @@ from portal.cases.models import Case
 from portal.exceptions import TransitionNotAllowed
 from portal.hall.models import Department
 from portal.hall.workdays import deadline_after_working_days
-from portal.notifications.actions import notify, reminder_send_once
+from portal.notifications.actions import Text, notify, reminder_send_once
 from portal.notifications.models import Reminder
 from portal.roles import Role, has_role
 from portal.workflow import transition_move
@@ -69,7 +69,8 @@ def _event(suggestion: Suggestion, *, kind: str, by: User, by_role: str, from_st
     )
 
 
-def _tell_submitter(suggestion: Suggestion, title: str, body: str = "") -> None:
+def _tell_submitter(suggestion: Suggestion, title: Text, body: Text = "") -> None:
+    """Tell the submitter; give ``title`` and ``body`` as functions to write them in their language."""
     notify(users=[suggestion.submitter], title=title, body=body, url=_url(suggestion))
 
 
@@ -202,7 +203,7 @@ def _hall_move(entry: Suggestion, *, to: str, by: User, role: str, note: str = "
     )
     _tell_submitter(
         entry,
-        _("Your entry %(number)s is now: %(status)s") % {"number": entry.number, "status": entry.status_label},
+        lambda: _("Your entry %(number)s is now: %(status)s") % {"number": entry.number, "status": entry.status_label},
         note,
     )
     return entry
@@ -237,7 +238,7 @@ def suggestion_assign(*, suggestion: Suggestion, department: Department | None, 
         _hall_move(entry, to=Suggestion.Status.ASSIGNED, by=by, role=role, note=str(department), changes=changes)
         notify(
             users=selectors.department_officer_list(department=department),
-            title=_("A ledger entry awaits your department's answer: %(number)s") % {"number": entry.number},
+            title=lambda: _("A ledger entry awaits your department's answer: %(number)s") % {"number": entry.number},
             body=entry.title,
             url=_url(entry),
         )
@@ -382,7 +383,7 @@ def suggestion_answer_draft(
         if not staff:
             notify(
                 users=selectors.hall_staff_list(),
-                title=_("An answer draft awaits publication: %(number)s") % {"number": entry.number},
+                title=lambda: _("An answer draft awaits publication: %(number)s") % {"number": entry.number},
                 body=text, url=_url(entry),
             )
     return draft
@@ -421,7 +422,7 @@ def suggestion_reopen(*, suggestion: Suggestion, note: str = "", by: User) -> Su
         entry.refresh_from_db(fields=["reopen_count"])
         notify(
             users=selectors.department_officer_list(department=entry.department) or selectors.hall_staff_list(),
-            title=_("Marked not solved by the submitter: %(number)s") % {"number": entry.number},
+            title=lambda: _("Marked not solved by the submitter: %(number)s") % {"number": entry.number},
             body=note or entry.title, url=_url(entry),
         )
     return entry
@@ -483,8 +484,9 @@ def suggestion_merge(*, duplicate: Suggestion, original: Suggestion, by: User) -
                note=dup.number)
         _tell_submitter(
             dup,
-            _("Your entry %(number)s was merged into %(original)s") % {"number": dup.number, "original": orig.number},
-            _("The same matter is followed up in %(original)s; you now support it.") % {"original": orig.number},
+            lambda: _("Your entry %(number)s was merged into %(original)s") % {
+                "number": dup.number, "original": orig.number},
+            lambda: _("The same matter is followed up in %(original)s; you now support it.") % {"original": orig.number},
         )
     return dup
 
@@ -538,8 +540,10 @@ def suggestion_remind_overdue(*, now: datetime | None = None, batch: int | None 
             recipients = staff
         reminder = reminder_send_once(
             subject=entry, kind=OVERDUE_REMINDER_KIND, deadline=entry.answer_due_at, recipients=recipients,
-            title=_("Overdue answer: %(number)s %(title)s") % {"number": entry.number, "title": entry.title},
-            body=_("The answer was due on %(due)s.") % {"due": f"{timezone.localtime(entry.answer_due_at):%Y-%m-%d}"},
+            title=lambda entry=entry: _("Overdue answer: %(number)s %(title)s") % {
+                "number": entry.number, "title": entry.title},
+            body=lambda entry=entry: _("The answer was due on %(due)s.") % {
+                "due": f"{timezone.localtime(entry.answer_due_at):%Y-%m-%d}"},
             url=_url(entry),
         )
         sent += reminder is not None
@@ -573,8 +577,8 @@ def suggestion_ask_follow_up(*, now: datetime | None = None, batch: int | None =
                 continue
             _tell_submitter(
                 entry,
-                _("Was your entry %(number)s resolved?") % {"number": entry.number},
-                _("Please tell us on the entry's page whether the answer resolved it."),
+                lambda entry=entry: _("Was your entry %(number)s resolved?") % {"number": entry.number},
+                lambda: _("Please tell us on the entry's page whether the answer resolved it."),
             )
             asked += 1
     return asked
@@ -619,7 +623,8 @@ def suggestions_follow_calendar(*, change, by: User | None = None) -> int:
         notify(
             users=selectors.department_officer_list(department=entry.department) if entry.department
             else selectors.hall_staff_list(),
-            title=_("New answer deadline %(due)s for %(number)s: the holiday calendar changed")
+            title=lambda entry=entry, new_day=new_day: _(
+                "New answer deadline %(due)s for %(number)s: the holiday calendar changed")
             % {"due": f"{new_day:%Y-%m-%d}", "number": entry.number},
             body=entry.title,
             url=_url(entry),
@@ -659,8 +664,9 @@ def suggestion_case_open(*, suggestion: Suggestion, lead_department: Department,
                note=str(lead_department), department=lead_department)
         _tell_submitter(
             entry,
-            _("Your blocker %(number)s became a cross-department case") % {"number": entry.number},
-            _("%(department)s leads it; you can follow its progress on your page.") % {"department": lead_department},
+            lambda: _("Your blocker %(number)s became a cross-department case") % {"number": entry.number},
+            lambda: _("%(department)s leads it; you can follow its progress on your page.") % {
+                "department": lead_department},
         )
     suggestion.case = case
     return case

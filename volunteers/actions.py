@@ -8,16 +8,18 @@ holds however many people press "sign up" at the same moment, on PostgreSQL and 
 """
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
-from portal.notifications.actions import notify
+from portal.notifications.actions import ReminderDraft, notify, reminders_send_once
 from portal.workflow import transition_allowed, transition_move
 from volunteers.exceptions import (
     ActivityFull,
@@ -29,7 +31,7 @@ from volunteers.exceptions import (
 )
 from volunteers.hooks import hours_approved_publish
 from volunteers.models import Activity, ActivityStatusChange, Attendance, Membership, SignUp, Team
-from volunteers.selectors import signup_active_get, user_can_manage_team
+from volunteers.selectors import signup_active_get, signups_to_remind, user_can_manage_team
 
 HALF_HOUR = Decimal("0.5")
 
@@ -188,8 +190,9 @@ def activity_cancel(*, activity: Activity, by: User | None = None, reason: str =
     people = [s.user for s in activity.signups.filter(status=SignUp.Status.ACTIVE).select_related("user")]
     notify(
         users=people,
-        title=_("Activity cancelled: %(title)s") % {"title": activity.title},
-        body=reason or _("The team has cancelled this activity. We are sorry for the change."),
+        # Written in each person's language (User.language).
+        title=lambda: _("Activity cancelled: %(title)s") % {"title": activity.title},
+        body=reason or (lambda: _("The team has cancelled this activity. We are sorry for the change.")),
         url=f"/activities/{activity.pk}/",
     )
     return activity
@@ -389,3 +392,58 @@ def activity_hours_approve(*, activity: Activity, by: User) -> Activity:
         activity = activity_complete(activity=activity, by=by, reason=_("Hours approved"))
     hours_approved_publish(activity=activity, by=by)
     return activity
+
+
+# --- Reminders: the day before an activity, to everyone signed up --------------------------------
+# Keyed by the activity's start: a moved activity gets a fresh reminder, the old one is never sent.
+ACTIVITY_REMINDER_DAY_BEFORE = "activity_day_before"
+
+
+def _activity_reminder_title(activity: Activity) -> str:
+    start = timezone.localtime(activity.starts_at)
+    return _("Reminder: %(title)s on %(when)s") % {"title": activity.title, "when": f"{start:%Y-%m-%d %H:%M}"}
+
+
+def _activity_reminder_body(activity: Activity) -> str:
+    start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
+    return _(
+        "You signed up for %(title)s, on %(when)s until %(end)s at %(place)s. If you cannot come, "
+        "cancel your sign-up so that someone else can take the place."
+    ) % {"title": activity.title, "when": f"{start:%Y-%m-%d %H:%M}", "end": f"{end:%H:%M}", "place": activity.place}
+
+
+def activity_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Remind everyone signed up for an activity ACTIVITY_REMINDER_HOURS before it starts (site,
+    mail, webhook); returns how many reminders were sent.
+
+    Exactly once per sign-up and start time (the shared Reminder record, unique in the database),
+    so repeated or concurrent sweeps send nothing twice; a fixed number of statements per batch of
+    ACTIVITY_REMINDER_BATCH_SIZE sign-ups; catches up after downtime until the activity starts.
+    """
+    now = now or timezone.now()
+    size = batch_size or settings.ACTIVITY_REMINDER_BATCH_SIZE
+    hours = settings.ACTIVITY_REMINDER_HOURS
+    if hours <= 0:
+        return 0
+    kind = ACTIVITY_REMINDER_DAY_BEFORE
+    sent, last_id = 0, 0
+    while True:
+        batch = signups_to_remind(kind=kind, starts_after=now, starts_until=now + timedelta(hours=hours),
+                                  after_id=last_id, size=size)
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        drafts = [
+            ReminderDraft(
+                subject=signup, kind=kind, deadline=signup.activity.starts_at, recipients=[signup.user],
+                title=partial(_activity_reminder_title, signup.activity),
+                body=partial(_activity_reminder_body, signup.activity),
+                url=reverse("volunteers:activity_detail", kwargs={"pk": signup.activity_id}),
+            )
+            for signup in batch
+        ]
+        with transaction.atomic():
+            sent += len(reminders_send_once(drafts=drafts))
+        if len(batch) < size:
+            break
+    return sent

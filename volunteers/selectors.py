@@ -218,6 +218,23 @@ def activity_feed(*, team: Team | None = None) -> QuerySet[Activity]:
     return queryset
 
 
+def signups_to_remind(*, kind: str, starts_after, starts_until, after_id: int, size: int) -> list[SignUp]:
+    """One batch of the activity reminder sweep: active sign-ups for activities that take place
+    (open or closed for sign-up) starting in (``starts_after``, ``starts_until``], without a
+    ``kind`` reminder for that start yet, by id. Cancelled sign-ups and cancelled activities get none."""
+    from portal.notifications.selectors import reminder_sent
+
+    return list(
+        SignUp.objects.filter(status=SignUp.Status.ACTIVE,
+                              activity__status__in=(Activity.Status.OPEN, Activity.Status.CLOSED),
+                              activity__starts_at__gt=starts_after, activity__starts_at__lte=starts_until,
+                              pk__gt=after_id)
+        .exclude(reminder_sent(model=SignUp, kind=kind, deadline="activity__starts_at"))
+        .select_related("user", "activity")
+        .order_by("pk")[:size]
+    )
+
+
 def signup_active_get(*, activity: Activity, user) -> SignUp | None:
     """The person's active sign-up for the activity, if any (cancelled ones are kept as rows)."""
     return SignUp.objects.filter(activity=activity, user=user, status=SignUp.Status.ACTIVE).first()

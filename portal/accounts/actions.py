@@ -1,4 +1,5 @@
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -30,6 +31,7 @@ def user_create(
     display_name: str = "",
     mobile: str = "",
     company_name: str = "",
+    language: str = "",
     roles: tuple[str, ...] = (Role.ENTREPRENEUR,),
 ) -> User:
     """Create a person with the given roles. Callers validate the input first (forms/serializers)."""
@@ -39,6 +41,7 @@ def user_create(
         display_name=display_name,
         mobile=mobile,
         company_name=company_name,
+        language=language,
     )
     user.set_password(password)
     user.save()
@@ -55,14 +58,28 @@ def user_set_roles(*, user: User, roles: tuple[str, ...] | list[str]) -> User:
 
 
 def user_profile_update(
-    *, user: User, display_name: str, email: str, mobile: str, company_name: str
+    *, user: User, display_name: str, email: str, mobile: str, company_name: str, language: str | None = None
 ) -> User:
     """Save the fields a person keeps on their own profile (validated by ProfileForm)."""
     user.display_name = display_name
     user.email = email
     user.mobile = mobile
     user.company_name = company_name
-    user.save(update_fields=["display_name", "email", "mobile", "company_name"])
+    fields = ["display_name", "email", "mobile", "company_name"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    user.save(update_fields=fields)
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language a signed-in person switched to: their notifications follow it.
+
+    Languages the site does not offer are ignored (the switch itself refuses them too)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

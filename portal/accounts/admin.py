@@ -13,7 +13,7 @@ class UserAdmin(ConflictSafeAdminMixin, BaseUserAdmin):
     list_filter = ["is_staff", "is_active", "groups"]
     search_fields = ["username", "display_name", "mobile", "company_name", "email"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Profile"), {"fields": ("display_name", "mobile", "company_name")}),
+        (_("Profile"), {"fields": ("display_name", "mobile", "company_name", "language")}),
     )
 
     actions = ["unlock_sign_in"]

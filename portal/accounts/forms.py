@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,15 @@ class SignUpForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language of notifications and e-mails"), required=False,
+        choices=[("", _("The hall's default (Simplified Chinese)")), *settings.LANGUAGES],
+        help_text=_("Switching the page language while signed in changes it too."),
+    )
+
     class Meta:
         model = User
-        fields = ["display_name", "email", "mobile", "company_name"]
+        fields = ["display_name", "email", "mobile", "company_name", "language"]
         widgets = {"mobile": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"})}
 
 

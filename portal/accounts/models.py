@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,12 @@ class User(AbstractUser):
         _("mobile number"), max_length=11, blank=True, validators=[mainland_mobile_validator]
     )
     company_name = models.CharField(_("company name"), max_length=120, blank=True)
+    # The language the person's notifications and mail are written in; empty means the hall's
+    # default (LANGUAGE_CODE). Set when they switch language while signed in, and on the profile.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text=_("The language of your notifications and e-mails."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -28,3 +35,8 @@ class User(AbstractUser):
     @property
     def shown_name(self) -> str:
         return str(self)
+
+    @property
+    def notification_language(self) -> str:
+        """The language to write this person's notifications in."""
+        return self.language or settings.LANGUAGE_CODE

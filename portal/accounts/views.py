@@ -4,11 +4,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
-from portal.accounts.actions import user_create, user_profile_update
+from portal.accounts.actions import user_create, user_language_set, user_profile_update
 from portal.accounts.forms import ProfileForm, SignUpForm
 from portal.accounts.selectors import me_sections, me_todos
 from portal.notifications.actions import notification_mark_read
@@ -29,6 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             display_name=data["display_name"],
             mobile=data["mobile"],
             company_name=data["company_name"],
+            language=get_language() if get_language() in dict(settings.LANGUAGES) else "",
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
@@ -49,10 +52,30 @@ def me(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user_profile_update(user=request.user, **form.cleaned_data)
-        messages.success(request, _("Your profile was saved."))
-        return redirect("accounts:me")
+        user = user_profile_update(user=request.user, **form.cleaned_data)
+        response = redirect("accounts:me")
+        if user.language:
+            # The pages follow the chosen language too, from the next one on.
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                                samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+            with translation.override(user.language):
+                messages.success(request, _("Your profile was saved."))
+        else:
+            messages.success(request, _("Your profile was saved."))
+        return response
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice of a signed-in person so that
+    their notifications and mail come in the language they read the site in."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return response
 
 
 @login_required

@@ -4,6 +4,7 @@ through ``portal.workflow`` (``Case.TRANSITIONS``, ``CaseTask.TRANSITIONS``) wit
 in the same transaction.
 """
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import models, transaction
@@ -120,8 +121,8 @@ def _case_refresh_status(*, case_id: int, by: User | None) -> Case:
         if case.applicant_id:
             notify(
                 users=[case.applicant],
-                title=gettext("Your case is done: %(title)s") % {"title": case.title},
-                body=gettext("Every department has finished its part. Thank you for your patience."),
+                title=lambda: gettext("Your case is done: %(title)s") % {"title": case.title},
+                body=lambda: gettext("Every department has finished its part. Thank you for your patience."),
                 url=_case_url(case.pk),
             )
     elif case.status == Case.Status.OPEN and CaseTask.Status.DONE in statuses:
@@ -205,8 +206,8 @@ def case_task_add(
                                  to_status=task.status, note=description)
         notify(
             users=[assignee],
-            title=gettext("New case task for you: %(case)s") % {"case": locked.title},
-            body=gettext("What to do: %(task)s\nDue: %(due)s")
+            title=lambda: gettext("New case task for you: %(case)s") % {"case": locked.title},
+            body=lambda: gettext("What to do: %(task)s\nDue: %(due)s")
             % {"task": description, "due": f"{timezone.localdate(due_at):%Y-%m-%d}"},
             url=_case_url(locked.pk),
         )
@@ -267,7 +268,8 @@ def case_task_reschedule(
         )
         notify(
             users=[task.assignee],
-            title=gettext("New deadline %(due)s for your case task") % {"due": f"{timezone.localdate(due_at):%Y-%m-%d}"},
+            title=lambda: gettext("New deadline %(due)s for your case task") % {
+                "due": f"{timezone.localdate(due_at):%Y-%m-%d}"},
             body=task.description,
             url=_case_url(task.case_id),
         )
@@ -336,8 +338,8 @@ def case_tasks_follow_calendar(*, change, by: User | None = None) -> int:
         )
         notify(
             users=[task.assignee],
-            title=gettext("New deadline %(due)s for your case task: the holiday calendar changed")
-            % {"due": f"{new_day:%Y-%m-%d}"},
+            title=lambda new_day=new_day: gettext(
+                "New deadline %(due)s for your case task: the holiday calendar changed") % {"due": f"{new_day:%Y-%m-%d}"},
             body=task.description,
             url=_case_url(task.case_id),
         )
@@ -407,6 +409,14 @@ def _case_reminder_message(kind: str, task: CaseTask) -> tuple[str, str]:
     return titles[kind] % values, body
 
 
+def _case_reminder_title(kind: str, task: CaseTask) -> str:
+    return _case_reminder_message(kind, task)[0]
+
+
+def _case_reminder_body(kind: str, task: CaseTask) -> str:
+    return _case_reminder_message(kind, task)[1]
+
+
 def _case_tasks_claim(*, tasks: list[CaseTask], next_at: dict[int, datetime | None]) -> list[CaseTask]:
     """Claim a batch of tasks for this sweep in two statements; returns the ones claimed.
 
@@ -451,9 +461,12 @@ def _case_tasks_remind(*, tasks: list[CaseTask], now: datetime, exceptions: dict
         for task in claimed:
             for kind in owed[task.pk]:
                 recipients = escalation(task) if kind == CASE_REMINDER_ESCALATED else [task.assignee]
-                title, body = _case_reminder_message(kind, task)
-                drafts.append(ReminderDraft(subject=task, kind=kind, deadline=task.due_at, recipients=recipients,
-                                            title=title, body=body, url=_case_url(task.case_id)))
+                # Written in each recipient's language when the batch is sent (grouped by language).
+                drafts.append(ReminderDraft(
+                    subject=task, kind=kind, deadline=task.due_at, recipients=recipients,
+                    title=partial(_case_reminder_title, kind, task), body=partial(_case_reminder_body, kind, task),
+                    url=_case_url(task.case_id),
+                ))
         # The database's unique (task, kind, deadline) is the exactly-once guarantee.
         return len(reminders_send_once(drafts=drafts))
 

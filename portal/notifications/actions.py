@@ -1,7 +1,7 @@
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
@@ -20,12 +20,34 @@ from portal.notifications.models import Delivery, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
+# A notification's title or body: the text itself, or a function that writes it (with gettext),
+# called in each recipient's language so that every person reads it in the language they chose.
+Text = str | Callable[[], str]
 
-def notify(*, users: Iterable, title: str, body: str = "", url: str = "") -> list[Notification]:
+
+def user_language(user) -> str:
+    """The language a person's notifications are written in: theirs, else the hall's default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def text_compose(text: Text, *, language: str | None = None) -> str:
+    """Write ``text`` out: a function is called in ``language``, or in the active language when
+    None (the Reminder record's own copy: the sweep's language, the hall's default under beat)."""
+    if not callable(text):
+        return str(text)
+    if language is None:
+        return str(text())
+    with translation.override(language):
+        return str(text())
+
+
+def notify(*, users: Iterable, title: Text, body: Text = "", url: str = "") -> list[Notification]:
     """Tell people something: a site notification each, and its off-site copies in the outbox.
 
     Call it inside the transaction of the change it reports: the notification and its Delivery
     rows commit or roll back with that change, and are handed to the worker after the commit.
+    ``title`` and ``body`` given as functions (``lambda: _("...") % {...}``) are written in each
+    recipient's language (``User.language``).
     """
     unique_users = {user.pk: user for user in users if user is not None}.values()
     return notifications_create(drafts=[(user, title, body, url) for user in unique_users])
@@ -34,7 +56,8 @@ def notify(*, users: Iterable, title: str, body: str = "", url: str = "") -> lis
 def notifications_create(*, drafts: Sequence[tuple]) -> list[Notification]:
     """Write many notifications at once: ``drafts`` are (user, title, body, url).
 
-    One INSERT for the notifications and one for their outbox rows, whatever their number; the
+    A title or body given as a function is written once per language among the recipients, under
+    ``translation.override`` of that language (see ``notify``). One INSERT for the notifications and one for their outbox rows, whatever their number; the
     hand-over to the worker is queued with on_commit, so a rolled-back change sends nothing and
     an unreachable broker cannot fail the change (the periodic re-send delivers instead).
     """
@@ -43,7 +66,19 @@ def notifications_create(*, drafts: Sequence[tuple]) -> list[Notification]:
     now = timezone.now()
     offsite = channels()
     rows, wanted = [], []
+    written: dict[tuple[int, str], str] = {}
+
+    def write(text: Text, language: str) -> str:
+        if not callable(text):
+            return str(text)
+        key = (id(text), language)
+        if key not in written:
+            written[key] = text_compose(text, language=language)
+        return written[key]
+
     for user, title, body, url in drafts:
+        language = user_language(user)
+        title, body = write(title, language), write(body, language)
         names = [channel.name for channel in offsite if channel.wants(user)]
         # Nothing to send off-site: it is delivered the moment it is on the site.
         rows.append(Notification(user=user, title=title[:200], body=body, url=url,
@@ -285,15 +320,16 @@ def reminder_send_once(
     kind: str,
     deadline: datetime,
     recipients: Iterable,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
 ) -> Reminder | None:
     """Record and send one reminder unless this (subject, kind, deadline) was already reminded.
 
     Returns the new Reminder, or None when it had been sent before. The database's unique
     constraint decides, so concurrent sweeps on PostgreSQL or SQLite send it exactly once.
-    Call it inside the caller's transaction or alone; it opens a savepoint of its own.
+    Call it inside the caller's transaction or alone; it opens a savepoint of its own. A title or
+    body given as a function is written in each recipient's language (see ``notify``).
     """
     recipients = [user for user in recipients if user is not None]
     try:
@@ -303,7 +339,7 @@ def reminder_send_once(
                 subject_id=subject.pk,
                 kind=kind,
                 deadline=deadline,
-                message=title[:300],
+                message=text_compose(title)[:300],
             )
             reminder.recipients.set(recipients)
             notify(users=recipients, title=title, body=body, url=url)
@@ -314,14 +350,17 @@ def reminder_send_once(
 
 @dataclass
 class ReminderDraft:
-    """One reminder a sweep owes: what it is about, which step, the deadline, to whom, and what."""
+    """One reminder a sweep owes: what it is about, which step, the deadline, to whom, and what.
+
+    ``title`` and ``body`` may be functions: each recipient's copy is then written in their
+    language (the batch writes each text once per language)."""
 
     subject: models.Model
     kind: str
     deadline: datetime
     recipients: list = field(default_factory=list)
-    title: str = ""
-    body: str = ""
+    title: Text = ""
+    body: Text = ""
     url: str = ""
 
 
@@ -344,7 +383,7 @@ def reminders_send_once(*, drafts: Sequence[ReminderDraft]) -> list[ReminderDraf
         type_id = content_types[type(draft.subject)].pk
         keyed[(type_id, draft.subject.pk, draft.kind, draft.deadline)] = draft
         rows.append(Reminder(subject_type_id=type_id, subject_id=draft.subject.pk, kind=draft.kind,
-                             deadline=draft.deadline, message=draft.title[:300], batch=token))
+                             deadline=draft.deadline, message=text_compose(draft.title)[:300], batch=token))
     # Part of the caller's transaction when there is one (no savepoint: nothing here is retried).
     with transaction.atomic(savepoint=False):
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)

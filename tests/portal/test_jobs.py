@@ -21,12 +21,16 @@ COMMANDS = {
     "remind_overdue_answers": "suggestions.tasks.remind_overdue_answers",
     "ask_follow_up": "suggestions.tasks.ask_follow_up",
     "sweep_case_reminders": "services.tasks.case_reminders_sweep",
+    "sweep_booking_reminders": "services.tasks.booking_reminders_sweep",
+    "sweep_activity_reminders": "volunteers.tasks.activity_reminders_sweep",
 }
 JOB_NAMES = {
     "send_period_reminders": "points-stage-reminders",
     "remind_overdue_answers": "suggestions-overdue-answers",
     "ask_follow_up": "suggestions-follow-up",
     "sweep_case_reminders": "case-reminders-sweep",
+    "sweep_booking_reminders": "booking-reminders",
+    "sweep_activity_reminders": "activity-reminders",
 }
 
 

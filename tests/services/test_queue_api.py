@@ -157,3 +157,32 @@ def test_it_documents_the_queue_in_the_openapi_schema(api_client):
                  "/api/v1/queue-tickets/{ticket_id}/no-show/", "/api/v1/queue-tickets/{ticket_id}/done/",
                  "/api/v1/bookings/{reference}/ticket/"):
         assert path in paths
+
+
+def test_it_refuses_the_applicant_checking_in_on_another_day(setup, entrepreneur, api_as):
+    booking = booking_at(setup[2], starts_at=local(2026, 12, 7, 10, 0), user=entrepreneur)
+    refused = api_as(entrepreneur).post("/api/v1/queue/check-in/", {"reference": booking.reference}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "check_in_wrong_day"
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED
+    assert not QueueTicket.objects.exists()
+
+
+def test_it_refuses_calling_recalling_or_ending_at_a_window_one_does_not_sit_at(setup, clerk, hall_staff, api_as):
+    _zone, window, item = setup
+    other = window_staff("clerk4")
+    _z, window4, _i = hall(staff=other, number=4, item=item)
+    actions.queue_walk_in(item=item, by=hall_staff)
+    actions.queue_walk_in(item=item, by=hall_staff)
+    ticket = actions.queue_call_next(window=window, by=clerk)
+
+    me = api_as(other)
+    refused = me.post(f"/api/v1/windows/{window.pk}/call-next/")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_at_this_window"
+    for move in ("recall", "no-show", "done"):
+        assert me.post(f"/api/v1/queue-tickets/{ticket.pk}/{move}/").status_code == 403
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.recalls, ticket.window_id) == ("called", 0, window.pk)
+    assert QueueTicket.objects.filter(status="waiting").count() == 1
+    # At their own window the same person calls the next number as usual.
+    assert me.post(f"/api/v1/windows/{window4.pk}/call-next/").status_code == 200
