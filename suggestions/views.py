@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.cases.selectors import case_is_visible_to
 from portal.exceptions import DomainError
 from suggestions import actions, selectors
 from suggestions.filters import SuggestionFilter
@@ -88,13 +89,16 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     user = request.user
     access = selectors.suggestion_can_manage(user=user, suggestion=entry)
+    case = getattr(entry, "case", None)
     context = {
         "entry": entry,
         "access": access,
         "now": timezone.now(),
         "supported": selectors.suggestion_supported_by(user=user, suggestion=entry),
         "draft": selectors.suggestion_draft_for(user=user, suggestion=entry),
-        "case": getattr(entry, "case", None),
+        "case": case,
+        # The applicant, the departments on it and hall staff follow the link; others see the number.
+        "case_visible": case is not None and case_is_visible_to(user=user, case=case),
     }
     if access["staff"] or access["officer"]:
         transition_form = TransitionForm(suggestion=entry, officer_only=not access["staff"])

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cases import actions, selectors
+from portal.cases import actions, case_sources, selectors
 from portal.cases.exceptions import CaseForbidden
 from portal.cases.filters import CaseTaskFilter
 from portal.cases.forms import (
@@ -90,6 +90,7 @@ def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
         task.can_complete = selectors.case_task_can_complete(task=task, user=request.user)
     return {
         "case": case,
+        "origin_url": case_sources.origin_url(case),
         "tasks": tasks,
         "progress": selectors.case_progress(case),
         "events": selectors.case_event_list(case=case),

@@ -28,7 +28,8 @@ def test_it_does_not_call_joining_an_activity_creating_an_account(client, entrep
     activity = ActivityFactory()
     client.force_login(entrepreneur)
     body = client.get(f"/activities/{activity.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    button = re.search(r'action="/activities/%d/signup/"[^>]*>.*?<button[^>]*>([^<]+)</button>' % activity.pk, body, re.S)
+    form = rf'action="/activities/{activity.pk}/signup/"[^>]*>.*?<button[^>]*>([^<]+)</button>'
+    button = re.search(form, body, re.S)
     assert button, "the sign-up form is on the page"
     with translation.override("zh-hans"):
         assert button.group(1).strip() != gettext("Sign up") == "注册"
