@@ -381,6 +381,6 @@ def my_points(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "points/my_points.html", {
         "balance": selectors.member_balance(member=request.user),
-        "bars": bars, "chart_height": max(len(bars), 1) * 32,
+        "chart": {"label": _("Points by period"), "trend": True, "chart": bars},
         "page": page, "results": results, "appeal_form": ReasonForm(),
     })

@@ -189,3 +189,20 @@ def test_the_dashboard_shows_the_ledger_figures(client, submit, walk, officer):
     figures = {str(f["label"]): f["value"] for f in ledger_figures()}
     assert list(figures.values()) == [0, 0, 1, 100]
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_department_s_on_time_share_counts_its_overdue_unanswered_entries_against_it(client, department):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from suggestions.selectors import suggestion_department_stats
+    from tests.factories import SuggestionFactory
+
+    now = timezone.now()
+    SuggestionFactory(status="answered", department=department, answer_due_at=now + timedelta(days=1), answered_at=now)
+    SuggestionFactory(status="assigned", department=department, answer_due_at=now - timedelta(days=1))
+    [row] = suggestion_department_stats()
+    assert row["answered"] == 1 and row["on_time_percent"] == 50
+    body = client.get(reverse("suggestions:ledger")).content.decode()
+    assert "50%" in body and "100%" not in body
