@@ -581,7 +581,13 @@ def achievement_create(*, by: User, indicator: Indicator, title: str, descriptio
 
 
 def _achievement_lock(*, achievement: Achievement, by: User, to: str) -> Achievement:
-    """Lock the achievement and check that ``by`` may decide it now. Runs in the caller's transaction."""
+    """Lock the achievement and check that ``by`` may decide it now. Runs in the caller's transaction.
+
+    An achievement still pending when its period is published can still be decided: posting
+    closes with publication, deciding does not, or a late captain would leave it stuck for good.
+    Its points go to the ledger under its period; the published results (the captain's and the
+    peers' scores) do not change.
+    """
     locked = Achievement.objects.select_for_update().select_related("indicator", "period", "member").get(
         pk=achievement.pk
     )
@@ -589,8 +595,6 @@ def _achievement_lock(*, achievement: Achievement, by: User, to: str) -> Achieve
         raise NotAllowed(_("Only the captain of the member's team decides on achievements."))
     if not transition_allowed(locked, to):
         raise TransitionNotAllowed(_("This achievement has already been decided."))
-    if locked.period.stage == Stage.PUBLISHED:
-        raise WrongStage(_("This period is already published."))
     return locked
 
 
@@ -599,8 +603,8 @@ def achievement_approve(*, achievement: Achievement, by: User, points: int | Non
     """The captain approves an achievement into points: those claimed, or ``points``, capped.
 
     Writes one ledger entry; the cap counts the member's approved achievements under the same
-    indicator in the same period. Raises NotAllowed (403), TransitionNotAllowed or WrongStage
-    (409), Invalid (400) for points out of the indicator's range.
+    indicator in the same period. Raises NotAllowed (403), TransitionNotAllowed (409), Invalid
+    (400) for points out of the indicator's range. Possible after the period is published.
     """
     reason = (reason or "").strip()
     with transaction.atomic():

@@ -373,18 +373,28 @@ def member_balance(*, member) -> int:
 
 
 def member_points_chart(*, member) -> list[dict]:
-    """Points per period (entries outside a period grouped as "other"), oldest first, for the SVG chart."""
-    rows = (
+    """Points per period (entries outside a period grouped as "other"), oldest first: two queries.
+
+    Each bar is named by its period's whole name in the page's language (not cut short, which
+    made two periods read alike); two periods of one name are told apart by their dates.
+    """
+    rows = list(
         LedgerEntry.objects.filter(member_id=member.pk)
-        .values("period_id", "period__name", "period__starts_on")
+        .values("period_id")
         .annotate(total=Sum("points"))
-        .order_by("period__starts_on")
+        .order_by(F("period__starts_on").asc(nulls_last=True), "period_id")
     )
-    bars = [{"label": row["period__name"] or str(_("Other")), "value": row["total"]} for row in rows]
-    peak = max((abs(b["value"]) for b in bars), default=0) or 1
-    for index, bar in enumerate(bars):
-        bar["width"] = round(240 * max(bar["value"], 0) / peak)
-        bar["y"] = index * 32
+    periods = Period.objects.in_bulk([row["period_id"] for row in rows if row["period_id"]])
+    names = [str(periods[row["period_id"]].name) if row["period_id"] else str(_("Other")) for row in rows]
+    bars = []
+    for row, name in zip(rows, names, strict=True):
+        period = periods.get(row["period_id"])
+        if period is not None and names.count(name) > 1:
+            name = f"{name} ({period.starts_on:%Y-%m-%d} – {period.ends_on:%Y-%m-%d})"
+        bars.append({"label": name, "value": row["total"]})
+    peak = max((max(b["value"], 0) for b in bars), default=0) or 1
+    for bar in bars:
+        bar["percent"] = round(100 * max(bar["value"], 0) / peak)
     return bars
 
 

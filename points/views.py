@@ -44,7 +44,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         period = selectors.leaderboard_period(period_id=request.GET.get("period"))
         members = selectors.leaderboard_members(period=period, filters=request.GET)
     except ValidationError as exc:
-        return render(request, "points/leaderboard.html", {"errors": exc.messages, "periods": periods}, status=400)
+        # As on every list page: the filter redrawn with each message beside its field.
+        return render(request, "points/leaderboard.html", {
+            "field_errors": exc.message_dict, "periods": periods, "show_filter": True,
+            "team_slug": request.GET.get("team", ""),
+        }, status=400)
     except NotFound:
         if request.GET.get("period"):
             raise
@@ -387,6 +391,6 @@ def my_points(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "points/my_points.html", {
         "balance": selectors.member_balance(member=request.user),
-        "bars": bars, "chart_height": max(len(bars), 1) * 32,
+        "chart": {"label": _("Points by period"), "trend": True, "chart": bars},
         "page": page, "results": results, "appeal_form": ReasonForm(),
     })

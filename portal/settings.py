@@ -239,6 +239,8 @@ AXES_CLIENT_IP_CALLABLE = "portal.observability.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "old_password", "new_password1", "new_password2"]
 
 # --- Internationalisation ---------------------------------------------------------------------
+# Filters' empty choice reads "All" (in the page's language), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,34 +1,11 @@
 import django_filters
-from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import StrictBooleanFilter
 from portal.hall.models import Department
 from services.models import Booking, Bundle, PrecheckUpload, ServiceItem, Slot, Stage
-
-
-class _StrictBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0, yes/no); anything else is a 400 instead of being silently ignored."""
-
-    widget = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in ("true", "1", "yes", "on"):
-            return True
-        if text in ("false", "0", "no", "off"):
-            return False
-        raise forms.ValidationError(_("Use true or false."), code="invalid")
-
-    def validate(self, value):
-        pass
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = _StrictBooleanField
 
 
 def _both_languages(field: str, value: str) -> Q:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.exceptions import DomainError, Forbidden, Invalid, NotFound
 from portal.files import private_file_response
+from portal.filters import filter_form
 from portal.roles import is_hall_staff
 from services import actions, selectors
 from services.filters import BookingFilter, PrecheckUploadFilter, ServiceItemFilter
@@ -33,25 +34,20 @@ def _raise_for_page(exc: DomainError) -> None:
         raise PermissionDenied(str(exc.message))
 
 
-def _filter_errors(exc: ValidationError) -> list[str]:
-    return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
-
-
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The one-thing catalogue (/services/): bundles first, then items, filterable by stage and department."""
-    filter_form = ServiceItemFilter(data=request.GET or None).form
-    errors: list[str] = []
+    # "Can be booked" is the home page's link, not a field of this page's form.
+    form, errors = filter_form(ServiceItemFilter, request.GET, fields=("stage", "department", "search"))
     try:
         items = selectors.service_item_list(filters=request.GET)
-    except ValidationError as exc:
-        errors = _filter_errors(exc)
+    except ValidationError:
         items = selectors.service_item_list().none()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     filtering = any(request.GET.get(name) for name in ("stage", "department", "bookable"))
     # A search (the home page's) looks through the bundles too; the other filters are the items'.
     search = request.GET.get("search", "").strip()
-    if filtering or errors:
+    if filtering or form.errors:
         bundles = []
     elif search:
         bundles = [
@@ -66,14 +62,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         request,
         "services/catalogue.html",
         {
-            "filter_form": filter_form,
+            "filter_form": form,
             "filter_errors": errors,
             "page": page,
             "bundles": bundles,
             "stages": Stage.choices,
             "query": query.urlencode(),
         },
-        status=400 if errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -175,19 +171,17 @@ def _booking(request: HttpRequest, reference: str) -> Booking:
 @require_GET
 def booking_list(request: HttpRequest) -> HttpResponse:
     """My bookings, with cancel, reschedule and review."""
-    filter_form = BookingFilter(data=request.GET or None).form
-    errors: list[str] = []
+    form, errors = filter_form(BookingFilter, request.GET, fields=("status",))
     try:
         bookings = selectors.booking_list(user=request.user, filters=request.GET, mine=True)
-    except ValidationError as exc:
-        errors = _filter_errors(exc)
+    except ValidationError:
         bookings = Booking.objects.none()
     page = Paginator(bookings, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "services/booking_list.html",
-        {"page": page, "filter_form": filter_form, "filter_errors": errors},
-        status=400 if errors else 200,
+        {"page": page, "filter_form": form, "filter_errors": errors},
+        status=400 if form.errors else 200,
     )
 
 
@@ -365,13 +359,12 @@ def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: di
         raise PermissionDenied(_("Only department officers and hall staff pre-check materials."))
     query = request.GET.copy()
     query.setdefault("status", PrecheckUpload.Status.SUBMITTED)
-    filter_errors: list[str] = []
+    form, filter_errors = filter_form(PrecheckUploadFilter, query, fields=("status", "booking"))
     try:
         uploads = selectors.precheck_upload_list(user=request.user, filters=query).exclude(
             booking__user=request.user
         )
-    except ValidationError as exc:
-        filter_errors = _filter_errors(exc)
+    except ValidationError:
         uploads = PrecheckUpload.objects.none()
         status = 400
     page = Paginator(uploads, 30).get_page(request.GET.get("page"))
@@ -386,7 +379,7 @@ def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: di
     return render(
         request,
         "services/precheck_list.html",
-        {"page": page, "rows": rows, "filter_form": PrecheckUploadFilter(data=query).form,
+        {"page": page, "rows": rows, "filter_form": form,
          "filter_errors": filter_errors, "status": query.get("status")},
         status=status,
     )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,7 @@ class SuggestionsConfig(AppConfig):
         case_sources.register(
             "suggestion", model=Suggestion, slug_field="number",
             link=lambda entry, case: suggestion_case_link(suggestion=entry, case=case),
+            opens=("blocker", "idea"), url=lambda number: reverse("suggestions:detail", kwargs={"number": number}),
         )
         # Answer deadlines are given in working days: they move when the holiday calendar changes.
         calendar_changed_subscriber(suggestions_follow_calendar)

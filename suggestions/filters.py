@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import StrictBooleanFilter
 from portal.hall.models import Department
 from suggestions.models import Suggestion
 
@@ -16,7 +17,7 @@ class SuggestionFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.all(), to_field_name="code"
     )
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    overdue = StrictBooleanFilter(label=_("Overdue"), method="filter_overdue")
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
 
     class Meta:

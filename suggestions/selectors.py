@@ -218,17 +218,23 @@ def suggestion_department_stats() -> list[dict]:
     (from the submitters' "was this resolved?"), and times reopened. Two queries, any size.
     """
     per: dict[int, dict] = defaultdict(lambda: {"answered": 0, "on_time": 0, "days": [], "resolved": 0,
-                                                "feedback": 0, "reopened": 0, "entries": 0})
+                                                "feedback": 0, "reopened": 0, "entries": 0, "overdue": 0})
     rows = (
         _counted()
         .filter(department__isnull=False)
-        .annotate(on_time=ExpressionWrapper(Suggestion.answered_on_time_q(), output_field=BooleanField()))
-        .values_list("department_id", "accepted_at", "answered_at", "on_time", "resolved", "reopen_count")
+        .annotate(
+            on_time=ExpressionWrapper(Suggestion.answered_on_time_q(), output_field=BooleanField()),
+            overdue=ExpressionWrapper(Suggestion.overdue_q(timezone.now()), output_field=BooleanField()),
+        )
+        .values_list("department_id", "accepted_at", "answered_at", "on_time", "resolved", "reopen_count", "overdue")
     )
-    for department_id, accepted_at, answered_at, on_time, resolved, reopened in rows:
+    for department_id, accepted_at, answered_at, on_time, resolved, reopened, overdue in rows:
         item = per[department_id]
         item["entries"] += 1
         item["reopened"] += reopened
+        if answered_at is None and overdue:
+            # Still unanswered past its deadline: it has missed it, as in the ledger's headline share.
+            item["overdue"] += 1
         if answered_at is not None:
             item["answered"] += 1
             item["on_time"] += bool(on_time)
@@ -247,7 +253,7 @@ def suggestion_department_stats() -> list[dict]:
             "entries": item["entries"],
             "answered": item["answered"],
             "median_days": round(statistics.median(item["days"]), 1) if item["days"] else None,
-            "on_time_percent": round(100 * item["on_time"] / item["answered"]) if item["answered"] else None,
+            "on_time_percent": round(100 * item["on_time"] / due) if (due := item["answered"] + item["overdue"]) else None,
             "satisfaction_percent": round(100 * item["resolved"] / item["feedback"]) if item["feedback"] else None,
             "reopened": item["reopened"],
         })

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.cases.selectors import case_is_visible_to
 from portal.exceptions import DomainError
+from portal.filters import filter_form
 from suggestions import actions, selectors
 from suggestions.filters import SuggestionFilter
 from suggestions.forms import (
@@ -41,23 +43,22 @@ def _form_error(form, exc: DomainError) -> None:
 
 
 def ledger(request: HttpRequest) -> HttpResponse:
-    filterset = SuggestionFilter(data=request.GET or None, queryset=Suggestion.objects.none())
+    form, _hidden = filter_form(SuggestionFilter, request.GET)
     try:
         entries = selectors.suggestion_list(user=request.user, filters=request.GET)
     except ValidationError:
-        filterset.is_valid()  # shows the errors beside the filter fields
         entries = Suggestion.objects.none()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "suggestions/ledger.html", {
-        "filter_form": filterset.form,
+        "filter_form": form,
         "page": page,
         "query": query.urlencode(),
         "counts": selectors.suggestion_headline_counts(),
         "department_stats": selectors.suggestion_department_stats(),
         "now": timezone.now(),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -88,13 +89,16 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     user = request.user
     access = selectors.suggestion_can_manage(user=user, suggestion=entry)
+    case = getattr(entry, "case", None)
     context = {
         "entry": entry,
         "access": access,
         "now": timezone.now(),
         "supported": selectors.suggestion_supported_by(user=user, suggestion=entry),
         "draft": selectors.suggestion_draft_for(user=user, suggestion=entry),
-        "case": getattr(entry, "case", None),
+        "case": case,
+        # The applicant, the departments on it and hall staff follow the link; others see the number.
+        "case_visible": case is not None and case_is_visible_to(user=user, case=case),
     }
     if access["staff"] or access["officer"]:
         transition_form = TransitionForm(suggestion=entry, officer_only=not access["staff"])

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Team(models.Model):
@@ -154,7 +155,7 @@ class Activity(models.Model):
             ),
         ]
         verbose_name = _("activity")
-        verbose_name_plural = _("activities")
+        verbose_name_plural = pgettext_lazy("model name", "activities")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"

@@ -98,7 +98,8 @@ class CaseTask(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("To do")
+        # "To do" is also the peer-review badge (a review still to give): its own context here.
+        OPEN = "open", pgettext_lazy("case task status", "To do")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 

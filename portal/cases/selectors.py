@@ -94,6 +94,13 @@ def case_list(*, user, filters=None) -> QuerySet:
     ).order_by(F("next_due_at").asc(nulls_last=True), "-opened_at", "-id")
 
 
+def case_is_visible_to(*, user, case: Case) -> bool:
+    """Whether ``user`` may read ``case``: the record a case came from links to it only for them.
+    No query for hall staff and the committee, one for the others."""
+    visible = _case_visible(user)
+    return visible is None or Case.objects.filter(visible, pk=case.pk).exists()
+
+
 def case_get_for_user(*, user, case_id: int, for_change: bool = False) -> Case:
     """One case: 404 when ``user`` may not read it, 403 when they may read but not manage it."""
     case = case_list(user=user).filter(pk=case_id).first()

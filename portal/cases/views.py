@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cases import actions, selectors
+from portal.cases import actions, case_sources, selectors
 from portal.cases.exceptions import CaseForbidden
 from portal.cases.filters import CaseTaskFilter
 from portal.cases.forms import (
@@ -21,10 +21,7 @@ from portal.cases.forms import (
 )
 from portal.cases.models import CaseTask
 from portal.exceptions import DomainError
-
-
-def _case_filter_errors(exc: ValidationError) -> list[str]:
-    return [f"{field}: {message}" for field, errors in exc.message_dict.items() for message in errors]
+from portal.filters import filter_form
 
 
 def _case_apply_domain_error(form, exc: DomainError) -> None:
@@ -39,11 +36,10 @@ def case_board(request: HttpRequest) -> HttpResponse:
     """Staff's board: open tasks by department, overdue first, deadlines coloured."""
     if not selectors.case_can_use_board(request.user):
         raise CaseForbidden(gettext("The case board is for hall staff and department officers."))
-    errors: list[str] = []
+    form, errors = filter_form(CaseTaskFilter, request.GET)
     try:
         tasks = selectors.case_board(user=request.user, filters=request.GET)
-    except ValidationError as exc:
-        errors = _case_filter_errors(exc)
+    except ValidationError:
         tasks = CaseTask.objects.none()
     page = Paginator(tasks, 100).get_page(request.GET.get("page"))
     columns: OrderedDict = OrderedDict()
@@ -52,13 +48,13 @@ def case_board(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/case_board.html", {
-        "filter_form": CaseTaskFilter(data=request.GET or None).form,
+        "filter_form": form,
         "filter_errors": errors,
         "columns": list(columns.items()),
         "page": page,
         "query": query.urlencode(),
         "can_manage": selectors.case_can_manage(request.user),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @login_required
@@ -90,6 +86,7 @@ def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
         task.can_complete = selectors.case_task_can_complete(task=task, user=request.user)
     return {
         "case": case,
+        "origin_url": case_sources.origin_url(case),
         "tasks": tasks,
         "progress": selectors.case_progress(case),
         "events": selectors.case_event_list(case=case),
@@ -185,13 +182,13 @@ def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """The responsible person's tasks: open ones by deadline first, with a complete button each."""
-    errors: list[str] = []
+    # The page has no filter form (links carry ?status=): a bad value is said in the box above the list.
+    form, errors = filter_form(CaseTaskFilter, request.GET, fields=())
     try:
         tasks = selectors.case_task_list_for_assignee(user=request.user, filters=request.GET)
-    except ValidationError as exc:
-        errors = _case_filter_errors(exc)
+    except ValidationError:
         tasks = CaseTask.objects.none()
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     return render(request, "cases/case_my_tasks.html", {
         "page": page, "filter_errors": errors, "complete_form": CaseTaskCompleteForm(),
-    })
+    }, status=400 if form.errors else 200)

@@ -122,3 +122,19 @@ def test_the_achievements_page_posts_and_shows_errors_beside_the_field(client_as
     })
     assert response.status_code == 302
     assert Achievement.objects.filter(title="走访企业").exists()
+
+
+def test_an_achievement_still_pending_at_publication_can_still_be_decided(
+        api_as, client_as, member, captain, period, drive):
+    drive(period, Stage.PEER_REVIEW)
+    late, other = _post(api_as(member)).json()["id"], _post(api_as(member), points_claimed=5).json()["id"]
+    drive(period, Stage.PUBLISHED)
+    response = api_as(captain).post(reverse("api-achievement-decide", args=[late]), {"decision": "approve"},
+                                    format="json")
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    assert LedgerEntry.objects.get(achievement_id=late).points == 8
+    # The captain's page decides it as well, and it leaves the list of those waiting.
+    client = client_as(captain)
+    client.post(reverse("points:achievement_decide", args=[other]), {"decision": "reject", "reason": "证明不足"})
+    assert Achievement.objects.get(pk=other).status == "rejected"
+    assert not Achievement.objects.filter(status="pending").exists()

@@ -16,7 +16,7 @@ def test_tied_members_share_a_rank(client, period, drive, member, teammate):
     assert ranks["member"] == ranks["teammate"] == 1
     assert ranks["outsider"] == 3
     body = client.get(f"/leaderboard/?period={period.pk}").content.decode()
-    rows = [(rank, name.strip()) for rank, name in re.findall(r"<tr><td>(\d+)</td><td>([^<]+)", body)]
+    rows = [(rank, name.strip()) for rank, name in re.findall(r"<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]+)", body)]
     assert ("1", "赵青锋") in rows and ("1", "钱同队") in rows and ("3", "周外队") in rows
 
 
@@ -51,3 +51,15 @@ def test_every_page_ranks_as_the_whole_list_would(api_client, monkeypatch):
         seen.update({row["name"]: row["rank"] for row in body["results"]})
     names = {f"rank{n}": UserFactory._meta.model.objects.get(username=f"rank{n}").__str__() for n in range(len(totals))}
     assert {username: seen[name] for username, name in names.items()} == expected
+
+
+def test_the_five_star_team_shows_five_stars_in_its_card_on_a_phone(client, period, drive):
+    """At 375 px the leaderboard is one card a team (no sideways scroll hiding the stars): the
+    tables carry the cards class and every cell names its column."""
+    from points.models import TeamRating
+
+    drive(period, Stage.PUBLISHED)
+    TeamRating.objects.filter(period=period).update(stars=5)
+    body = client.get(f"/leaderboard/?period={period.pk}").content.decode()
+    teams = re.search(r'<table class="cards-sm" id="team-ranks">(.*?)</table>', body, re.S).group(1)
+    assert re.search(r'<td data-label="[^"]+"><span class="stars" aria-label="[^"]+">★★★★★</span>\s*</td>', teams)

@@ -1,4 +1,6 @@
 """The pages: leaderboard, reviewers' work queue, captain and member pages, the dashboard and /me/."""
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -137,3 +139,22 @@ def test_my_points_appear_on_the_personal_page_and_dashboard(client_as, member, 
     assert "90" in body
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "政务服务好青年" in dashboard
+
+
+def test_my_points_chart_names_each_period_in_full_and_apart(client_as, member):
+    from datetime import date
+
+    from points.models import LedgerEntry
+    from tests.factories import PeriodFactory
+
+    # Names that a cut to eight characters made read alike ("2026年第三季…" twice).
+    first = PeriodFactory(name="2026年第三季度青锋指数评定", starts_on=date(2026, 7, 1), ends_on=date(2026, 9, 30))
+    second = PeriodFactory(name="2026年第三季度青锋指数评定（补评）", starts_on=date(2026, 8, 1), ends_on=date(2026, 9, 30))
+    for period, points in ((first, 12), (second, 7)):
+        LedgerEntry.objects.create(member=member, points=points, source="correction", reason="测试", period=period)
+    LedgerEntry.objects.create(member=member, points=3, source="correction", reason="测试")
+    body = client_as(member).get(reverse("points:my_points")).content.decode()
+    labels = re.findall(r'<span class="bar-label">([^<]+)</span>', body)
+    assert labels[:2] == [first.name, second.name] and len(set(labels)) == 3
+    # The same numbers as a table for screen readers.
+    assert f"<th scope=\"row\">{second.name}</th><td>7</td>" in body

@@ -44,3 +44,30 @@ def test_the_case_endpoint(api_as, submit, hall_staff, entrepreneur, department)
         Suggestion.objects.get(pk=blocker.pk).case
     )
     assert api_as(hall_staff).post(path, {"lead_department": department.code}).status_code == 409
+
+
+def test_it_links_the_blocker_and_its_case_to_each_other_on_their_pages(
+        client_as, submit, walk, hall_staff, entrepreneur, other_entrepreneur):
+    entry = walk(submit(kind="blocker", title="开办餐饮店需跑三个部门"), "accepted")
+    fire = DepartmentFactory(code="fire", name="区消防救援大队")
+    case = actions.suggestion_case_open(suggestion=entry, lead_department=fire, by=hall_staff)
+
+    # The case page names the ledger entry it came from, as a link to it.
+    case_page = client_as(hall_staff).get(f"/cases/{case.pk}/").content.decode()
+    assert f'<a href="/ideas/{entry.number}/" data-origin="{entry.number}">' in case_page
+    # The entry's page links to the case for the applicant (its submitter) and hall staff.
+    for user in (entrepreneur, hall_staff):
+        idea_page = client_as(user).get(f"/ideas/{entry.number}/").content.decode()
+        assert f'href="/cases/{case.pk}/" data-case="{case.pk}"' in idea_page
+        assert client_as(user).get(f"/cases/{case.pk}/").status_code == 200
+    # Someone who may not read the case sees that there is one, but no link leading to a 404.
+    stranger_page = client_as(other_entrepreneur).get(f"/ideas/{entry.number}/").content.decode()
+    assert str(case.lead_department) in stranger_page and f'data-case="{case.pk}"' not in stranger_page
+
+
+def test_a_case_opened_at_the_desk_links_to_no_ledger_entry(client_as, hall_staff):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory()
+    page = client_as(hall_staff).get(f"/cases/{case.pk}/").content.decode()
+    assert "data-origin" not in page

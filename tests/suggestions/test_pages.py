@@ -38,7 +38,7 @@ def test_the_ledger_filters_and_shows_bad_filters_as_form_errors(client, submit)
     body = client.get(reverse("suggestions:ledger"), {"kind": "blocker"}).content.decode()
     assert "补贴申报材料重复" in body and "夜间服务" not in body
     response = client.get(reverse("suggestions:ledger"), {"kind": "complaint"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # as every list page answers a bad filter value
     assert 'class="error"' in response.content.decode()
 
 
@@ -189,3 +189,20 @@ def test_the_dashboard_shows_the_ledger_figures(client, submit, walk, officer):
     figures = {str(f["label"]): f["value"] for f in ledger_figures()}
     assert list(figures.values()) == [0, 0, 1, 100]
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_department_s_on_time_share_counts_its_overdue_unanswered_entries_against_it(client, department):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from suggestions.selectors import suggestion_department_stats
+    from tests.factories import SuggestionFactory
+
+    now = timezone.now()
+    SuggestionFactory(status="answered", department=department, answer_due_at=now + timedelta(days=1), answered_at=now)
+    SuggestionFactory(status="assigned", department=department, answer_due_at=now - timedelta(days=1))
+    [row] = suggestion_department_stats()
+    assert row["answered"] == 1 and row["on_time_percent"] == 50
+    body = client.get(reverse("suggestions:ledger")).content.decode()
+    assert "50%" in body and "100%" not in body
