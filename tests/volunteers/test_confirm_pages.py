@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.notifications.models import Notification
-from volunteers.models import Activity, SignUp
 from tests.factories import ActivityFactory, SignUpFactory, UserFactory
+from volunteers.models import Activity, SignUp
 
 pytestmark = pytest.mark.django_db
 
