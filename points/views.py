@@ -1,6 +1,7 @@
 """Pages for the Qingfeng index: thin views that parse, call an action or a selector, and render."""
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -190,6 +191,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "points/decision.html", {
         "period": period, "preview": selectors.decision_preview(period=period), "form": form,
         "can_publish": period.stage == Stage.ALLIANCE_DECISION and has_role(request.user, Role.ALLIANCE_MEMBER),
+        "appeal_days": settings.POINTS_APPEAL_WINDOW_DAYS,
     })
 
 

@@ -1,6 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import JsonResponse, QueryDict
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from portal.exceptions import DomainError
@@ -71,3 +74,38 @@ class DomainErrorMiddleware:
                 status=exception.status_code,
             )
         return None
+
+
+class LoginRedirectMiddleware:
+    """Where a visitor returns after signing in, when the sign-in interrupted them.
+
+    ``login_required`` sends an anonymous visitor to sign in with ``next`` = the address asked
+    for. For a form sent after the session ended (a POST to an address that only takes POST),
+    that address would answer 405 after sign-in, so ``next`` becomes the page the form was on
+    (the Referer, when it is on this site). And a visitor who still carries a session cookie
+    that no longer signs them in is told their session ended (``expired=1``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 302 or getattr(request, "user", None) is None or request.user.is_authenticated:
+            return response
+        location = response.get("Location", "")
+        login_url = resolve_url(settings.LOGIN_URL)
+        if not location.startswith(login_url + "?"):
+            return response
+        query = QueryDict(location.split("?", 1)[1], mutable=True)
+        if request.method == "POST":
+            referer = request.headers.get("Referer", "")
+            if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+                parts = urlsplit(referer)
+                query["next"] = parts.path + (f"?{parts.query}" if parts.query else "")
+        # Reading request.user loaded the session: a cookie whose session is gone (ended by
+        # time or by signing out elsewhere) leaves the store without a key.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.session_key is None:
+            query["expired"] = "1"
+        response["Location"] = f"{login_url}?{query.urlencode(safe='/')}"
+        return response

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.LoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DomainErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -430,6 +431,9 @@ HALL_CONTACT = {
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 2, minimum=0)
 # Booking: how many days ahead the slot picker lists open slots.
 BOOKING_PICKER_DAYS = env_int("BOOKING_PICKER_DAYS", 21, minimum=1)
+# Booking: how many active (booked or checked-in, from today on) bookings one person may hold for
+# the same bundle or item at once; 0 lifts the cap.
+BOOKING_MAX_ACTIVE_PER_PERSON = env_int("BOOKING_MAX_ACTIVE_PER_PERSON", 1, minimum=0)
 # The queue at the windows (services). A person may check themselves in from the booking page on
 # the booking's day, from QUEUE_CHECK_IN_EARLY_MINUTES before the slot starts until
 # QUEUE_CHECK_IN_LATE_MINUTES after; the desk checks in anyone booked for the day. A window

@@ -18,9 +18,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", {"figures": dashboard_all()})
 
 
+def _way_back(request: HttpRequest) -> str:
+    """The page the person came from, when it is on this site and is not this page: the error
+    pages offer it as the way back, beside the home page."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return ""
+    parts = urlsplit(referer)
+    back = parts.path + (f"?{parts.query}" if parts.query else "")
+    return "" if parts.path == request.path else back
+
+
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message, "back": _way_back(request)}, status=403)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
@@ -40,7 +55,7 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"back": _way_back(request)}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

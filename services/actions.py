@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
@@ -21,10 +22,12 @@ from portal.hall.workdays import deadline_after_working_days, holiday_exceptions
 from portal.notifications.actions import ReminderDraft, Text, notify, reminder_send_once, reminders_send_once
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
+from services import selectors
 from services.exceptions import (
     AlreadyBooked,
     AlreadyCheckedIn,
     AlreadyReviewed,
+    BookingLimitReached,
     CheckInNotToday,
     CheckInOutsideWindow,
     Conflict,
@@ -126,6 +129,7 @@ def booking_create(
         raise AlreadyBooked()
     try:
         with transaction.atomic():
+            _check_active_limit(user=by, slot=slot)
             _slot_take(slot=slot)
             booking = _booking_insert(user=by, slot=slot, note=note)
             BookingEvent.objects.create(booking=booking, to_status=Booking.Status.BOOKED, by=by)
@@ -143,6 +147,30 @@ def booking_create(
         raise AlreadyBooked()
     booking.slot = slot
     return booking
+
+
+def _check_active_limit(*, user: User, slot: Slot) -> None:
+    """Refuse a booking beyond BOOKING_MAX_ACTIVE_PER_PERSON for the slot's bundle or item (409).
+
+    Runs inside the booking's transaction with the person's row locked, so two tabs booking at
+    once are counted one after the other (PostgreSQL); SQLite serialises writers anyway.
+    """
+    cap = settings.BOOKING_MAX_ACTIVE_PER_PERSON
+    if not cap:
+        return
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    active = selectors.booking_active_for_subject(user=user, bundle=slot.bundle, item=slot.item)
+    if len(active) >= cap:
+        raise BookingLimitReached(
+            ngettext(
+                "You already have %(count)s active booking for “%(subject)s” (%(references)s); "
+                "cancel it or wait until it is done before booking again.",
+                "You already have %(count)s active bookings for “%(subject)s” (%(references)s); "
+                "cancel one or wait until it is done before booking again.",
+                len(active),
+            ) % {"count": len(active), "subject": slot.subject, "references": ", ".join(b.reference for b in active)},
+            field="slot",
+        )
 
 
 def _booking_insert(*, user: User, slot: Slot, note: str) -> Booking:
@@ -254,7 +282,13 @@ def _require_staff(by: User) -> None:
 
 
 def booking_check_in(*, booking: Booking, by: User) -> Booking:
+    """Hall staff check a booking in (admin, API): only on the booking's own day (409 otherwise)."""
     _require_staff(by)
+    if booking.status == Booking.Status.BOOKED and not selectors.booking_is_today(booking):
+        raise CheckInNotToday(
+            _("Booking %(reference)s is for %(day)s; it can only be checked in on that day.")
+            % {"reference": booking.reference, "day": f"{timezone.localdate(booking.slot.starts_at):%Y-%m-%d}"}
+        )
     return _booking_move(booking=booking, to=Booking.Status.CHECKED_IN, by=by)
 
 
@@ -823,8 +857,7 @@ def queue_check_in(*, booking: Booking, by: User) -> QueueTicket:
     if timezone.localdate(starts_at) != timezone.localdate(now):
         raise CheckInNotToday()
     if not staff:
-        opens = starts_at - timedelta(minutes=settings.QUEUE_CHECK_IN_EARLY_MINUTES)
-        closes = starts_at + timedelta(minutes=settings.QUEUE_CHECK_IN_LATE_MINUTES)
+        opens, closes = selectors.booking_check_in_window(booking)
         if not opens <= now <= closes:
             raise CheckInOutsideWindow(
                 _("You can check in yourself from %(opens)s to %(closes)s; otherwise please go to the reception desk.")

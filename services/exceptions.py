@@ -19,6 +19,10 @@ class AlreadyBooked(Conflict):
     default_message = _("You already have a booking for this slot.")
 
 
+class BookingLimitReached(Conflict):
+    code = "booking_limit_reached"
+
+
 class CutoffPassed(Conflict):
     code = "cutoff_passed"
 

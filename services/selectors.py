@@ -224,6 +224,62 @@ def slot_picker(*, bundle: Bundle | None = None, item: ServiceItem | None = None
     return [{"day": day, "slots": day_slots} for day, day_slots in days.items()]
 
 
+def slot_picker_days(days: list[dict], *, chosen: str = "", day: str = "") -> dict:
+    """The picker's strip of dates: each day with its places left, and which day is shown.
+
+    The day shown is ``day`` (``?day=YYYY-MM-DD``) when it is one of ``days``, else the day of the
+    ``chosen`` slot, else the first day with a place left. Works on the list ``slot_picker`` gave
+    (no query of its own), so the picker's query count stays the same.
+    """
+    strip = []
+    shown = None
+    for entry in days:
+        key = entry["day"].isoformat()
+        places = sum(slot.remaining for slot in entry["slots"])
+        strip.append({**entry, "key": key, "places": places})
+        if key == day:
+            shown = key
+    if shown is None and chosen:
+        shown = next((e["key"] for e in strip if any(str(s.pk) == chosen for s in e["slots"])), None)
+    if shown is None:
+        shown = next((e["key"] for e in strip if e["places"]), strip[0]["key"] if strip else "")
+    chosen_slot = next((s for e in strip for s in e["slots"] if str(s.pk) == chosen), None)
+    return {"strip": strip, "shown": shown, "chosen_slot": chosen_slot}
+
+
+def slot_next_open(*, bundle: Bundle | None = None, item: ServiceItem | None = None) -> Slot | None:
+    """The first future open slot with a place left for this bundle or item, however far ahead."""
+    subject = {"bundle": bundle} if bundle is not None else {"item": item}
+    return (
+        Slot.objects.filter(**subject, is_open=True, starts_at__gt=timezone.now(), booked_count__lt=F("capacity"))
+        .order_by("starts_at", "id").first()
+    )
+
+
+def booking_offer(*, bundle: Bundle | None = None, item: ServiceItem | None = None) -> dict:
+    """What a bundle's or item's page offers: "book" while a time with a place left is open within
+    the picker's BOOKING_PICKER_DAYS, else the date times next open (if any) and the hall's phone."""
+    next_open = slot_next_open(bundle=bundle, item=item)
+    horizon = timezone.now() + timedelta(days=settings.BOOKING_PICKER_DAYS)
+    return {"next_open": next_open, "bookable": next_open is not None and next_open.starts_at <= horizon,
+            "picker_days": settings.BOOKING_PICKER_DAYS}
+
+
+def booking_active_for_subject(*, user, bundle: Bundle | None = None, item: ServiceItem | None = None) -> list[Booking]:
+    """The person's active bookings (booked or checked in, from today on) for this bundle or item.
+
+    A booking left "booked" on a past day (nobody marked the no-show) no longer counts.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    subject = {"slot__bundle": bundle} if bundle is not None else {"slot__item": item}
+    return list(
+        Booking.objects.filter(user=user, status__in=Booking.ACTIVE, slot__starts_at__gte=start, **subject)
+        .select_related("slot").order_by("slot__starts_at", "id")
+    )
+
+
 def slot_get(*, slot_id) -> Slot:
     """The slot with this id (as given in a form or request), or a 400 on the ``slot`` field."""
     try:
@@ -691,6 +747,23 @@ def booking_ticket(booking: Booking) -> QueueTicket | None:
 
 def booking_is_today(booking: Booking) -> bool:
     return timezone.localdate(booking.slot.starts_at) == timezone.localdate()
+
+
+def booking_check_in_window(booking: Booking) -> tuple[datetime, datetime]:
+    """When the applicant may check themselves in: QUEUE_CHECK_IN_EARLY_MINUTES before the start
+    to QUEUE_CHECK_IN_LATE_MINUTES after (hall staff at the desk: all of the booking's day)."""
+    starts_at = booking.slot.starts_at
+    return (starts_at - timedelta(minutes=settings.QUEUE_CHECK_IN_EARLY_MINUTES),
+            starts_at + timedelta(minutes=settings.QUEUE_CHECK_IN_LATE_MINUTES))
+
+
+def booking_check_in_open(booking: Booking, *, now: datetime | None = None) -> bool:
+    """Whether the applicant's "check in" button works now: a booked booking, on its own day, in its window."""
+    now = now or timezone.now()
+    if booking.status != Booking.Status.BOOKED or timezone.localdate(booking.slot.starts_at) != timezone.localdate(now):
+        return False
+    opens, closes = booking_check_in_window(booking)
+    return opens <= now <= closes
 
 
 def queue_number_spoken(*, code: str, window_number: int) -> str:

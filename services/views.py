@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -79,7 +80,8 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
         item = selectors.service_item_get(code=code)
     except DomainError as exc:
         _raise_for_page(exc)
-    return render(request, "services/item_detail.html", {"item": item})
+    offer = selectors.booking_offer(item=item) if item.bookable else None
+    return render(request, "services/item_detail.html", {"item": item, "offer": offer})
 
 
 @require_GET
@@ -96,6 +98,7 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "savings": selectors.bundle_savings(bundle),
             "materials": selectors.bundle_materials(bundle),
             "material_rows": selectors.bundle_material_rows(bundle),
+            "offer": selectors.booking_offer(bundle=bundle),
         },
     )
 
@@ -118,10 +121,16 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             form.add_error("slot" if exc.field in (None, "slot") else exc.field, str(exc.message))
             status = exc.status_code
         else:
-            messages.success(request, _("Your booking is confirmed."))
-            return redirect("services:booking_detail", reference=booking.reference)
+            # The booking page shows its confirmation panel once, after this redirect (?booked=1).
+            url = reverse("services:booking_detail", kwargs={"reference": booking.reference})
+            return redirect(f"{url}?booked=1#booked")
     elif request.method == "POST":
         status = 400
+    # ?slot= preselects the time offered when the hall closed the booked day.
+    chosen = request.POST.get("slot") or request.GET.get("slot", "")
+    days = selectors.slot_picker(bundle=bundle, item=item)
+    active = selectors.booking_active_for_subject(user=request.user, bundle=bundle, item=item)
+    max_active = settings.BOOKING_MAX_ACTIVE_PER_PERSON
     return render(
         request,
         "services/book.html",
@@ -130,9 +139,12 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             "bundle": bundle,
             "item": item,
             "form": form,
-            "days": selectors.slot_picker(bundle=bundle, item=item),
-            # ?slot= preselects the time offered when the hall closed the booked day.
-            "chosen": request.POST.get("slot") or request.GET.get("slot", ""),
+            "days": days,
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "chosen": chosen,
+            "active": active,
+            "max_active": max_active,
+            "at_limit": bool(max_active) and len(active) >= max_active,
         },
         status=status,
     )
@@ -204,17 +216,34 @@ def booking_ics(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    """Cancelling cannot be undone: GET says what will happen, POST (the page's button) cancels."""
     booking = _booking(request, reference)
-    try:
-        actions.booking_cancel(booking=booking, by=request.user)
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Your booking was cancelled and its place is free for others."))
-    return redirect("services:booking_detail", reference=booking.reference)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.booking_cancel(booking=booking, by=request.user)
+        except DomainError as exc:
+            _raise_for_page(exc)
+            error, status = str(exc.message), exc.status_code
+        else:
+            messages.success(request, _("Your booking was cancelled and its place is free for others."))
+            return redirect("services:booking_detail", reference=booking.reference)
+    owner = booking.user_id == request.user.pk
+    if booking.user_id != request.user.pk and not is_hall_staff(request.user):
+        raise PermissionDenied(_("Only the applicant or hall staff can cancel a booking."))
+    can_cancel = booking.status == Booking.Status.BOOKED and (
+        selectors.booking_can_change(booking) or is_hall_staff(request.user)
+    )
+    return render(
+        request,
+        "services/booking_cancel.html",
+        {"booking": booking, "subject": booking.slot.subject, "can_cancel": can_cancel, "owner": owner,
+         "error": error, "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS},
+        status=status,
+    )
 
 
 @login_required
@@ -240,6 +269,9 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     slot = booking.slot
+    # ?slot= preselects the time offered when the hall closed the booked day.
+    chosen = request.POST.get("slot") or request.GET.get("slot", "")
+    days = selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk])
     return render(
         request,
         "services/reschedule.html",
@@ -247,9 +279,9 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
             "booking": booking,
             "form": form,
             "can_change": selectors.booking_can_change(booking),
-            "days": selectors.slot_picker(bundle=slot.bundle, item=slot.item, exclude=[slot.pk]),
-            # ?slot= preselects the time offered when the hall closed the booked day.
-            "chosen": request.POST.get("slot") or request.GET.get("slot", ""),
+            "days": days,
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "chosen": chosen,
         },
         status=status,
     )
@@ -285,6 +317,16 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
         row["files_open"] = row["latest"] is not None and opens(row["latest"])
     owner = booking.user_id == request.user.pk
     ticket = selectors.booking_ticket(booking)
+    # Before its window on the booking's own day, the page says when self check-in opens.
+    check_in_opens = None
+    if owner and ticket is None and booking.status == Booking.Status.BOOKED and selectors.booking_is_today(booking):
+        opens, _closes = selectors.booking_check_in_window(booking)
+        check_in_opens = opens if timezone.now() < opens else None
+    book_again_url = ""
+    if owner and booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
+        slot = booking.slot
+        book_again_url = (reverse("services:bundle_book", kwargs={"slug": slot.bundle.slug}) if slot.bundle_id
+                          else reverse("services:item_book", kwargs={"code": slot.item.code}))
     return render(
         request,
         "services/booking_detail.html",
@@ -292,8 +334,10 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
             "booking": booking,
             "ticket": ticket,
             "ahead": selectors.queue_ahead(ticket=ticket) if ticket else 0,
-            "can_check_in": owner and ticket is None and selectors.booking_is_today(booking)
-            and booking.status == Booking.Status.BOOKED,
+            "can_check_in": owner and ticket is None and selectors.booking_check_in_open(booking),
+            "check_in_opens": check_in_opens,
+            "just_booked": owner and booking.status == Booking.Status.BOOKED and request.GET.get("booked") == "1",
+            "book_again_url": book_again_url,
             "subject": subject,
             "materials": materials,
             "precheck": precheck,

@@ -28,3 +28,12 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args, roster=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [(signup.user_id, str(signup.user)) for signup in roster]
+
+
+class ActivityCancelForm(forms.Form):
+    """The reason sent to everyone signed up when the team cancels an activity."""
+
+    reason = forms.CharField(
+        label=_("Reason, sent to everyone signed up (optional)"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

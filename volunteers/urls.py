@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/<int:pk>/", page_cache(views.activity_detail), name="activity_detail"),
     path("activities/<int:pk>/signup/", views.activity_signup, name="activity_signup"),
     path("activities/<int:pk>/cancel-signup/", views.activity_signup_cancel, name="activity_signup_cancel"),
+    path("activities/<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("activities/<int:pk>/check-in/", views.activity_check_in, name="activity_check_in"),
     path("activities/<int:pk>/check-out/", views.activity_check_out, name="activity_check_out"),
     path("activities/<int:pk>/attendance/", views.activity_attendance, name="activity_attendance"),

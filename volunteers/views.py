@@ -6,16 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.exceptions import DomainError
 from portal.roles import Role, has_role
 from volunteers import actions, selectors
 from volunteers.calendar import activities_calendar
 from volunteers.filters import ActivityFilter
-from volunteers.forms import AttendanceForm
+from volunteers.forms import ActivityCancelForm, AttendanceForm
 from volunteers.models import Activity
 
 
@@ -111,12 +113,75 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _confirm(request: HttpRequest, *, activity: Activity, action, success: str, context: dict,
+             form=None) -> HttpResponse:
+    """An act that cannot be undone, on a page of its own: GET says what happens, POST does it."""
+    error = ""
+    status = 200
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            action(form.cleaned_data if form is not None else {})
+        except DomainError as exc:
+            error, status = str(exc.message), exc.status_code
+        else:
+            messages.success(request, success)
+            return redirect("volunteers:activity_detail", pk=activity.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "confirm.html", {
+        "back_url": reverse("volunteers:activity_detail", kwargs={"pk": activity.pk}),
+        "back_label": activity.title, "subject": f"{activity.title} · {timezone.localtime(activity.starts_at):%Y-%m-%d %H:%M}",
+        "error": error, "form": form, **context,
+    }, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request, pk, lambda a: actions.activity_signup_cancel(activity=a, by=request.user),
-        _("Your sign-up is cancelled."),
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk)
+    page = selectors.activity_page(activity=activity, user=request.user)
+    return _confirm(
+        request, activity=activity,
+        action=lambda data: actions.activity_signup_cancel(activity=activity, by=request.user),
+        success=_("Your sign-up is cancelled."),
+        context={
+            "heading": _("Cancel my sign-up?"),
+            "allowed": page["my_signup"] is not None and page["my_attendance"] is None
+            and activity.starts_at > timezone.now(),
+            "refusal": _("There is no sign-up of yours to cancel: you have not signed up, the activity has started "
+                         "or your attendance is recorded."),
+            "consequences": [
+                _("Your place is given back at once; someone else may take it."),
+                _("You can sign up again only while places are left and sign-up is open."),
+            ],
+            "button": _("Yes, cancel my sign-up"), "keep_label": _("No, keep my place"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's captain (or hall staff) cancels the activity; everyone signed up is told."""
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=True)
+    return _confirm(
+        request, activity=activity, form=ActivityCancelForm(request.POST if request.method == "POST" else None),
+        action=lambda data: actions.activity_cancel(activity=activity, by=request.user, reason=data["reason"]),
+        success=_("The activity is cancelled; everyone signed up has been told."),
+        context={
+            "heading": _("Cancel this activity?"),
+            "allowed": not activity.is_final,
+            "refusal": _("This activity is %(status)s; it can no longer be cancelled.")
+            % {"status": activity.get_status_display()},
+            "consequences": [
+                _("The activity is cancelled for good: it cannot be reopened, and sign-up closes."),
+                ngettext("The %(count)s person signed up is told at once, with your reason.",
+                         "The %(count)s people signed up are told at once, with your reason.",
+                         activity.signed_up) % {"count": activity.signed_up},
+                _("No service hours are recorded for a cancelled activity."),
+            ],
+            "button": _("Yes, cancel the activity"), "keep_label": _("No, keep it"),
+        },
     )
 
 

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,15 +14,40 @@ from django.views.i18n import set_language as django_set_language
 
 from portal.accounts.actions import user_create, user_language_set, user_profile_update
 from portal.accounts.forms import ProfileForm, SignUpForm
+from portal.accounts.login_reasons import login_reason_for
 from portal.accounts.selectors import me_sections, me_todos
 from portal.notifications.actions import notification_mark_read
 from portal.notifications.selectors import notification_list
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` a form or link carries, if it stays on this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return ""
+
+
+class PortalLoginView(LoginView):
+    """Django's sign-in, saying why it is asked for: the page the visitor came from (``next``)
+    may have registered a reason (portal/accounts/login_reasons.py), and an ended session says so."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reason"] = login_reason_for(context.get("next") or "")
+        context["expired"] = self.request.GET.get("expired") == "1"
+        return context
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:me")
+    next_url = _safe_next(request)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -35,8 +62,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("accounts:me")
-    return render(request, "accounts/signup.html", {"form": form})
+        # Back to what they came for (the booking page), else their page.
+        return redirect(next_url or "accounts:me")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url,
+                                                    "reason": login_reason_for(next_url)})
 
 
 @login_required

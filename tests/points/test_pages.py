@@ -119,6 +119,11 @@ def test_the_alliance_previews_and_publishes_on_the_decision_page(client_as, all
     client = client_as(alliance)
     body = client.get(reverse("points:decision", args=[period.pk])).content.decode()
     assert "90" in body and "赵青锋" in body
+    # The page says what publishing does before the button, and showing it publishes nothing.
+    assert 'id="publish-consequences"' in body
+    assert body.index('id="publish-consequences"') < body.index('type="submit" class="primary"')
+    period.refresh_from_db()
+    assert period.stage == Stage.ALLIANCE_DECISION
     response = client.post(reverse("points:decision", args=[period.pk]), {"reason": ""})
     assert response.status_code == 302
     period.refresh_from_db()

@@ -16,6 +16,9 @@ booking and idea, department A's case and task (assigned to ``off``), team A's a
 scores, the member's achievement (with evidence) and appeal. So the en2 column is "another
 person's booking", of2 "another department's task", cp2 "another team's scoring".
 
+The entrepreneur already holds an active booking of the bundle, so booking it again is refused
+(409, BOOKING_MAX_ACTIVE_PER_PERSON); hall staff check a booking in only on its own day ("today").
+
 Statuses the matrix pinned down that are worth knowing: pages answer a refused write with a
 redirect and a message (302), the API with 403/404; the team A captain, who decides the
 member's achievement, is covered by tests/points.
@@ -82,10 +85,11 @@ POST  /api/v1/activities/{id}/signup/              -            401 201 201 201 
 POST  /api/v1/appeals/{id}/decide/                 -            401 404 404 403 404 404 403 404 200 404
 POST  /api/v1/auth/token/                          -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/bookings/                            -            401 200 200 200 200 200 200 200 200 200
-POST  /api/v1/bookings/                            -            401 201 201 201 201 201 201 201 201 201
+POST  /api/v1/bookings/                            -            401 409 201 201 201 201 201 201 201 201
 GET   /api/v1/bookings/{reference}/                -            401 200 404 200 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/cancel/         -            401 200 404 200 404 404 404 404 404 404
-POST  /api/v1/bookings/{reference}/check-in/       -            401 403 404 200 404 404 404 404 404 404
+POST  /api/v1/bookings/{reference}/check-in/       -            401 403 404 409 404 404 404 404 404 404
+POST  /api/v1/bookings/{reference}/check-in/       today        401 403 404 200 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/complete/       -            401 403 404 409 404 404 404 404 404 404
 GET   /api/v1/bookings/{reference}/ics/            -            401 200 404 403 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/no-show/        -            401 403 404 409 404 404 404 404 404 404
@@ -195,6 +199,7 @@ GET   points:period_detail                 period       302 404 404 200 404 404 
 GET   points:ratings                       -            302 200 200 200 200 200 200 200 200 200
 POST  points:team_review                   period       302 404 404 302 404 404 302 302 302 302
 POST  services:booking_check_in          -            302 302 404 302 404 404 404 404 404 404
+GET   services:booking_cancel              -            302 200 404 200 404 404 404 404 404 404
 POST  services:booking_cancel              -            302 302 404 302 404 404 404 404 404 404
 GET   services:booking_detail              -            302 200 404 200 404 404 404 404 404 404
 GET   services:booking_ics                 -            302 200 404 403 404 404 404 404 404 404
@@ -237,7 +242,10 @@ POST  volunteers:activity_hours_approve    activity     302 403 403 302 403 403 
 GET   volunteers:activity_list             -            200 200 200 200 200 200 200 200 200 200
 GET   volunteers:hours_to_approve          -            302 403 403 200 403 403 403 200 403 403
 POST  volunteers:activity_signup           activity     302 302 302 302 302 302 302 302 302 302
-POST  volunteers:activity_signup_cancel    activity     302 302 302 302 302 302 302 302 302 302
+GET   volunteers:activity_signup_cancel    activity     302 200 200 200 200 200 200 200 200 200
+POST  volunteers:activity_signup_cancel    activity     302 409 409 409 409 409 302 409 409 409
+GET   volunteers:activity_cancel           activity     302 403 403 200 403 403 403 403 403 403
+POST  volunteers:activity_cancel           activity     302 403 403 302 403 403 403 403 403 403
 GET   volunteers:team_activities_ics       team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_detail               team_a       200 200 200 200 200 200 200 200 200 200
 GET   volunteers:team_list                 -            200 200 200 200 200 200 200 200 200 200

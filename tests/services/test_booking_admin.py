@@ -76,13 +76,14 @@ def test_it_checks_in_and_completes_from_the_admin(hall_staff, client_as):
     booking = BookingFactory()
     cancelled = BookingFactory(status="cancelled")
     client = client_as(hall_staff)
-    for action in ["check_in", "complete"]:
-        response = client.post(
-            "/admin/services/booking/",
-            {"action": action, "_selected_action": [booking.pk, cancelled.pk]},
-            follow=True,
-        )
-        assert response.status_code == 200
+    with time_machine.travel(booking.slot.starts_at - timedelta(minutes=10), tick=False):
+        for action in ["check_in", "complete"]:
+            response = client.post(
+                "/admin/services/booking/",
+                {"action": action, "_selected_action": [booking.pk, cancelled.pk]},
+                follow=True,
+            )
+            assert response.status_code == 200
     booking.refresh_from_db()
     cancelled.refresh_from_db()
     assert booking.status == Booking.Status.COMPLETED
@@ -150,3 +151,14 @@ def test_it_lets_hall_staff_add_a_bundle_with_ordered_items(hall_staff, client_a
     bundle = Bundle.objects.get(slug="restaurant")
     assert [e.item.code for e in bundle.bundle_items.all()] == ["licence", "food"]
     assert (bundle.name_zh_hans, bundle.name_en) == ("青创+餐饮企业一件事", "Youth start-up + restaurant")
+
+
+def test_it_refuses_to_check_a_booking_in_on_another_day_from_the_admin(hall_staff, client_as):
+    booking = BookingFactory(slot__starts_at=timezone.now() + timedelta(days=2))
+    response = client_as(hall_staff).post(
+        "/admin/services/booking/", {"action": "check_in", "_selected_action": [booking.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert booking.reference in response.content.decode()  # named in the refusal
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.BOOKED

@@ -256,10 +256,11 @@ def test_it_lets_staff_check_in_and_complete_and_owners_not(api_as, entrepreneur
     assert owner.post(f"/api/v1/bookings/{booking.reference}/check-in/").status_code == 403
     staff = api_as(hall_staff)
     assert staff.post(f"/api/v1/bookings/{booking.reference}/complete/").status_code == 409
-    assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").json()["status"] == "checked_in"
-    assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").status_code == 409
-    assert owner.post(f"/api/v1/bookings/{booking.reference}/cancel/").status_code == 409
-    assert staff.post(f"/api/v1/bookings/{booking.reference}/complete/").json()["status"] == "completed"
+    with time_machine.travel(booking.slot.starts_at - timedelta(hours=3), tick=False):
+        assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").json()["status"] == "checked_in"
+        assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").status_code == 409
+        assert owner.post(f"/api/v1/bookings/{booking.reference}/cancel/").status_code == 409
+        assert staff.post(f"/api/v1/bookings/{booking.reference}/complete/").json()["status"] == "completed"
     booking.refresh_from_db()
     assert booking.status == "completed"
     assert [(e.from_status, e.to_status) for e in booking.events.all()] == [
@@ -351,3 +352,13 @@ def test_it_lists_slots_with_a_fixed_number_of_queries(api_as, bundle, django_as
 
 def factory_start(n: int):
     return timezone.now().replace(microsecond=0) + timedelta(days=1, hours=n)
+
+
+def test_it_refuses_a_staff_check_in_on_another_day_with_a_409(api_as, hall_staff, english):
+    booking = BookingFactory(slot__starts_at=timezone.now() + timedelta(days=2))
+    response = api_as(hall_staff).post(f"/api/v1/bookings/{booking.reference}/check-in/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "check_in_wrong_day"
+    assert booking.reference in response.json()["detail"] and "only be checked in on that day" in response.json()["detail"]
+    booking.refresh_from_db()
+    assert booking.status == "booked" and not booking.events.exists()

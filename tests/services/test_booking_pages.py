@@ -99,9 +99,11 @@ def test_it_books_through_the_slot_picker_and_confirms(client_as, entrepreneur, 
     response = client.post("/bundles/restaurant/book/", {"slot": slot.pk, "note": "青禾餐饮"})
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/bookings/{booking.reference}/"
+    assert response["Location"] == f"/bookings/{booking.reference}/?booked=1#booked"
     page = client.get(response["Location"]).content.decode()
     assert booking.reference in page
+    assert 'id="booked"' in page
+    assert 'id="booked"' not in client.get(f"/bookings/{booking.reference}/").content.decode()
     assert "<svg" in page
     assert f"/bookings/{booking.reference}/calendar.ics" in page
     assert "身份证" in page and "平面图" in page
@@ -146,9 +148,13 @@ def test_it_cancels_from_the_booking_page(client_as, entrepreneur):
 def test_it_shows_the_cut_off_message_instead_of_cancelling(client_as, entrepreneur, settings):
     settings.BOOKING_CANCEL_CUTOFF_HOURS = 24 * 7
     booking = BookingFactory(user=entrepreneur)
-    response = client_as(entrepreneur).post(f"/bookings/{booking.reference}/cancel/", follow=True)
-    assert response.status_code == 200
-    assert list(response.context["messages"])[0].level_tag == "error"
+    client = client_as(entrepreneur)
+    page = client.get(f"/bookings/{booking.reference}/cancel/")
+    assert page.status_code == 200 and page.context["can_cancel"] is False
+    assert 'name="confirm"' not in page.content.decode()
+    response = client.post(f"/bookings/{booking.reference}/cancel/")
+    assert response.status_code == 409
+    assert 'id="cancel-error"' in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == "booked"
 

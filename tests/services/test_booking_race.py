@@ -1,6 +1,7 @@
 """A rush on one slot: 50 clients at once on PostgreSQL, never one booking too many."""
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -78,3 +79,31 @@ def test_it_books_once_when_one_person_double_submits_many_times():
 
     assert results == Counter({201: 1, 409: 9})
     assert Slot.objects.get(pk=slot.pk).booked_count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_cap_on_active_bookings_when_one_person_books_two_times_at_once(settings):
+    settings.BOOKING_MAX_ACTIVE_PER_PERSON = 1
+    bundle = BundleFactory(slug="cap")
+    first = SlotFactory(bundle=bundle, capacity=CAPACITY)
+    second = SlotFactory(bundle=bundle, capacity=CAPACITY, starts_at=first.starts_at + timedelta(hours=1),
+                         ends_at=first.ends_at + timedelta(hours=1))
+    user = UserFactory(username="two-tabs")
+
+    def book(slot):
+        def request():
+            client = APIClient()
+            client.force_authenticate(user=user)
+            response = client.post("/api/v1/bookings/", {"slot": slot.pk, "bundle": "cap"}, format="json")
+            if response.status_code == 409:
+                assert response.json()["code"] in ("booking_limit_reached", "already_booked")
+            return response.status_code
+
+        return request
+
+    results = _rush([book(first if n % 2 else second) for n in range(10)])
+
+    assert results == Counter({201: 1, 409: 9})
+    assert Booking.objects.filter(user=user, status="booked").count() == 1
+    assert Slot.objects.get(pk=first.pk).booked_count + Slot.objects.get(pk=second.pk).booked_count == 1
