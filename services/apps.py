@@ -9,9 +9,11 @@ class ServicesConfig(AppConfig):
     def ready(self) -> None:
         from portal.hall.hooks import calendar_changed_subscriber, department_item_count_provider
         from services import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ section)
-        from services.actions import slots_follow_calendar
+        from services.actions import rectifications_follow_calendar, slots_follow_calendar
 
         # The hall's departments list counts each department's catalogue items.
         department_item_count_provider(selectors.department_item_count)
         # A new day off closes its slots; the people booked there are offered another time.
         calendar_changed_subscriber(slots_follow_calendar)
+        # A rectification's deadline in working days moves with the calendar, its reminders follow.
+        calendar_changed_subscriber(rectifications_follow_calendar)

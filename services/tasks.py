@@ -18,3 +18,9 @@ def precheck_reminders_sweep() -> int:
 def precheck_files_purge() -> int:
     """Beat's hourly job: delete pre-check files PRECHECK_RETENTION_DAYS after the booking ended."""
     return actions.precheck_files_purge()
+
+
+@shared_task(name="services.tasks.evaluation_sweep")
+def evaluation_sweep() -> int:
+    """Beat's 好差评 job: the invitations to rate (智能邀评) and the rectifications' reminders."""
+    return actions.evaluation_invitations_send() + actions.rectification_reminders_sweep()
