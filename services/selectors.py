@@ -754,7 +754,8 @@ def booking_evaluations(booking: Booking) -> dict:
     from services.actions import evaluation_stage_allowed
 
     given = {e.stage: e for e in Evaluation.objects.filter(booking=booking).select_related("rectification")}
-    open_stages = [stage for stage in Evaluation.Stage.values
+    # Completion first: once the matter is done, that is the evaluation the person came to give.
+    open_stages = [stage for stage in reversed(Evaluation.Stage.values)
                    if stage not in given and evaluation_stage_allowed(booking=booking, stage=stage)]
     return {"given": given, "open": open_stages,
             "list": [given[stage] for stage in Evaluation.Stage.values if stage in given]}

@@ -21,12 +21,14 @@ COMMANDS = {
     "remind_overdue_answers": "suggestions.tasks.remind_overdue_answers",
     "ask_follow_up": "suggestions.tasks.ask_follow_up",
     "sweep_case_reminders": "services.tasks.case_reminders_sweep",
+    "sweep_evaluations": "services.tasks.evaluation_sweep",
 }
 JOB_NAMES = {
     "send_period_reminders": "points-stage-reminders",
     "remind_overdue_answers": "suggestions-overdue-answers",
     "ask_follow_up": "suggestions-follow-up",
     "sweep_case_reminders": "case-reminders-sweep",
+    "sweep_evaluations": "evaluation-sweep",
 }
 
 
