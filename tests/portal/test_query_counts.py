@@ -20,7 +20,7 @@ PUBLIC = {
     "/teams/": (2, 0),
     "team": (6, 0),
     "/leaderboard/": (5, 0),
-    "/dashboard/": (25, 0),
+    "/dashboard/": (27, 0),  # +2: the 好差评 figures (overall and per month)
     "/api/v1/services/": (2, 0),
     "/api/v1/bundles/": (5, 0),
     "/api/v1/slots/": (2, 0),
@@ -32,7 +32,7 @@ PUBLIC = {
 SIGNED_IN = {
     "/me/": (22, 2),
     "picker": (10, 2),
-    "booking": (18, 2),
+    "booking": (19, 2),  # +1: the evaluations given at each stage
 }
 
 
