@@ -333,3 +333,33 @@ def test_the_csv_export_is_for_hall_staff(client_as, bad_review, entrepreneur, h
     assert len(rows) == 2 and "区市场监督管理局" in rows[1]
     assert client_as(hall_staff).get("/evaluations/figures.csv?by=nonsense").status_code == 400
     assert len(client_as(hall_staff).get("/evaluations/figures.csv").content.decode("utf-8-sig").splitlines()) > 2
+
+
+def test_the_demo_has_evaluations_and_a_bad_review_in_rectification():
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=None)
+    assert Evaluation.objects.count() >= 12
+    rectification = Rectification.objects.get()
+    assert rectification.status == "called_back"  # called back, the outcome still owed
+    assert rectification.department.officers.filter(username="officer").exists()
+
+
+def test_officers_act_in_the_admin_on_their_departments_rectifications_only(client_as, bad_review, officer):
+    other = UserFactory(roles=[Role.DEPARTMENT_OFFICER], is_staff=True)
+    DepartmentFactory(code="tax").officers.add(other)
+    url = "/admin/services/rectification/"
+    assert f"/rectification/{bad_review.pk}/change/" not in client_as(other).get(url).content.decode()
+    client = client_as(officer)
+    assert f"/rectification/{bad_review.pk}/change/" in client.get(url).content.decode()
+    selected = {"_selected_action": [bad_review.pk], "index": 0}
+    client.post(url, {**selected, "action": "give_outcome", "outcome": "rectified", "text": "x"})
+    bad_review.refresh_from_db()
+    assert bad_review.status == "open"  # no outcome before the callback
+    client.post(url, {**selected, "action": "callback_reached", "text": "已电话回访"})
+    client.post(url, {**selected, "action": "give_outcome", "outcome": "explained", "text": ""})
+    bad_review.refresh_from_db()
+    assert (bad_review.status, bad_review.callback_note) == ("called_back", "已电话回访")  # no text, no outcome
+    client.post(url, {**selected, "action": "give_outcome", "outcome": "explained", "text": "无法律依据"})
+    bad_review.refresh_from_db()
+    assert (bad_review.status, bad_review.outcome, bad_review.outcome_text) == ("answered", "explained", "无法律依据")
