@@ -1015,9 +1015,9 @@ def _require_rectification_officer(*, rectification: Rectification, by: User) ->
 
 
 def _rectification_text(value, *, field: str, required: bool, message: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
+    if value is not None and not isinstance(value, str):
         raise Invalid(message, field=field)
+    text = (value or "").strip()
     if required and not text:
         raise Invalid(message, field=field)
     if len(text) > RECTIFICATION_TEXT_MAX:

@@ -1,6 +1,6 @@
 """好差评: five grades at acceptance and completion, the invitation after three days, and every bad
 review called back and rectified on a working-day deadline by the department that handled it."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 import time_machine
