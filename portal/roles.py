@@ -56,7 +56,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "services.view_booking",
         "services.change_booking",
         "services.view_bookingevent",
-        "services.view_review",
+        # 好差评: evaluations and rectifications are read in the admin (the department acts on its own).
+        "services.view_evaluation",
+        "services.view_rectification",
+        "services.view_rectificationevent",
         "services.view_precheckupload",
         "services.view_precheckfile",
         "services.view_precheckevent",
@@ -110,6 +113,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Pre-check of materials: their departments' uploads (the admin scopes the list).
         "services.view_precheckupload", "services.change_precheckupload", "services.view_precheckfile",
         "services.view_precheckevent",
+        # 好差评: their departments' rectifications (the admin scopes the list; its actions call the actions).
+        "services.view_rectification", "services.change_rectification", "services.view_rectificationevent",
     ],
     Role.TEAM_MEMBER: ["volunteers.view_team"],
     Role.TEAM_CAPTAIN: ["volunteers.view_team", "volunteers.view_membership"],

@@ -536,3 +536,19 @@ ACTIVITY_REMINDER_BATCH_SIZE = env_int("ACTIVITY_REMINDER_BATCH_SIZE", 200, mini
 CELERY_BEAT_SCHEDULE["activity-reminders"] = {
     "task": "volunteers.tasks.activity_reminders_sweep", "schedule": float(ACTIVITY_REMINDER_SWEEP_SECONDS),
 }
+
+# 好差评 (services): a person who has not rated a completed booking EVALUATION_INVITE_DAYS days
+# after completion is invited once (bookings completed up to EVALUATION_INVITE_WITHIN_DAYS ago, so
+# a first run does not invite for years-old visits). Every bad review opens a rectification due in
+# RECTIFICATION_DAYS working days; its reminders and escalation use the case tasks' ladder
+# (CASE_REMINDER_LEAD_WORKING_DAYS, CASE_ESCALATION_GRACE_WORKING_DAYS, CASE_REMINDER_HOUR).
+EVALUATION_INVITE_DAYS = env_int("EVALUATION_INVITE_DAYS", 3, minimum=1)
+EVALUATION_INVITE_WITHIN_DAYS = env_int("EVALUATION_INVITE_WITHIN_DAYS", 30, minimum=2)
+EVALUATION_INVITE_BATCH_SIZE = env_int("EVALUATION_INVITE_BATCH_SIZE", 200, minimum=1)
+RECTIFICATION_DAYS = env_int("RECTIFICATION_DAYS", 15, minimum=1)
+if RECTIFICATION_DAYS > 250:
+    raise ImproperlyConfigured(f"RECTIFICATION_DAYS must be 1 to 250 working days, got {RECTIFICATION_DAYS}.")
+EVALUATION_SWEEP_SECONDS = env_int("EVALUATION_SWEEP_SECONDS", 900, minimum=10)
+CELERY_BEAT_SCHEDULE["evaluation-sweep"] = {
+    "task": "services.tasks.evaluation_sweep", "schedule": float(EVALUATION_SWEEP_SECONDS),
+}

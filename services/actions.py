@@ -26,7 +26,7 @@ from services import selectors
 from services.exceptions import (
     AlreadyBooked,
     AlreadyCheckedIn,
-    AlreadyReviewed,
+    AlreadyRated,
     BookingLimitReached,
     CheckInNotToday,
     CheckInOutsideWindow,
@@ -49,6 +49,8 @@ from services.models import (
     BookingEvent,
     Bundle,
     BundleItem,
+    Evaluation,
+    Grade,
     Material,
     PrecheckEvent,
     PrecheckFile,
@@ -58,7 +60,8 @@ from services.models import (
     QueueCounter,
     QueueTicket,
     QueueTicketEvent,
-    Review,
+    Rectification,
+    RectificationEvent,
     ServiceItem,
     Slot,
     Window,
@@ -309,30 +312,6 @@ def booking_mark_no_show(*, booking: Booking, by: User) -> Booking:
     if booking.status == Booking.Status.BOOKED and timezone.now() < booking.slot.starts_at:
         raise TransitionNotAllowed(_("A booking can only be marked as a no-show once its slot has started."))
     return _booking_move(booking=booking, to=Booking.Status.NO_SHOW, by=by)
-
-
-def review_create(*, booking: Booking, stars, comment: str = "", by: User) -> Review:
-    """The applicant's one review of a completed booking. Raises Invalid, Forbidden, Conflict."""
-    if booking.user_id != by.pk:
-        raise Forbidden(_("Only the applicant can review a booking."))
-    try:
-        stars = int(stars)
-    except (TypeError, ValueError):
-        raise Invalid(_("Give between 1 and 5 stars."), field="stars")
-    if not 1 <= stars <= 5:
-        raise Invalid(_("Give between 1 and 5 stars."), field="stars")
-    comment = (comment or "").strip()
-    if len(comment) > 1000:
-        raise Invalid(_("Keep the comment under 1000 characters."), field="comment")
-    if booking.status != Booking.Status.COMPLETED:
-        raise TransitionNotAllowed(_("You can review a booking once it is completed."))
-    if Review.objects.filter(booking=booking).exists():
-        raise AlreadyReviewed()
-    try:
-        with transaction.atomic():
-            return Review.objects.create(booking=booking, stars=stars, comment=comment)
-    except IntegrityError:
-        raise AlreadyReviewed()
 
 
 def slot_open_bulk(
@@ -1052,3 +1031,344 @@ def booking_reminders_sweep(*, now: datetime | None = None, batch_size: int | No
             if len(batch) < size:
                 break
     return sent
+
+
+# --- 好差评: evaluations, the invitation, rectifications and their reminder ladder -----------------
+EVALUATION_INVITE = "evaluation_invite"
+RECTIFICATION_DUE_SOON = "rectification_due_soon"
+RECTIFICATION_DUE_TODAY = "rectification_due_today"
+RECTIFICATION_OVERDUE = "rectification_overdue"
+RECTIFICATION_ESCALATED = "rectification_escalated"
+EVALUATION_COMMENT_MAX = 1000
+RECTIFICATION_TEXT_MAX = 2000
+
+
+def _evaluation_subject(booking: Booking) -> dict:
+    """What the evaluation rates: the item (a bundle's first item when booked as a bundle, or the
+    one its ticket was issued for), its department, and the window and staff member who served
+    (from the queue ticket's last call or completion)."""
+    slot = booking.slot
+    ticket = QueueTicket.objects.filter(booking=booking).select_related("item", "window").first()
+    item = slot.item or (ticket.item if ticket else None)
+    if item is None and slot.bundle_id:
+        first = BundleItem.objects.filter(bundle_id=slot.bundle_id).select_related("item").order_by("position", "pk")
+        item = first[0].item if first else None
+    staff = None
+    if ticket is not None:
+        event = (QueueTicketEvent.objects.filter(ticket=ticket, by__isnull=False,
+                                                 to_status__in=[QueueTicket.Status.CALLED, QueueTicket.Status.DONE])
+                 .select_related("by").order_by("-at", "-pk").first())
+        staff = event.by if event else None
+    return {"item": item, "department_id": item.department_id if item else None,
+            "window": ticket.window if ticket else None, "staff": staff}
+
+
+def evaluation_stage_allowed(*, booking: Booking, stage: str) -> bool:
+    """At acceptance once the booking is checked in (or called, or done); at completion once completed."""
+    if stage == Evaluation.Stage.ACCEPTANCE:
+        return booking.status in (Booking.Status.CHECKED_IN, Booking.Status.COMPLETED)
+    return booking.status == Booking.Status.COMPLETED
+
+
+def _rectification_url(rectification: Rectification) -> str:
+    return reverse("services:rectification_detail", kwargs={"rectification_id": rectification.pk})
+
+
+def evaluation_create(*, booking: Booking, stage: str, grade, comment: str = "", by: User) -> Evaluation:
+    """The applicant's 好差评 of their booking at one stage. A bad review (the two lower grades)
+    opens its rectification for the item's department in the same transaction and tells the
+    department's officers. Raises Forbidden (not the applicant), Invalid (stage, grade, comment),
+    TransitionNotAllowed (stage not reached) and AlreadyRated (409, once per booking and stage)."""
+    if booking.user_id != by.pk:
+        raise Forbidden(_("Only the applicant can rate a booking."))
+    if stage not in Evaluation.Stage.values:
+        raise Invalid(_("Choose the stage: at acceptance or at completion."), field="stage")
+    try:
+        grade = int(grade)
+    except (TypeError, ValueError):
+        raise Invalid(_("Choose one of the five grades."), field="grade")
+    if grade not in Grade.values:
+        raise Invalid(_("Choose one of the five grades."), field="grade")
+    comment = (comment or "").strip()
+    if len(comment) > EVALUATION_COMMENT_MAX:
+        raise Invalid(_("Keep the comment under 1000 characters."), field="comment")
+    if not evaluation_stage_allowed(booking=booking, stage=stage):
+        if stage == Evaluation.Stage.ACCEPTANCE:
+            raise TransitionNotAllowed(_("You can rate the acceptance once you are checked in."))
+        raise TransitionNotAllowed(_("You can rate the service once the booking is completed."))
+    if Evaluation.objects.filter(booking=booking, stage=stage).exists():
+        raise AlreadyRated()
+    subject = _evaluation_subject(booking)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(booking=booking, stage=stage, grade=grade, comment=comment,
+                                                   created_at=now, **subject)
+            if evaluation.is_bad and evaluation.department_id:
+                _rectification_open(evaluation=evaluation, now=now)
+    except IntegrityError:
+        raise AlreadyRated()
+    return evaluation
+
+
+def _rectification_open(*, evaluation: Evaluation, now: datetime) -> Rectification:
+    from portal.cases.actions import case_task_first_reminder_at
+
+    days = settings.RECTIFICATION_DAYS
+    counted_from = timezone.localdate(now)
+    due_at = deadline_after_working_days(now, days)
+    rectification = Rectification.objects.create(
+        evaluation=evaluation, department_id=evaluation.department_id, opened_at=now, due_at=due_at,
+        due_working_days=days, due_counted_from=counted_from,
+        next_reminder_at=case_task_first_reminder_at(due_at=due_at),
+    )
+    RectificationEvent.objects.create(rectification=rectification, to_status=Rectification.Status.OPEN,
+                                      by=evaluation.booking.user, at=now, note=evaluation.comment[:2000])
+    department = rectification.department
+    notify(
+        users=_officers(department),
+        title=_("Bad review to call back and rectify by %(due)s: %(item)s")
+        % {"due": f"{timezone.localdate(due_at):%Y-%m-%d}", "item": evaluation.item},
+        body=evaluation.comment, url=_rectification_url(rectification),
+    )
+    return rectification
+
+
+def _require_rectification_officer(*, rectification: Rectification, by: User) -> None:
+    from portal.hall.selectors import department_officer_is
+
+    if not department_officer_is(department=rectification.department, user=by):
+        raise Forbidden(_("Only the responsible department's officers can act on this rectification."))
+
+
+def _rectification_text(value, *, field: str, required: bool, message: str) -> str:
+    if value is not None and not isinstance(value, str):
+        raise Invalid(message, field=field)
+    text = (value or "").strip()
+    if required and not text:
+        raise Invalid(message, field=field)
+    if len(text) > RECTIFICATION_TEXT_MAX:
+        raise Invalid(_("Keep it under 2000 characters."), field=field)
+    return text
+
+
+def rectification_callback(*, rectification: Rectification, contacted, note: str,
+                           contacted_at: datetime | None = None, by: User) -> Rectification:
+    """The department records its callback (回访): whether the person was reached, when, and what
+    was found. Raises Forbidden, Invalid, TransitionNotAllowed (409: recorded already)."""
+    _require_rectification_officer(rectification=rectification, by=by)
+    if not isinstance(contacted, bool):
+        raise Invalid(_("Say whether the person was reached."), field="contacted")
+    note = _rectification_text(note, field="note", required=True, message=_("Say what the callback found."))
+    now = timezone.now()
+    contacted_at = contacted_at or now
+    if contacted_at > now + timedelta(minutes=5):
+        raise Invalid(_("A callback cannot be in the future."), field="contacted_at")
+    return transition_move(
+        rectification, to=Rectification.Status.CALLED_BACK, by=by, history=RectificationEvent, link="rectification",
+        note=note, changes={"contacted": contacted, "contacted_at": contacted_at, "callback_note": note,
+                            "called_back_at": now},
+        message=_("The callback of this rectification has been recorded already."),
+    )
+
+
+def rectification_answer(*, rectification: Rectification, outcome: str, text: str, by: User) -> Rectification:
+    """The department gives the outcome (rectified: what changed; explained: why no change is
+    possible; not upheld) with its required text; the person is told and asked whether they accept
+    it. Raises Forbidden, Invalid (400: no outcome or no text), TransitionNotAllowed (409)."""
+    _require_rectification_officer(rectification=rectification, by=by)
+    if outcome not in Rectification.Outcome.values:
+        raise Invalid(_("Choose the outcome: rectified, explained or not upheld."), field="outcome")
+    text = _rectification_text(text, field="text", required=True,
+                               message=_("Explain the outcome: what changed, or why not."))
+    person = rectification.evaluation.booking.user
+    url = _rectification_url(rectification)
+    label = Rectification.Outcome(outcome).label
+
+    with transaction.atomic():
+        moved = transition_move(
+            rectification, to=Rectification.Status.ANSWERED, by=by, history=RectificationEvent,
+            link="rectification", note=text,
+            changes={"outcome": outcome, "outcome_text": text, "answered_at": timezone.now(), "next_reminder_at": None},
+            message=_("An outcome can be given once, after the callback."),
+        )
+        notify(users=[person], title=_("The answer to your review: %(outcome)s") % {"outcome": label},
+               body=text, url=url)
+    return moved
+
+
+def rectification_respond(*, rectification: Rectification, accepted, note: str = "", by: User) -> Rectification:
+    """The person says whether they accept the outcome; the department is told. Raises Forbidden
+    (not the person), Invalid, TransitionNotAllowed (409: no outcome yet, or answered already)."""
+    if rectification.evaluation.booking.user_id != by.pk:
+        raise Forbidden(_("Only the person who gave the review can answer."))
+    if not isinstance(accepted, bool):
+        raise Invalid(_("Say whether you accept the outcome."), field="accepted")
+    note = _rectification_text(note, field="note", required=False, message=_("Keep it short."))[:1000]
+    to = Rectification.Status.ACCEPTED if accepted else Rectification.Status.NOT_ACCEPTED
+    with transaction.atomic():
+        moved = transition_move(
+            rectification, to=to, by=by, history=RectificationEvent, link="rectification", note=note,
+            changes={"response_note": note, "responded_at": timezone.now()},
+            message=_("You can answer once, after the department has given its outcome."),
+        )
+        title = (_("The person accepted the outcome of a rectification") if accepted
+                 else _("The person did not accept the outcome of a rectification"))
+        notify(users=_officers(rectification.department), title=title, body=note,
+               url=_rectification_url(rectification))
+    return moved
+
+
+def evaluation_invitations_send(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """智能邀评: invite, once, each person whose booking was completed EVALUATION_INVITE_DAYS ago
+    or more (up to EVALUATION_INVITE_WITHIN_DAYS) and who has not rated its completion: a site
+    notification and mail, through the exactly-once Reminder record (keyed by the completion
+    time). Safe to run twice or concurrently. Returns how many were invited."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from portal.notifications.actions import ReminderDraft, reminders_send_once
+    from portal.notifications.models import Reminder
+
+    now = now or timezone.now()
+    size = batch_size or settings.EVALUATION_INVITE_BATCH_SIZE
+    completed_at = Subquery(
+        BookingEvent.objects.filter(booking=OuterRef("pk"), to_status=Booking.Status.COMPLETED)
+        .order_by("-at").values("at")[:1]
+    )
+    invited = Reminder.objects.filter(subject_type=ContentType.objects.get_for_model(Booking),
+                                      subject_id=OuterRef("pk"), kind=EVALUATION_INVITE)
+    rated = Evaluation.objects.filter(booking=OuterRef("pk"), stage=Evaluation.Stage.COMPLETION)
+    due = now - timedelta(days=settings.EVALUATION_INVITE_DAYS)
+    oldest = now - timedelta(days=settings.EVALUATION_INVITE_WITHIN_DAYS)
+    sent, last_id = 0, 0
+    while True:
+        bookings = list(
+            Booking.objects.filter(status=Booking.Status.COMPLETED, pk__gt=last_id)
+            .annotate(completed_at=completed_at)
+            .filter(completed_at__lte=due, completed_at__gt=oldest)
+            .exclude(Exists(rated)).exclude(Exists(invited))
+            .select_related("user", "slot__item", "slot__bundle").order_by("pk")[:size]
+        )
+        if not bookings:
+            return sent
+        last_id = bookings[-1].pk
+        drafts = [
+            ReminderDraft(
+                subject=booking, kind=EVALUATION_INVITE, deadline=booking.completed_at, recipients=[booking.user],
+                title=_("How was %(service)s? Please rate it") % {"service": booking.slot.subject},
+                body=_("Your booking %(reference)s was completed. Rate the service, the window and the staff "
+                       "member in one minute: very satisfied to very dissatisfied.") % {"reference": booking.reference},
+                url=_booking_url(booking) + "#evaluate",
+            )
+            for booking in bookings
+        ]
+        with transaction.atomic():
+            sent += len(reminders_send_once(drafts=drafts))
+        if len(bookings) < size:
+            return sent
+
+
+_RECTIFICATION_KINDS = {
+    "case_due_soon": RECTIFICATION_DUE_SOON, "case_due_today": RECTIFICATION_DUE_TODAY,
+    "case_overdue": RECTIFICATION_OVERDUE, "case_escalated": RECTIFICATION_ESCALATED,
+}
+
+
+def _rectification_message(kind: str, rectification: Rectification) -> str:
+    values = {"due": f"{timezone.localdate(rectification.due_at):%Y-%m-%d}",
+              "item": rectification.evaluation.item, "department": rectification.department}
+    titles = {
+        RECTIFICATION_DUE_SOON: _("Rectification due on %(due)s: bad review of %(item)s"),
+        RECTIFICATION_DUE_TODAY: _("Rectification due today: bad review of %(item)s"),
+        RECTIFICATION_OVERDUE: _("Rectification overdue since %(due)s: bad review of %(item)s"),
+        RECTIFICATION_ESCALATED: _("Escalated: %(department)s's rectification overdue since %(due)s"),
+    }
+    return titles[kind] % values
+
+
+def rectification_reminders_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Remind the department of rectifications due soon, today and overdue, and escalate to the
+    committee (the committee reviewers and the department's officers) after the grace period: the
+    case tasks' ladder and settings, through the same exactly-once Reminder record (keyed by the
+    deadline, so a moved deadline is reminded afresh). Reads only pending rectifications whose
+    marker has passed, in batches; safe to run twice or concurrently. Returns how many were sent."""
+    from portal.cases.actions import case_task_reminder_ladder
+    from portal.notifications.actions import ReminderDraft, reminders_send_once
+    from portal.roles import Role
+
+    now = now or timezone.now()
+    size = batch_size or settings.CASE_REMINDER_BATCH_SIZE
+    committee: list[User] | None = None  # the committee reviewers, read once per sweep
+    officers: dict[int, list[User]] = {}
+    sent, last_id = 0, 0
+    while True:
+        batch = list(
+            Rectification.objects.filter(status__in=Rectification.PENDING, next_reminder_at__lte=now, pk__gt=last_id)
+            .select_related("department", "evaluation__item").order_by("pk")[:size]
+        )
+        if not batch:
+            return sent
+        last_id = batch[-1].pk
+        drafts = []
+        with transaction.atomic():
+            for rectification in batch:
+                ladder = [(_RECTIFICATION_KINDS[kind], at) for kind, at in case_task_reminder_ladder(
+                    due_at=rectification.due_at)]
+                passed = [kind for kind, at in ladder if at <= now]
+                # After downtime only the latest heads-up still makes sense; escalation stands apart.
+                owed = [k for k in passed if k != RECTIFICATION_ESCALATED][-1:] + [
+                    k for k in passed if k == RECTIFICATION_ESCALATED]
+                next_at = min((at for _kind, at in ladder if at > now), default=None)
+                if not Rectification.objects.filter(
+                    pk=rectification.pk, status__in=Rectification.PENDING,
+                    next_reminder_at=rectification.next_reminder_at, due_at=rectification.due_at,
+                ).update(next_reminder_at=next_at):
+                    continue  # another sweep, an answer or a moved deadline came first
+                if rectification.department_id not in officers:
+                    officers[rectification.department_id] = _officers(rectification.department)
+                department_officers = officers[rectification.department_id]
+                for kind in owed:
+                    recipients = department_officers
+                    if kind == RECTIFICATION_ESCALATED:
+                        if committee is None:
+                            committee = list(User.objects.filter(groups__name=Role.COMMITTEE_REVIEWER,
+                                                                 is_active=True).distinct())
+                        recipients = committee + department_officers
+                    drafts.append(ReminderDraft(
+                        subject=rectification, kind=kind, deadline=rectification.due_at, recipients=recipients,
+                        title=_rectification_message(kind, rectification), body=rectification.evaluation.comment,
+                        url=_rectification_url(rectification)))
+            sent += len(reminders_send_once(drafts=drafts))
+        if len(batch) < size:
+            return sent
+
+
+def rectifications_follow_calendar(*, change, by: User | None = None) -> int:
+    """Re-plan pending rectifications after a change of the holiday calendar (portal.hall.hooks):
+    each keeps its count of working days from the day it was opened, so a new day off inside it
+    moves it one working day later; the reminder marker restarts at the new deadline's ladder (the
+    exactly-once record is keyed by the deadline). Returns how many moved."""
+    from portal.cases.actions import case_task_first_reminder_at
+    from portal.hall import workdays
+
+    last = max(change.days)
+    moved = 0
+    for rectification in (Rectification.objects.filter(status__in=Rectification.PENDING, due_counted_from__lt=last,
+                                                        due_at__gte=workdays.end_of_working_day(min(change.days))
+                                                        - timedelta(days=1))
+                          .select_related("department").order_by("pk")):
+        new_day = workdays.add_working_days(rectification.due_counted_from, rectification.due_working_days)
+        old_day = timezone.localdate(rectification.due_at)
+        if new_day == old_day:
+            continue
+        due_at = workdays.end_of_working_day(new_day)
+        if not Rectification.objects.filter(pk=rectification.pk, status__in=Rectification.PENDING,
+                                            due_at=rectification.due_at).update(
+                due_at=due_at, next_reminder_at=case_task_first_reminder_at(due_at=due_at)):
+            continue
+        notify(users=_officers(rectification.department),
+               title=_("New deadline %(due)s for a rectification: the holiday calendar changed")
+               % {"due": f"{new_day:%Y-%m-%d}"}, url=_rectification_url(rectification))
+        moved += 1
+    return moved

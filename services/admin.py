@@ -24,6 +24,7 @@ from services.models import (
     BookingEvent,
     Bundle,
     BundleItem,
+    Evaluation,
     Material,
     PrecheckEvent,
     PrecheckFile,
@@ -32,7 +33,8 @@ from services.models import (
     PrecheckUpload,
     QueueTicket,
     QueueTicketEvent,
-    Review,
+    Rectification,
+    RectificationEvent,
     ServiceItem,
     Slot,
     Step,
@@ -363,19 +365,6 @@ class BookingAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
         return _bookings_csv(bookings, f"bookings-{day:%Y-%m-%d}.csv")
 
 
-@admin.register(Review)
-class ReviewAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
-    list_display = ["booking", "stars", "comment", "created_at"]
-    list_filter = ["stars", "created_at"]
-    search_fields = ["booking__reference", "comment"]
-    list_select_related = ["booking"]
-    raw_id_fields = ["booking"]
-    readonly_fields = ["booking", "stars", "comment", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-
 # --- pre-check of materials (材料预审) ---------------------------------------------------------
 class PrecheckFileInline(admin.TabularInline):
     model = PrecheckFile
@@ -574,3 +563,110 @@ class QueueTicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- 好差评: evaluations and rectifications --------------------------------------------------------
+@admin.register(Evaluation)
+class EvaluationAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+    list_display = ["booking", "stage", "grade", "item", "window", "staff", "department", "created_at"]
+    list_filter = ["stage", "grade", "department", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["booking__reference", "comment", "staff__display_name"]
+    list_select_related = ["booking", "item", "window", "staff", "department"]
+    raw_id_fields = ["booking", "item", "window", "staff", "department"]
+    readonly_fields = ["booking", "stage", "grade", "comment", "item", "window", "staff", "department", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RectificationEventInline(admin.TabularInline):
+    model = RectificationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RectificationActionForm(ActionForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", "---------"), *Rectification.Outcome.choices])
+    text = forms.CharField(label=_("What the callback found, or the outcome explained"), required=False,
+                           max_length=2000)
+
+
+@admin.register(Rectification)
+class RectificationAdmin(admin.ModelAdmin):
+    """The department's officers act here as on /rectifications/: record the callback, then give
+    the outcome (type the text, and choose the outcome, in the action bar). Officers see their
+    departments' rectifications only; hall staff read them all."""
+
+    action_form = RectificationActionForm
+    list_display = ["evaluation", "department", "status", "due", "contacted", "outcome", "answered_at"]
+    list_filter = ["status", "outcome", "department", ("due_at", admin.DateFieldListFilter)]
+    search_fields = ["evaluation__booking__reference", "evaluation__comment", "callback_note", "outcome_text"]
+    list_select_related = ["evaluation__booking", "department"]
+    raw_id_fields = ["evaluation", "department"]
+    readonly_fields = ["evaluation", "department", "status", "opened_at", "due_at", "due_working_days",
+                       "due_counted_from", "contacted", "contacted_at", "callback_note", "called_back_at", "outcome",
+                       "outcome_text", "answered_at", "response_note", "responded_at"]
+    fields = readonly_fields
+    inlines = [RectificationEventInline]
+    actions = ["callback_reached", "callback_not_reached", "give_outcome"]
+    date_hierarchy = "opened_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or is_hall_staff(request.user):
+            return queryset
+        return queryset.filter(department__in=request.user.departments.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj: Rectification):
+        colours = {"overdue": "#cf222e", "due_today": "#9a6700"}
+        return format_html('<span style="color:{}">{}</span>', colours.get(obj.due_state(), "inherit"),
+                           f"{timezone.localtime(obj.due_at):%Y-%m-%d}")
+
+    def _act(self, request, queryset, act, done_message):
+        done, refused = 0, []
+        for rectification in queryset.select_related("department", "evaluation__booking__user", "evaluation__item"):
+            try:
+                act(rectification)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{rectification}: {exc.message}")
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    def _callback(self, request, queryset, contacted: bool):
+        text = request.POST.get("text", "")
+        self._act(request, queryset, lambda r: service_actions.rectification_callback(
+            rectification=r, contacted=contacted, note=text, by=request.user), _("%(count)s callbacks recorded."))
+
+    @admin.action(description=_("Record the callback: person reached (what it found below)"), permissions=["change"])
+    def callback_reached(self, request, queryset):
+        self._callback(request, queryset, True)
+
+    @admin.action(description=_("Record the callback: person not reached (note below)"), permissions=["change"])
+    def callback_not_reached(self, request, queryset):
+        self._callback(request, queryset, False)
+
+    @admin.action(description=_("Give the outcome (choose it and explain it below)"), permissions=["change"])
+    def give_outcome(self, request, queryset):
+        outcome, text = request.POST.get("outcome", ""), request.POST.get("text", "")
+        self._act(request, queryset, lambda r: service_actions.rectification_answer(
+            rectification=r, outcome=outcome, text=text, by=request.user), _("%(count)s outcomes given."))

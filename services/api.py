@@ -11,7 +11,17 @@ from rest_framework.views import APIView
 from portal.roles import HasRole, Role, is_hall_staff
 from services import actions, selectors
 from services.exceptions import Forbidden, Invalid, NotFound
-from services.models import Booking, Bundle, Material, PrecheckReason, PrecheckUpload, ServiceItem
+from services.models import (
+    Booking,
+    Bundle,
+    Evaluation,
+    Grade,
+    Material,
+    PrecheckReason,
+    PrecheckUpload,
+    Rectification,
+    ServiceItem,
+)
 
 
 class _BookingApiMixin:
@@ -125,12 +135,6 @@ class SlotOutput(serializers.Serializer):
     service = serializers.CharField(source="item.code", default=None)
 
 
-class ReviewOutput(serializers.Serializer):
-    stars = serializers.IntegerField()
-    comment = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
 class BookingOutput(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
@@ -144,15 +148,10 @@ class BookingOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     settled_in_one_visit = serializers.BooleanField(allow_null=True)
     can_change = serializers.SerializerMethodField()
-    review = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
 
     def get_can_change(self, booking) -> bool:
         return selectors.booking_can_change(booking)
-
-    def get_review(self, booking) -> dict | None:
-        review = booking.review if hasattr(booking, "review") else None
-        return ReviewOutput(review).data if review else None
 
     def get_ics_url(self, booking) -> str:
         return reverse("api-booking-ics", kwargs={"reference": booking.reference})
@@ -336,20 +335,6 @@ class BookingNoShowApi(_BookingObjectApi):
     @extend_schema(request=None, responses=BookingOutput)
     def post(self, request, reference: str):
         return self.fresh(actions.booking_mark_no_show(booking=self.booking(reference), by=request.user))
-
-
-class BookingReviewApi(_BookingObjectApi):
-    class BookingReviewInputSerializer(serializers.Serializer):
-        stars = serializers.IntegerField(label=_("Stars"), min_value=1, max_value=5)
-        comment = serializers.CharField(label=_("Comment"), required=False, allow_blank=True, max_length=1000, default="")
-
-    @extend_schema(request=BookingReviewInputSerializer, responses={201: ReviewOutput})
-    def post(self, request, reference: str):
-        booking = self.booking(reference)
-        serializer = self.BookingReviewInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review = actions.review_create(booking=booking, by=request.user, **serializer.validated_data)
-        return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
 class BookingIcsApi(_BookingObjectApi):
@@ -723,3 +708,167 @@ class QueueStateApi(APIView):
             if latest else None,
             "waiting": screen["waiting"],
         }).data)
+
+
+# --- 好差评: evaluations and rectifications -------------------------------------------------------
+class EvaluationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    booking = serializers.CharField(source="booking.reference")
+    stage = serializers.CharField()
+    grade = serializers.IntegerField(help_text="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 and 1 are bad reviews).")
+    grade_label = serializers.CharField(source="get_grade_display")
+    comment = serializers.CharField()
+    service = serializers.CharField(source="item.code", default=None)
+    window = serializers.IntegerField(source="window.number", default=None)
+    staff = serializers.CharField(source="staff.display_name", default=None)
+    created_at = serializers.DateTimeField()
+    rectification = serializers.SerializerMethodField()
+
+    def get_rectification(self, evaluation) -> int | None:
+        rectification = getattr(evaluation, "rectification", None) if evaluation.is_bad else None
+        return rectification.pk if rectification else None
+
+
+class EvaluationListCreateApi(_BookingApiMixin, generics.ListAPIView):
+    """GET the person's own evaluations; POST rates one of their bookings at one stage (好差评):
+    409 ``already_rated`` at a stage rated before, 404 for another person's booking."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = EvaluationOutput
+
+    class EvaluationInputSerializer(serializers.Serializer):
+        booking = serializers.CharField(label=_("Booking reference"), max_length=12)
+        stage = serializers.ChoiceField(label=_("Stage"), choices=Evaluation.Stage.choices)
+        grade = serializers.ChoiceField(label=_("Grade"), choices=Grade.choices)
+        comment = serializers.CharField(label=_("Comment"), required=False, allow_blank=True, max_length=1000,
+                                        default="")
+
+    def get_queryset(self):
+        return selectors.evaluation_list(user=self.request.user)
+
+    @extend_schema(request=EvaluationInputSerializer, responses={201: EvaluationOutput})
+    def post(self, request):
+        serializer = self.EvaluationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        booking = selectors.booking_get_for_user(user=request.user, reference=data["booking"])
+        evaluation = actions.evaluation_create(booking=booking, stage=data["stage"], grade=data["grade"],
+                                               comment=data["comment"], by=request.user)
+        return Response(EvaluationOutput(evaluation).data, status=status.HTTP_201_CREATED)
+
+
+class RectificationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    booking = serializers.CharField(source="evaluation.booking.reference")
+    stage = serializers.CharField(source="evaluation.stage")
+    grade = serializers.IntegerField(source="evaluation.grade")
+    comment = serializers.CharField(source="evaluation.comment")
+    service = serializers.CharField(source="evaluation.item.code", default=None)
+    window = serializers.IntegerField(source="evaluation.window.number", default=None)
+    opened_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    due_state = serializers.CharField()
+    contacted = serializers.BooleanField(allow_null=True)
+    contacted_at = serializers.DateTimeField(allow_null=True)
+    callback_note = serializers.CharField()
+    outcome = serializers.CharField()
+    outcome_text = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    response_note = serializers.CharField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class RectificationListApi(_BookingApiMixin, generics.ListAPIView):
+    """Rectifications: an officer sees their departments', hall staff and committee reviewers all,
+    the person those of their own reviews."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RectificationOutput
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=Rectification.Status.values)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.rectification_list(user=self.request.user, status=self.request.query_params.get("status"))
+
+
+class _RectificationObjectApi(_BookingApiMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def rectification(self, rectification_id) -> Rectification:
+        return selectors.rectification_get_for_user(user=self.request.user, rectification_id=rectification_id)
+
+    def fresh(self, rectification: Rectification) -> Response:
+        return Response(RectificationOutput(self.rectification(rectification.pk)).data)
+
+
+class RectificationDetailApi(_RectificationObjectApi):
+    @extend_schema(responses=RectificationOutput)
+    def get(self, request, rectification_id: int):
+        return Response(RectificationOutput(self.rectification(rectification_id)).data)
+
+
+class RectificationCallbackApi(_RectificationObjectApi):
+    """The department's officer records the callback (回访); once."""
+
+    class RectificationCallbackInputSerializer(serializers.Serializer):
+        contacted = serializers.BooleanField(label=_("Person reached"))
+        contacted_at = serializers.DateTimeField(label=_("When"), required=False, allow_null=True, default=None)
+        note = serializers.CharField(label=_("What the callback found"), max_length=2000)
+
+    @extend_schema(request=RectificationCallbackInputSerializer, responses=RectificationOutput)
+    def post(self, request, rectification_id: int):
+        rectification = self.rectification(rectification_id)
+        serializer = self.RectificationCallbackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.fresh(actions.rectification_callback(rectification=rectification, by=request.user,
+                                                         **serializer.validated_data))
+
+
+class RectificationOutcomeApi(_RectificationObjectApi):
+    """The department's officer gives the outcome, with its required text (400 without)."""
+
+    class RectificationOutcomeInputSerializer(serializers.Serializer):
+        outcome = serializers.ChoiceField(label=_("Outcome"), choices=Rectification.Outcome.choices)
+        text = serializers.CharField(label=_("Explanation"), max_length=2000)
+
+    @extend_schema(request=RectificationOutcomeInputSerializer, responses=RectificationOutput)
+    def post(self, request, rectification_id: int):
+        rectification = self.rectification(rectification_id)
+        serializer = self.RectificationOutcomeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.fresh(actions.rectification_answer(rectification=rectification, by=request.user,
+                                                       **serializer.validated_data))
+
+
+class _RectificationResponseInputSerializer(serializers.Serializer):
+    note = serializers.CharField(label=_("Note"), required=False, allow_blank=True, max_length=1000, default="")
+
+
+class RectificationAcceptApi(_RectificationObjectApi):
+    """The person accepts the outcome."""
+
+    accepted = True
+
+    @extend_schema(request=_RectificationResponseInputSerializer, responses=RectificationOutput)
+    def post(self, request, rectification_id: int):
+        rectification = self.rectification(rectification_id)
+        serializer = _RectificationResponseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.fresh(actions.rectification_respond(rectification=rectification, accepted=self.accepted,
+                                                        note=serializer.validated_data["note"], by=request.user))
+
+
+class RectificationRejectApi(RectificationAcceptApi):
+    """The person does not accept the outcome."""
+
+    accepted = False
+
+    @extend_schema(request=_RectificationResponseInputSerializer, responses=RectificationOutput)
+    def post(self, request, rectification_id: int):
+        return super().post(request, rectification_id)

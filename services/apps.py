@@ -10,7 +10,7 @@ class ServicesConfig(AppConfig):
         from portal.accounts.login_reasons import login_reason_register
         from portal.hall.hooks import calendar_changed_subscriber, department_item_count_provider
         from services import dashboard, metrics, selectors  # noqa: F401  (dashboard figures, /metrics gauges, /me/ section)
-        from services.actions import slots_follow_calendar
+        from services.actions import rectifications_follow_calendar, slots_follow_calendar
 
         # The hall's departments list counts each department's catalogue items.
         department_item_count_provider(selectors.department_item_count)
@@ -26,3 +26,5 @@ class ServicesConfig(AppConfig):
         for name in ("services:booking_detail", "services:booking_list", "services:booking_cancel",
                      "services:booking_reschedule"):
             login_reason_register(name, _("Sign in to see and manage your bookings."))
+        # A rectification's deadline in working days moves with the calendar, its reminders follow.
+        calendar_changed_subscriber(rectifications_follow_calendar)

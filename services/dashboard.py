@@ -7,7 +7,7 @@ from django.utils.translation import gettext, ngettext
 
 from portal.dashboard import TREND_QUARTERS, dashboard_figures, per_month
 from services import selectors
-from services.models import Booking, BundleItem, Review, ServiceItem, Stage
+from services.models import GRADES_SATISFIED, Booking, BundleItem, Evaluation, ServiceItem, Stage
 
 
 def _count(singular: str, plural: str, n: int) -> str:
@@ -53,10 +53,12 @@ def catalogue_and_booking_figures() -> list[dict]:
         {"label": gettext("Visits saved by bundles (average)"), "value": visits, "display": _percent(visits),
          "description": gettext("Visits to the hall saved by handling a bundle at once, averaged over the bundles.")},
         {
-            "label": gettext("Satisfaction (share of 4 and 5 star reviews)"),
+            "label": gettext("Satisfaction (share of the three upper grades)"),
             "value": "—" if satisfaction["rate"] is None else satisfaction["rate"],
             "display": _percent(satisfaction["rate"]),
-            "description": _count("Out of %(count)d review.", "Out of %(count)d reviews.", satisfaction["reviews"]),
+            "description": _count("Very satisfied, satisfied or fairly satisfied, out of %(count)d evaluation.",
+                                  "Very satisfied, satisfied or fairly satisfied, out of %(count)d evaluations.",
+                                  satisfaction["reviews"]),
         },
         {"label": gettext("One-thing bundles"), "value": len(savings),
          "display": _count("%(count)d bundle", "%(count)d bundles", len(savings)),
@@ -97,8 +99,8 @@ def booking_trend_figures() -> list[dict]:
     first_year, first_quarter = quarters[0]
     since = timezone.make_aware(timezone.datetime(first_year, 3 * first_quarter - 2, 1))
     rows = (
-        Review.objects.filter(created_at__gte=since).annotate(quarter=TruncQuarter("created_at")).values("quarter")
-        .annotate(reviews=Count("id"), happy=Count("id", filter=Q(stars__gte=4))).order_by()
+        Evaluation.objects.filter(created_at__gte=since).annotate(quarter=TruncQuarter("created_at")).values("quarter")
+        .annotate(reviews=Count("id"), happy=Count("id", filter=Q(grade__in=GRADES_SATISFIED))).order_by()
     )
     counts: dict[tuple[int, int], list[int]] = {key: [0, 0] for key in quarters}
     for row in rows:
@@ -125,7 +127,7 @@ def booking_trend_figures() -> list[dict]:
             "label": gettext("Satisfaction per quarter"),
             "value": None,
             "display": "",
-            "description": gettext("The share of 4 and 5 star reviews given in each quarter, in percent (0 without reviews)."),
+            "description": gettext("The share of evaluations in the three upper grades given in each quarter, in percent (0 without evaluations)."),
             "chart": chart,
             "trend": True,
         },
@@ -192,3 +194,40 @@ def queue_time_figures() -> list[dict]:
             ],
         })
     return figures
+
+
+@dashboard_figures(13)
+def evaluation_figures() -> list[dict]:
+    """好差评 from the records: the share of 非常满意, bad reviews per month, and the callback,
+    rectification and on-time rates of the rectifications bad reviews opened. Two queries."""
+    overall = selectors.evaluation_figures()[0]
+    months = selectors.evaluation_figures(by="month")[-12:]
+
+    def rate(key: str, label: str, description: str) -> dict:
+        value = overall[key]
+        return {
+            "label": label, "value": "—" if value is None else value, "display": _percent(value),
+            "description": description,
+            "chart": [{"label": row["label"], "value": row[key]} for row in months if row[key] is not None],
+            "trend": True,  # a rate per month: the bars do not add up to the headline
+        }
+
+    return [
+        rate("very_satisfied_share", gettext("Very satisfied (share of evaluations)"),
+             gettext("Evaluations graded very satisfied, in percent of all evaluations; bars per month.")),
+        {
+            "label": gettext("Bad reviews"), "value": overall["bad"],
+            "display": _count("%(count)d bad review", "%(count)d bad reviews", overall["bad"]),
+            "description": gettext("Evaluations graded dissatisfied or very dissatisfied; bars per month (the last 12)."),
+            "chart": [{"label": row["label"], "value": row["bad"]} for row in months],
+            "trend": True,  # the last 12 months only: the bars need not add up to the headline
+        },
+        rate("callback_rate", gettext("Bad reviews called back"),
+             gettext("Rectifications whose callback the department has recorded, in percent of the bad reviews "
+                     "that opened one (every review is named); bars per month.")),
+        rate("rectification_rate", gettext("Bad reviews rectified"),
+             gettext("Rectifications with an outcome given (rectified, explained or not upheld), in percent of "
+                     "all rectifications; bars per month.")),
+        rate("on_time_rate", gettext("Rectifications on time"),
+             gettext("Outcomes given by the deadline, in percent of the outcomes given; bars per month.")),
+    ]

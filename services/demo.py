@@ -23,12 +23,12 @@ from services.models import (
     BookingEvent,
     Bundle,
     BundleItem,
+    Evaluation,
     Material,
     PrecheckEvent,
     PrecheckFile,
     PrecheckUpload,
     QueueTicket,
-    Review,
     ServiceItem,
     Slot,
     Step,
@@ -262,7 +262,7 @@ def _seed_slots() -> int:
 
 
 def _seed_bookings() -> None:
-    """A past month of completed and reviewed bookings (for the satisfaction figure) and one coming visit."""
+    """A past month of completed and rated bookings (好差评, one bad review in rectification) and one coming visit."""
     founder = demo_user("founder", "林小创", [Role.ENTREPRENEUR], company="青禾餐饮管理有限公司")
     youths = [
         demo_user(f"youth{n:02d}", name, [Role.ENTREPRENEUR])
@@ -292,12 +292,33 @@ def _seed_bookings() -> None:
             BookingEvent(booking=booking, from_status="booked", to_status="checked_in"),
             BookingEvent(booking=booking, from_status="checked_in", to_status="completed"),
         ])
-        Review.objects.create(booking=booking, stars=stars[n], comment=comments[n])
+        if n == len(youths) - 1:
+            _seed_bad_review(booking)
+        else:
+            Evaluation.objects.create(booking=booking, stage=Evaluation.Stage.COMPLETION, grade=stars[n],
+                                      comment=comments[n], created_at=booking.slot.ends_at + timedelta(hours=1),
+                                      item=booking.slot.bundle.bundle_items.order_by("position").first().item,
+                                      department=booking.slot.bundle.bundle_items.order_by("position")
+                                      .first().item.department)
     if not Booking.objects.filter(user=founder, status=Booking.Status.BOOKED).exists():
         restaurant = Bundle.objects.filter(slug="restaurant").first()
         slot = Slot.objects.filter(bundle=restaurant, starts_at__gt=timezone.now(), is_open=True).order_by("starts_at").first()
         if slot is not None:
             booking_create(slot=slot, bundle=restaurant, note="青禾餐饮管理有限公司，想咨询餐饮开店", by=founder)
+
+
+def _seed_bad_review(booking: Booking) -> None:
+    """One bad review (不满意), its rectification opened for the item's department and called back:
+    the outcome is still owed (a rectification in progress)."""
+    from services.actions import evaluation_create, rectification_callback
+
+    evaluation = evaluation_create(booking=booking, stage=Evaluation.Stage.COMPLETION, grade=2,
+                                   comment="等候时间太长，窗口对补充材料的要求解释不清楚", by=booking.user)
+    rectification = getattr(evaluation, "rectification", None)
+    officer = rectification.department.officers.filter(is_active=True).first() if rectification else None
+    if officer is not None:
+        rectification_callback(rectification=rectification, contacted=True, by=officer,
+                               note="已电话回访：高峰时段只开一个窗口，补充材料清单未书面告知。")
 
 
 def _record_past_precheck(booking: Booking) -> None:

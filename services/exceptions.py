@@ -27,9 +27,9 @@ class CutoffPassed(Conflict):
     code = "cutoff_passed"
 
 
-class AlreadyReviewed(Conflict):
-    code = "already_reviewed"
-    default_message = _("You have already reviewed this booking.")
+class AlreadyRated(Conflict):
+    code = "already_rated"
+    default_message = _("You have already rated this booking at this stage.")
 
 
 class PrecheckClosed(Conflict):

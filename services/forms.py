@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Bundle, ServiceItem
+from services.models import Bundle, Evaluation, Grade, Rectification, ServiceItem
 
 
 class SlotChoiceForm(forms.Form):
@@ -17,19 +17,6 @@ class SlotChoiceForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example your company name or what you want to ask."),
-    )
-
-
-class ReviewForm(forms.Form):
-    stars = forms.TypedChoiceField(
-        label=_("Stars"),
-        coerce=int,
-        choices=[(n, n) for n in range(5, 0, -1)],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Give between 1 and 5 stars."), "invalid_choice": _("Give between 1 and 5 stars.")},
-    )
-    comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -165,3 +152,59 @@ class WalkInForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = ServiceItem.objects.filter(windows__is_open=True).distinct().order_by("position", "code")
+
+
+# --- 好差评 ----------------------------------------------------------------------------------------
+class EvaluationForm(forms.Form):
+    """The five grades (best first) and an optional comment, for one stage of a booking."""
+
+    stage = forms.ChoiceField(choices=Evaluation.Stage.choices, widget=forms.HiddenInput, error_messages={
+        "required": _("Choose the stage: at acceptance or at completion."),
+        "invalid_choice": _("Choose the stage: at acceptance or at completion."),
+    })
+    grade = forms.TypedChoiceField(
+        label=_("How satisfied are you with the service, the window and the staff member?"),
+        coerce=int, choices=Grade.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the five grades."),
+                        "invalid_choice": _("Choose one of the five grades.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What went well, or what should change."),
+    )
+
+
+class RectificationCallbackForm(forms.Form):
+    contacted = forms.TypedChoiceField(
+        label=_("Was the person reached?"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the person was reached.")},
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], help_text=_("Leave empty for now."),
+    )
+    note = forms.CharField(label=_("What the callback found"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Say what the callback found.")})
+
+
+class RectificationOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Rectification.Outcome.choices, widget=forms.RadioSelect,
+                                error_messages={"required": _("Choose the outcome: rectified, explained or not upheld.")})
+    text = forms.CharField(
+        label=_("Explanation"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Rectified: what changed. Explained: why no change is possible (no legal basis, ...). "
+                    "Not upheld: why."),
+        error_messages={"required": _("Explain the outcome: what changed, or why not.")},
+    )
+
+
+class RectificationResponseForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label=_("Do you accept this outcome?"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("I accept it")), ("no", _("I do not accept it"))], widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether you accept the outcome.")},
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

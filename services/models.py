@@ -295,30 +295,6 @@ class BookingEvent(models.Model):
         return f"{self.booking_id}: {self.from_status} → {self.to_status}"
 
 
-class Review(models.Model):
-    """The applicant's rating of a completed booking. One per booking."""
-
-    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="review", verbose_name=_("booking"))
-    stars = models.PositiveSmallIntegerField(_("stars"))
-    comment = models.TextField(_("comment"), max_length=1000, blank=True)
-    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("review")
-        verbose_name_plural = _("reviews")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(stars__gte=1, stars__lte=5),
-                name="review_stars_one_to_five",
-                violation_error_message=_("Stars must be between 1 and 5."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.stars}★"
-
-
 class PrecheckReason(models.TextChoices):
     """The common reasons a department sends a material back (材料预审: needs correction)."""
 
@@ -625,3 +601,162 @@ class QueueTicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.from_status} → {self.to_status}"
+
+
+# --- 好差评: the evaluation of a booking and the rectification of every bad review ---------------
+class Grade(models.IntegerChoices):
+    """The national 好差评 system's five grades; the value orders them (5 is the best)."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    FAIRLY_SATISFIED = 3, _("Fairly satisfied")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+
+# The three upper grades count as satisfied; the two lower ones are bad reviews (差评).
+GRADES_SATISFIED = (Grade.VERY_SATISFIED, Grade.SATISFIED, Grade.FAIRLY_SATISFIED)
+GRADES_BAD = (Grade.DISSATISFIED, Grade.VERY_DISSATISFIED)
+
+
+class Evaluation(models.Model):
+    """The applicant's 好差评 of a booking at one stage (一事多评): at acceptance, once checked in,
+    and at completion. It rates the service item, the window and the staff member who served
+    (taken from the booking's queue ticket when there is one). One per booking and stage."""
+
+    class Stage(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("At acceptance")
+        COMPLETION = "completion", _("At completion")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="evaluations",
+                                verbose_name=_("booking"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations",
+                             verbose_name=_("service item"))
+    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluations",
+                               verbose_name=_("window"))
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="evaluations_received", verbose_name=_("staff member who served"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="evaluations", verbose_name=_("department"))
+    created_at = models.DateTimeField(_("rated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "stage"], name="evaluation_one_per_booking_and_stage",
+                                    violation_error_message=_("This booking has already been rated at this stage.")),
+            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=5), name="evaluation_grade_one_to_five"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} · {self.get_stage_display()} · {self.get_grade_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.grade in GRADES_BAD
+
+
+class Rectification(models.Model):
+    """The rectification (整改) a bad review opens, assigned to the department that handled the
+    service (谁办理、谁负责), due in RECTIFICATION_DAYS working days: the callback, then the outcome,
+    then the person's word on it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the callback")
+        CALLED_BACK = "called_back", _("Called back")
+        ANSWERED = "answered", _("Outcome given")
+        ACCEPTED = "accepted", _("Accepted by the person")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted by the person")
+
+    class Outcome(models.TextChoices):
+        RECTIFIED = "rectified", _("Rectified")
+        EXPLAINED = "explained", _("Explained (no change possible)")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.OPEN: {Status.CALLED_BACK},
+        Status.CALLED_BACK: {Status.ANSWERED},
+        Status.ANSWERED: {Status.ACCEPTED, Status.NOT_ACCEPTED},
+        Status.ACCEPTED: set(),
+        Status.NOT_ACCEPTED: set(),
+    }
+    # Still owed by the department: the deadline and its reminders run.
+    PENDING = (Status.OPEN, Status.CALLED_BACK)
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="rectification",
+                                      verbose_name=_("evaluation"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="rectifications",
+                                   verbose_name=_("responsible department"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    # The deadline as given (a count of working days from a day), so a calendar change re-plans it.
+    due_working_days = models.PositiveSmallIntegerField(_("working days given"))
+    due_counted_from = models.DateField(_("counted from"))
+    next_reminder_at = models.DateTimeField(_("next reminder at"), null=True, blank=True, db_index=True)
+    contacted = models.BooleanField(_("person reached"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("callback made at"), null=True, blank=True)
+    callback_note = models.TextField(_("what the callback found"), max_length=2000, blank=True)
+    called_back_at = models.DateTimeField(_("callback recorded at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_text = models.TextField(_("outcome explained"), max_length=2000, blank=True)
+    answered_at = models.DateTimeField(_("outcome given at"), null=True, blank=True)
+    response_note = models.CharField(_("the person's note"), max_length=1000, blank=True)
+    responded_at = models.DateTimeField(_("the person answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["answered", "accepted", "not_accepted"])
+                | (~models.Q(outcome="") & ~models.Q(outcome_text="")),
+                name="rectification_outcome_has_text",
+                violation_error_message=_("An outcome needs its explanation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation.booking} · {self.department}"
+
+    def due_state(self) -> str:
+        """"overdue", "due_today" or "" while the department still owes the outcome; "" after."""
+        if self.status not in self.PENDING:
+            return ""
+        now = timezone.now()
+        if now > self.due_at:
+            return "overdue"
+        if timezone.localdate(self.due_at) == timezone.localdate(now):
+            return "due_today"
+        return ""
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.answered_at is None else self.answered_at <= self.due_at
+
+
+class RectificationEvent(models.Model):
+    """History of a rectification: opened, called back, answered, accepted or not."""
+
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="events",
+                                      verbose_name=_("rectification"))
+    from_status = models.CharField(_("from"), max_length=20, choices=Rectification.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Rectification.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=2000, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("rectification history entry")
+        verbose_name_plural = _("rectification history")
+
+    def __str__(self) -> str:
+        return f"{self.rectification_id}: {self.from_status} → {self.to_status}"

@@ -19,14 +19,18 @@ from portal.roles import is_hall_staff
 from services.exceptions import Invalid, NotFound, PrecheckFileNotYours
 from services.filters import BookingFilter, BundleFilter, PrecheckUploadFilter, ServiceItemFilter, SlotFilter
 from services.models import (
+    GRADES_BAD,
+    GRADES_SATISFIED,
     Booking,
     Bundle,
     BundleItem,
+    Evaluation,
     Material,
     PrecheckFile,
     PrecheckUpload,
     QueueTicket,
-    Review,
+    Rectification,
+    RectificationEvent,
     ServiceItem,
     Slot,
     Step,
@@ -289,7 +293,7 @@ def slot_get(*, slot_id) -> Slot:
 
 
 def _booking_queryset() -> QuerySet:
-    return Booking.objects.select_related("user", "slot__bundle", "slot__item", "review")
+    return Booking.objects.select_related("user", "slot__bundle", "slot__item")
 
 
 def booking_list(*, user, filters=None, mine: bool = False) -> QuerySet:
@@ -363,11 +367,12 @@ def booking_can_change(booking: Booking) -> bool:
 
 
 def satisfaction(*, since: datetime | None = None) -> dict:
-    """Satisfaction rate: the share of reviews with 4 or 5 stars, in percent (None without reviews)."""
-    reviews = Review.objects.all()
+    """Satisfaction rate (好差评): the share of evaluations in the three upper grades, in percent
+    (None without evaluations)."""
+    evaluations = Evaluation.objects.all()
     if since is not None:
-        reviews = reviews.filter(created_at__gte=since)
-    counts = reviews.aggregate(total=Count("id"), happy=Count("id", filter=Q(stars__gte=4)))
+        evaluations = evaluations.filter(created_at__gte=since)
+    counts = evaluations.aggregate(total=Count("id"), happy=Count("id", filter=Q(grade__in=GRADES_SATISFIED)))
     rate = round(100 * counts["happy"] / counts["total"], 1) if counts["total"] else None
     return {"rate": rate, "reviews": counts["total"], "satisfied": counts["happy"]}
 
@@ -426,7 +431,8 @@ def my_bookings_section(*, user) -> dict | None:
 @me_todo(10)
 def my_bookings_todo(*, user) -> list[dict]:
     """Completed bookings the person has not rated yet (好差评)."""
-    count = Booking.objects.filter(user=user, status=Booking.Status.COMPLETED, review__isnull=True).count()
+    rated = Evaluation.objects.filter(booking=models.OuterRef("pk"), stage=Evaluation.Stage.COMPLETION)
+    count = Booking.objects.filter(user=user, status=Booking.Status.COMPLETED).exclude(models.Exists(rated)).count()
     label = ngettext("%(count)d completed service to rate", "%(count)d completed services to rate", count)
     return [{"label": label % {"count": count}, "count": count,
              "url": reverse("services:booking_list") + "?status=completed"}]
@@ -873,3 +879,161 @@ def queue_times(*, day_from: date, day_to: date, window: Window | None = None) -
 def queue_times_today(*, window: Window | None = None) -> dict:
     today = timezone.localdate()
     return queue_times(day_from=today, day_to=today, window=window)
+
+
+# --- 好差评: evaluations, rectifications and their figures ----------------------------------------
+def evaluation_list(*, user) -> QuerySet:
+    """The person's own evaluations, newest first."""
+    return (Evaluation.objects.filter(booking__user=user)
+            .select_related("booking", "item", "window", "staff", "rectification").order_by("-created_at", "-id"))
+
+
+def booking_evaluations(booking: Booking) -> dict:
+    """{stage: evaluation} of a booking, and which stages it may still be rated at (one query)."""
+    from services.actions import evaluation_stage_allowed
+
+    given = {e.stage: e for e in Evaluation.objects.filter(booking=booking).select_related("rectification")}
+    # Completion first: once the matter is done, that is the evaluation the person came to give.
+    open_stages = [stage for stage in reversed(Evaluation.Stage.values)
+                   if stage not in given and evaluation_stage_allowed(booking=booking, stage=stage)]
+    return {"given": given, "open": open_stages,
+            "list": [given[stage] for stage in Evaluation.Stage.values if stage in given]}
+
+
+def rectification_can_see_all(user) -> bool:
+    """Hall staff and the committee reviewers (who receive escalations) read every rectification."""
+    from portal.roles import Role, has_role
+
+    return has_role(user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER)
+
+
+def rectification_can_use_list(user) -> bool:
+    from portal.roles import Role, has_role
+
+    return has_role(user, Role.HALL_STAFF, Role.COMMITTEE_REVIEWER, Role.DEPARTMENT_OFFICER)
+
+
+def _rectification_queryset() -> QuerySet:
+    return Rectification.objects.select_related(
+        "department", "evaluation__booking__user", "evaluation__booking__slot__item",
+        "evaluation__booking__slot__bundle", "evaluation__item", "evaluation__window", "evaluation__staff",
+    )
+
+
+def rectification_list(*, user, status: str | None = None) -> QuerySet:
+    """Rectifications ``user`` may see: all for hall staff and committee reviewers, their own
+    departments' for officers, their own reviews' for the person; pending first by deadline."""
+    queryset = _rectification_queryset()
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if not rectification_can_see_all(user):
+        queryset = queryset.filter(Q(department__officers=user) | Q(evaluation__booking__user=user)).distinct()
+    if status in Rectification.Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by(models.Case(models.When(status__in=Rectification.PENDING, then=0), default=1),
+                             "due_at", "id")
+
+
+def rectification_get_for_user(*, user, rectification_id) -> Rectification:
+    """A rectification ``user`` may see, else 404 (another department's does not exist for them)."""
+    if not str(rectification_id).isdigit():
+        raise NotFound(_("There is no such rectification."))
+    rectification = rectification_list(user=user).filter(pk=int(rectification_id)).first()
+    if rectification is None:
+        raise NotFound(_("There is no such rectification."))
+    return rectification
+
+
+def rectification_officer_is(*, rectification: Rectification, user) -> bool:
+    return rectification.department.officers.filter(pk=user.pk, is_active=True).exists()
+
+
+def rectification_events(rectification: Rectification) -> QuerySet:
+    return RectificationEvent.objects.filter(rectification=rectification).select_related("by").order_by("at", "id")
+
+
+@me_todo(15)
+def rectification_me_todo(*, user) -> list[dict]:
+    """Officers: their departments' rectifications still owing a callback or an outcome; the person:
+    outcomes waiting for their answer. One query each, none for people with neither."""
+    from portal.roles import Role, has_role
+
+    todos = []
+    if has_role(user, Role.DEPARTMENT_OFFICER):
+        count = Rectification.objects.filter(department__officers=user, status__in=Rectification.PENDING).count()
+        label = ngettext("%(count)d bad review to call back and rectify",
+                         "%(count)d bad reviews to call back and rectify", count)
+        todos.append({"label": label % {"count": count}, "count": count,
+                      "url": reverse("services:rectification_list")})
+    return todos
+
+
+@nav_provider
+def rectification_nav_items(user) -> list[dict]:
+    """The header's link to the rectifications list, for officers, staff and reviewers (no query)."""
+    if not rectification_can_use_list(user):
+        return []
+    return [{"url": reverse("services:rectification_list"), "label": str(_("Rectifications"))}]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+EVALUATION_GROUPS = {
+    "item": ("item_id", "item__name"),
+    "window": ("window_id", "window__number"),
+    "staff": ("staff_id", "staff__display_name"),
+    "department": ("department_id", "department__name"),
+    "month": None,
+}
+
+
+def evaluation_figures(*, by: str | None = None, since: datetime | None = None) -> list[dict]:
+    """The 好差评 figures from the records, overall (``by=None``) or per item, window, staff member,
+    department or month: evaluations, satisfaction (three upper grades), share of 非常满意, bad
+    reviews, callback rate (bad reviews with a rectification whose callback is recorded, out of
+    the bad reviews that opened one: every review is named, given by a signed-in person), the
+    rectification rate (outcome given) and the on-time rate (outcome by the deadline, of those
+    given). One query.
+
+    Each row: {"key", "label", "evaluations", "satisfied", "very_satisfied", "bad", "satisfaction",
+    "very_satisfied_share", "rectifications", "called_back", "callback_rate", "answered",
+    "rectification_rate", "on_time", "on_time_rate"}.
+    """
+    from django.db.models.functions import TruncMonth
+
+    queryset = Evaluation.objects.all()
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    answered = Q(rectification__answered_at__isnull=False)
+    aggregates = {
+        "evaluations": Count("id"),
+        "satisfied": Count("id", filter=Q(grade__in=GRADES_SATISFIED)),
+        "very_satisfied": Count("id", filter=Q(grade=5)),
+        "bad": Count("id", filter=Q(grade__in=GRADES_BAD)),
+        "rectifications": Count("rectification"),
+        "called_back": Count("rectification", filter=Q(rectification__called_back_at__isnull=False)),
+        "answered": Count("rectification", filter=answered),
+        "on_time": Count("rectification", filter=answered & Q(rectification__answered_at__lte=F("rectification__due_at"))),
+    }
+    if by is None:
+        rows = [{"key": None, "label": "", **queryset.aggregate(**aggregates)}]
+    elif by == "month":
+        rows = [{"key": row["month"], "label": f"{timezone.localtime(row['month']):%Y-%m}", **row}
+                for row in queryset.annotate(month=TruncMonth("created_at")).values("month")
+                .annotate(**aggregates).order_by("month")]
+    else:
+        key, label = EVALUATION_GROUPS[by]
+        rows = [{"key": row[key], "label": "" if row[label] is None else str(row[label]), **row}
+                for row in queryset.values(key, label).annotate(**aggregates).order_by(label, key)]
+        if by == "window":
+            for row in rows:
+                row["label"] = str(_("Window %(number)s") % {"number": row["label"]}) if row["key"] else ""
+    for row in rows:
+        row["satisfaction"] = _rate(row["satisfied"], row["evaluations"])
+        row["very_satisfied_share"] = _rate(row["very_satisfied"], row["evaluations"])
+        row["callback_rate"] = _rate(row["called_back"], row["rectifications"])
+        row["rectification_rate"] = _rate(row["answered"], row["rectifications"])
+        row["on_time_rate"] = _rate(row["on_time"], row["answered"])
+    return rows

@@ -24,3 +24,9 @@ def precheck_files_purge() -> int:
 def booking_reminders_sweep() -> int:
     """Beat's sweep: remind applicants the day before and shortly before their visit (exactly once)."""
     return actions.booking_reminders_sweep()
+
+
+@shared_task(name="services.tasks.evaluation_sweep")
+def evaluation_sweep() -> int:
+    """Beat's 好差评 job: the invitations to rate (智能邀评) and the rectifications' reminders."""
+    return actions.evaluation_invitations_send() + actions.rectification_reminders_sweep()

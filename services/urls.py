@@ -17,7 +17,6 @@ urlpatterns: list = [
     path("bookings/<str:reference>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("bookings/<str:reference>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<str:reference>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
-    path("bookings/<str:reference>/review/", views.booking_review, name="booking_review"),
     path("bookings/<str:reference>/precheck/", views.booking_precheck_upload, name="booking_precheck_upload"),
     path("bookings/<str:reference>/check-in/", views.booking_check_in, name="booking_check_in"),
     path("hall/desk/", views.hall_desk, name="hall_desk"),
@@ -50,7 +49,6 @@ api_urlpatterns: list = [
     path("bookings/<str:reference>/check-in/", api.BookingCheckInApi.as_view(), name="api-booking-check-in"),
     path("bookings/<str:reference>/complete/", api.BookingCompleteApi.as_view(), name="api-booking-complete"),
     path("bookings/<str:reference>/no-show/", api.BookingNoShowApi.as_view(), name="api-booking-no-show"),
-    path("bookings/<str:reference>/review/", api.BookingReviewApi.as_view(), name="api-booking-review"),
     path("bookings/<str:reference>/ics/", api.BookingIcsApi.as_view(), name="api-booking-ics"),
     path("bookings/<str:reference>/precheck/", api.BookingPrecheckApi.as_view(), name="api-booking-precheck"),
     path("bookings/<str:reference>/ticket/", api.BookingTicketApi.as_view(), name="api-booking-ticket"),
@@ -71,4 +69,31 @@ api_urlpatterns: list = [
     path("precheck-uploads/<int:upload_id>/withdraw/", api.PrecheckUploadWithdrawApi.as_view(),
          name="api-precheck-upload-withdraw"),
     path("precheck-files/<int:file_id>/", api.PrecheckFileApi.as_view(), name="api-precheck-file"),
+]
+
+# 好差评: evaluations and rectifications.
+urlpatterns += [
+    path("bookings/<str:reference>/evaluate/", views.booking_evaluate, name="booking_evaluate"),
+    path("rectifications/", page_cache(views.rectification_list), name="rectification_list"),
+    path("rectifications/<int:rectification_id>/", page_cache(views.rectification_detail),
+         name="rectification_detail"),
+    path("rectifications/<int:rectification_id>/callback/", views.rectification_callback,
+         name="rectification_callback"),
+    path("rectifications/<int:rectification_id>/outcome/", views.rectification_outcome, name="rectification_outcome"),
+    path("rectifications/<int:rectification_id>/respond/", views.rectification_respond, name="rectification_respond"),
+    path("evaluations/figures.csv", views.evaluation_csv, name="evaluation_csv"),
+]
+api_urlpatterns += [
+    path("evaluations/", api.EvaluationListCreateApi.as_view(), name="api-evaluation-list"),
+    path("rectifications/", api.RectificationListApi.as_view(), name="api-rectification-list"),
+    path("rectifications/<int:rectification_id>/", api.RectificationDetailApi.as_view(),
+         name="api-rectification-detail"),
+    path("rectifications/<int:rectification_id>/callback/", api.RectificationCallbackApi.as_view(),
+         name="api-rectification-callback"),
+    path("rectifications/<int:rectification_id>/outcome/", api.RectificationOutcomeApi.as_view(),
+         name="api-rectification-outcome"),
+    path("rectifications/<int:rectification_id>/accept/", api.RectificationAcceptApi.as_view(),
+         name="api-rectification-accept"),
+    path("rectifications/<int:rectification_id>/reject/", api.RectificationRejectApi.as_view(),
+         name="api-rectification-reject"),
 ]

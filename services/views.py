@@ -14,17 +14,16 @@ from portal.exceptions import DomainError, Forbidden, Invalid, NotFound
 from portal.files import private_file_response
 from portal.filters import filter_form
 from portal.roles import is_hall_staff
-from services import actions, selectors
+from services import actions, forms, selectors
 from services.filters import BookingFilter, PrecheckUploadFilter, ServiceItemFilter
 from services.forms import (
     DeskCheckInForm,
     PrecheckDecisionForm,
     PrecheckUploadForm,
-    ReviewForm,
     SlotChoiceForm,
     WalkInForm,
 )
-from services.models import Booking, Material, PrecheckUpload, Stage
+from services.models import Booking, Material, PrecheckUpload, Rectification, Stage
 
 
 def _raise_for_page(exc: DomainError) -> None:
@@ -287,26 +286,6 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def booking_review(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = _booking(request, reference)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("services:booking_detail", reference=booking.reference)
-    try:
-        actions.review_create(booking=booking, by=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Thank you for your review."))
-    return redirect("services:booking_detail", reference=booking.reference)
-
-
 # --- pre-check of materials (材料预审) ---------------------------------------------------------
 def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_errors: dict | None = None,
                            status: int = 200) -> HttpResponse:
@@ -346,8 +325,7 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
             "upload_form": PrecheckUploadForm(),
             "qr_svg": selectors.booking_qr_svg(booking.reference),
             "can_change": selectors.booking_can_change(booking) and owner,
-            "can_review": booking.status == Booking.Status.COMPLETED and owner and not hasattr(booking, "review"),
-            "review_form": ReviewForm(),
+            **_booking_evaluation_context(booking, owner=owner),
         },
         status=status,
     )
@@ -631,4 +609,178 @@ def hall_screen(request: HttpRequest) -> HttpResponse:
         request,
         "services/hall_screen.html",
         {**selectors.queue_screen(), "refresh_seconds": settings.QUEUE_SCREEN_REFRESH_SECONDS},
+    )
+
+
+# --- 好差评: evaluating a booking, rectifications, the figures' CSV -------------------------------
+def _booking_evaluation_context(booking: Booking, *, owner: bool) -> dict:
+    """The booking page's evaluation card: the stages still open, those given (with their
+    rectification), and the 办不成事 link to the ideas form, pre-filled (services imports nothing
+    of suggestions: the template reverses its URL by name and the form reads these parameters)."""
+    from urllib.parse import urlencode
+
+    if not owner:
+        return {"evaluations": None}
+    subject = booking.slot.subject
+    item = booking.slot.item
+    department = item.department.name if item is not None else ""
+    blocker = urlencode({
+        "kind": "blocker", "category": "service",
+        "title": _("Could not get it done: %(service)s") % {"service": subject},
+        "content": _("Booking %(reference)s, %(service)s%(department)s: the matter could not be settled. What happened: ")
+        % {"reference": booking.reference, "service": subject,
+           "department": f" ({department})" if department else ""},
+    })
+    return {"evaluations": selectors.booking_evaluations(booking), "evaluation_form": forms.EvaluationForm(),
+            "blocker_query": blocker}
+
+
+@login_required
+@require_POST
+def booking_evaluate(request: HttpRequest, reference: str) -> HttpResponse:
+    """The applicant rates the booking at the stage the form names (好差评, one per stage)."""
+    booking = _booking(request, reference)
+    form = forms.EvaluationForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#evaluate")
+    try:
+        evaluation = actions.evaluation_create(booking=booking, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _raise_for_page(exc)
+        messages.error(request, str(exc.message))
+    else:
+        if hasattr(evaluation, "rectification"):
+            messages.success(request, _("Thank you. We are sorry it did not go well: the department will call you "
+                                        "back and tell you what it changed."))
+        else:
+            messages.success(request, _("Thank you for your evaluation."))
+    return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#evaluate")
+
+
+def _rectification(request: HttpRequest, rectification_id) -> Rectification:
+    try:
+        return selectors.rectification_get_for_user(user=request.user, rectification_id=rectification_id)
+    except DomainError as exc:
+        _raise_for_page(exc)
+
+
+@login_required
+@require_GET
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    """The rectifications of the officer's departments (all of them for hall staff and reviewers),
+    pending first by deadline."""
+    if not selectors.rectification_can_use_list(request.user):
+        raise PermissionDenied(_("The rectifications are for the departments' officers and hall staff."))
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.rectification_list(user=request.user, status=status), 30).get_page(request.GET.get("page"))
+    return render(request, "services/rectification_list.html", {
+        "page": page, "status": status, "statuses": Rectification.Status.choices,
+        "can_export": is_hall_staff(request.user),
+    })
+
+
+def _rectification_render(request: HttpRequest, rectification: Rectification, *, forms_bound: dict | None = None,
+                          status: int = 200) -> HttpResponse:
+    officer = selectors.rectification_officer_is(rectification=rectification, user=request.user)
+    person = rectification.evaluation.booking.user_id == request.user.pk
+    bound = forms_bound or {}
+    return render(request, "services/rectification_detail.html", {
+        "rectification": rectification, "evaluation": rectification.evaluation,
+        "events": selectors.rectification_events(rectification), "officer": officer, "person": person,
+        "callback_form": bound.get("callback") or forms.RectificationCallbackForm(),
+        "outcome_form": bound.get("outcome") or forms.RectificationOutcomeForm(),
+        "response_form": bound.get("response") or forms.RectificationResponseForm(),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def rectification_detail(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    return _rectification_render(request, _rectification(request, rectification_id))
+
+
+def _rectification_post(request, rectification_id, *, key: str, form_class, act) -> HttpResponse:
+    rectification = _rectification(request, rectification_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(rectification, form.cleaned_data)
+        except DomainError as exc:
+            _raise_for_page(exc)
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            return _rectification_render(request, rectification, forms_bound={key: form}, status=exc.status_code)
+        messages.success(request, _("Saved."))
+        return redirect("services:rectification_detail", rectification_id=rectification.pk)
+    return _rectification_render(request, rectification, forms_bound={key: form}, status=400)
+
+
+@login_required
+@require_POST
+def rectification_callback(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    def act(rectification, data):
+        contacted_at = data["contacted_at"]
+        if contacted_at is not None and timezone.is_naive(contacted_at):
+            contacted_at = timezone.make_aware(contacted_at)
+        actions.rectification_callback(rectification=rectification, contacted=data["contacted"], note=data["note"],
+                                       contacted_at=contacted_at, by=request.user)
+    return _rectification_post(request, rectification_id, key="callback", form_class=forms.RectificationCallbackForm,
+                               act=act)
+
+
+@login_required
+@require_POST
+def rectification_outcome(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    def act(rectification, data):
+        actions.rectification_answer(rectification=rectification, outcome=data["outcome"], text=data["text"],
+                                     by=request.user)
+    return _rectification_post(request, rectification_id, key="outcome", form_class=forms.RectificationOutcomeForm,
+                               act=act)
+
+
+@login_required
+@require_POST
+def rectification_respond(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    def act(rectification, data):
+        actions.rectification_respond(rectification=rectification, accepted=data["accepted"], note=data["note"],
+                                      by=request.user)
+    return _rectification_post(request, rectification_id, key="response", form_class=forms.RectificationResponseForm,
+                               act=act)
+
+
+EVALUATION_CSV_GROUPS = ("item", "window", "staff", "department", "month")
+
+
+@login_required
+@require_GET
+def evaluation_csv(request: HttpRequest) -> HttpResponse:
+    """Hall staff: the 好差评 figures as CSV, one row per service item, window, staff member,
+    department and month (``?by=`` one of them; all by default)."""
+    from portal.exports import csv_response
+
+    if not is_hall_staff(request.user):
+        raise PermissionDenied(_("Only hall staff can export the evaluation figures."))
+    wanted = request.GET.get("by", "")
+    if wanted and wanted not in EVALUATION_CSV_GROUPS:
+        return HttpResponse(_("by is one of: %(groups)s") % {"groups": ", ".join(EVALUATION_CSV_GROUPS)},
+                            status=400, content_type="text/plain; charset=utf-8")
+    groups = [wanted] if wanted else list(EVALUATION_CSV_GROUPS)
+    names = {"item": _("Service item"), "window": _("Window"), "staff": _("Staff member"),
+             "department": _("Department"), "month": _("Month")}
+    columns = ["evaluations", "satisfaction", "very_satisfied_share", "bad", "rectifications", "called_back",
+               "callback_rate", "answered", "rectification_rate", "on_time", "on_time_rate"]
+
+    def rows():
+        for group in groups:
+            for row in selectors.evaluation_figures(by=group):
+                yield [names[group], row["label"] or "—", *[row[column] for column in columns]]
+
+    return csv_response(
+        filename=f"evaluations-{timezone.localdate():%Y%m%d}.csv",
+        header=[_("Per"), _("Name"), _("Evaluations"), _("Satisfaction (%)"), _("Very satisfied (%)"),
+                _("Bad reviews"), _("Rectifications"), _("Called back"), _("Callback rate (%)"),
+                _("Outcome given"), _("Rectification rate (%)"), _("On time"), _("On-time rate (%)")],
+        rows=rows(),
     )

@@ -14,6 +14,22 @@ class SuggestionForm(forms.Form):
         help_text=_("What happened or what you propose, and where. Please leave out personal details."),
     )
 
+    @classmethod
+    def initial_from(cls, params) -> dict:
+        """A pre-filled form from GET parameters (``kind``, ``category``, ``title``, ``content``):
+        the booking page's 办不成事 link opens a blocker about its service and department. Unknown
+        choices are dropped and texts cut to their limits; the person still reviews and submits."""
+        initial = {}
+        if params.get("kind") in Suggestion.Kind.values:
+            initial["kind"] = params["kind"]
+        if params.get("category") in Suggestion.Category.values:
+            initial["category"] = params["category"]
+        for name in ("title", "content"):
+            value = (params.get(name) or "").strip()
+            if value:
+                initial[name] = value[: cls.base_fields[name].max_length]
+        return initial
+
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to"), choices=())

@@ -66,7 +66,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     """The submit form. The first POST shows similar entries (if any) so the person can support
     one instead; "submit anyway" (``confirm``) records it."""
-    form = SuggestionForm(request.POST or None)
+    form = SuggestionForm(request.POST or None, initial=SuggestionForm.initial_from(request.GET))
     similar: list[Suggestion] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from portal.roles import Role
-from services.models import Booking, Review
+from services.models import Booking, Evaluation
 from tests.e2e.conftest import fits, nav_go, sign_in
 from tests.factories import (
     TEST_PASSWORD,
@@ -118,8 +118,8 @@ def test_a_new_founder_books_reschedules_is_served_and_rates(screen):
     sign_in(page, "newfounder", "Qingchuang-2026!")
     nav_go(page, "My bookings")
     page.locator(f"a[href='/bookings/{booking.reference}/']").first.click()
-    page.locator("input[name=stars][value='5']").check()
-    page.get_by_role("button", name="Send my review").click()
+    page.locator("#evaluation-form input[name=grade][value='5']").check()
+    page.get_by_role("button", name="Send my evaluation").click()
     page.wait_for_load_state()
-    assert Review.objects.get(booking=booking).stars == 5
+    assert Evaluation.objects.get(booking=booking, stage="completion").grade == 5
     assert fits(page)

@@ -23,6 +23,7 @@ COMMANDS = {
     "sweep_case_reminders": "services.tasks.case_reminders_sweep",
     "sweep_booking_reminders": "services.tasks.booking_reminders_sweep",
     "sweep_activity_reminders": "volunteers.tasks.activity_reminders_sweep",
+    "sweep_evaluations": "services.tasks.evaluation_sweep",
 }
 JOB_NAMES = {
     "send_period_reminders": "points-stage-reminders",
@@ -31,6 +32,7 @@ JOB_NAMES = {
     "sweep_case_reminders": "case-reminders-sweep",
     "sweep_booking_reminders": "booking-reminders",
     "sweep_activity_reminders": "activity-reminders",
+    "sweep_evaluations": "evaluation-sweep",
 }
 
 

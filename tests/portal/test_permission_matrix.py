@@ -97,7 +97,6 @@ GET   /api/v1/bookings/{reference}/precheck/       -            401 200 404 200 
 POST  /api/v1/bookings/{reference}/precheck/       -            401 201 404 403 404 404 404 404 404 404
 GET   /api/v1/bookings/{reference}/ticket/         ticketed     401 200 404 200 404 404 404 404 404 404
 POST  /api/v1/bookings/{reference}/reschedule/     -            401 200 404 403 404 404 404 404 404 404
-POST  /api/v1/bookings/{reference}/review/         -            401 409 404 403 404 404 404 404 404 404
 GET   /api/v1/bundles/                             -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/bundles/{slug}/                      -            200 200 200 200 200 200 200 200 200 200
 POST  /api/v1/case-tasks/{id}/complete/            -            401 404 404 200 200 404 404 404 403 404
@@ -108,6 +107,14 @@ GET   /api/v1/cases/{id}/                          -            401 404 404 200 
 POST  /api/v1/cases/{id}/cancel/                   -            401 404 404 200 403 404 404 404 403 404
 GET   /api/v1/cases/{id}/reminders/                -            401 404 404 200 403 404 404 404 200 404
 POST  /api/v1/cases/{id}/tasks/                    -            401 404 404 201 403 404 404 404 403 404
+GET   /api/v1/evaluations/                         -            401 200 200 200 200 200 200 200 200 200
+POST  /api/v1/evaluations/                         -            401 201 404 403 404 404 404 404 404 404
+GET   /api/v1/rectifications/                      -            401 200 200 200 200 200 200 200 200 200
+GET   /api/v1/rectifications/{rectification_id}/   -            401 200 404 200 200 404 404 404 200 404
+POST  /api/v1/rectifications/{rectification_id}/callback/ -     401 403 404 403 200 404 404 404 403 404
+POST  /api/v1/rectifications/{rectification_id}/outcome/ -      401 403 404 403 409 404 404 404 403 404
+POST  /api/v1/rectifications/{rectification_id}/accept/ -       401 409 404 403 403 404 404 404 403 404
+POST  /api/v1/rectifications/{rectification_id}/reject/ -       401 409 404 403 403 404 404 404 403 404
 GET   /api/v1/departments/                         -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/indicators/                          -            200 200 200 200 200 200 200 200 200 200
 GET   /api/v1/leaderboard/                         -            200 200 200 200 200 200 200 200 200 200
@@ -206,7 +213,13 @@ GET   services:booking_ics                 -            302 200 404 403 404 404 
 GET   services:booking_list                -            302 200 200 200 200 200 200 200 200 200
 POST  services:booking_precheck_upload     -            302 302 404 403 404 404 404 404 404 404
 GET   services:booking_reschedule          -            302 200 404 403 404 404 404 404 404 404
-POST  services:booking_review              -            302 302 404 403 404 404 404 404 404 404
+POST  services:booking_evaluate            -            302 302 404 403 404 404 404 404 404 404
+GET   services:evaluation_csv              -            302 403 403 200 403 403 403 403 403 403
+GET   services:rectification_list          -            302 403 403 200 200 200 403 403 200 403
+GET   services:rectification_detail        -            302 200 404 200 200 404 404 404 200 404
+POST  services:rectification_callback      -            302 403 404 403 302 404 404 404 403 404
+POST  services:rectification_outcome       -            302 403 404 403 409 404 404 404 403 404
+POST  services:rectification_respond       -            302 409 404 403 403 404 404 404 403 404
 GET   services:bundle_book                 -            302 200 200 200 200 200 200 200 200 200
 GET   services:bundle_detail               -            200 200 200 200 200 200 200 200 200 200
 GET   services:catalogue                   -            200 200 200 200 200 200 200 200 200 200
@@ -334,6 +347,12 @@ def _world() -> dict:
                            slot=SlotFactory(bundle=None, item=item, starts_at=timezone.now(), booked_count=1))
     services_actions.queue_walk_in(item=item, by=users["staff"])
     called = services_actions.queue_call_next(window=window, by=users["staff"])
+    # 好差评: the checked-in booking's bad review at acceptance opened department A's rectification;
+    # a completed booking of the entrepreneur is still to be rated.
+    rectification = services_actions.evaluation_create(
+        booking=ticketed, stage="acceptance", grade=1, comment="窗口解释不清楚", by=users["ent"]).rectification
+    BookingFactory(reference="QC2026DONE", user=users["ent"], status="completed",
+                   slot=SlotFactory(bundle=None, item=item, booked_count=1))
     upload = services_actions.precheck_upload_create(booking=booking, material=id_card, files=[_png()],
                                                      by=users["ent"])
 
@@ -364,7 +383,7 @@ def _world() -> dict:
     return {
         **users, "captain": captain, "dept_a": dept_a, "dept_b": dept_b, "team_a": team_a, "team_b": team_b,
         "item": item, "bundle": bundle, "slot": slot, "later": later, "booking": booking, "charter": charter,
-        "upload": upload, "window": window, "ticketed": ticketed, "today": today, "called": called, "file": upload.files.get(), "case": case,
+        "upload": upload, "window": window, "ticketed": ticketed, "today": today, "called": called, "rectification": rectification, "file": upload.files.get(), "case": case,
         "task": task, "activity": activity, "period": period, "achievement": achievement,
         "published": published, "appeal": appeal, "suggestion": suggestion, "other_suggestion": other_suggestion,
     }
@@ -375,10 +394,11 @@ DEFAULT_OBJECT = {
     "achievements": "achievement", "activities": "activity", "appeals": "appeal", "case-tasks": "task",
     "cases": "case", "periods": "period", "bookings": "booking", "bundles": "bundle", "teams": "team_a",
     "services": "item", "suggestions": "suggestion", "precheck-uploads": "upload", "precheck-files": "file",
-    "windows": "window", "queue-tickets": "called",
+    "windows": "window", "queue-tickets": "called", "rectifications": "rectification",
 }
 LOOKUP = {"id": "pk", "reference": "reference", "slug": "slug", "code": "code", "number": "number",
-          "upload_id": "pk", "file_id": "pk", "window_id": "pk", "ticket_id": "pk"}
+          "upload_id": "pk", "file_id": "pk", "window_id": "pk", "ticket_id": "pk",
+          "rectification_id": "pk"}
 
 
 def _api_url(path: str, obj: str, w: dict) -> str:
@@ -405,7 +425,9 @@ BODIES = {
     "/api/v1/bookings/": lambda w: {"slot": w["later"].pk},
     "/api/v1/bookings/{reference}/precheck/": lambda w: {"material": w["charter"].pk, "files": [_png()]},
     "/api/v1/bookings/{reference}/reschedule/": lambda w: {"slot": w["later"].pk},
-    "/api/v1/bookings/{reference}/review/": lambda w: {"stars": 5, "comment": "很好"},
+    "/api/v1/evaluations/": lambda w: {"booking": "QC2026DONE", "stage": "completion", "grade": 4},
+    "/api/v1/rectifications/{rectification_id}/callback/": lambda w: {"contacted": True, "note": "已电话回访"},
+    "/api/v1/rectifications/{rectification_id}/outcome/": lambda w: {"outcome": "rectified", "text": "已增开窗口"},
     "/api/v1/case-tasks/{id}/complete/": lambda w: {"note": "已出具意见"},
     "/api/v1/case-tasks/{id}/reschedule/": lambda w: {"working_days": 3, "reason": "等待材料"},
     "/api/v1/cases/": lambda w: {"title": "新堵点", "description": "需要协同", "lead_department": "market",
@@ -438,7 +460,10 @@ FORMATS = {"/api/v1/bookings/{reference}/precheck/": "multipart"}
 QUERIES = {"/api/v1/suggestions/similar/": {"title": "延长青年专区周末服务时间"}}
 # Bodies for the pages' forms (the same writes as the API's, as the page's form sends them).
 PAGE_BODIES = {
-    "services:booking_review": lambda w: {"stars": 5, "comment": "很好"},
+    "services:booking_evaluate": lambda w: {"stage": "completion", "grade": 5, "comment": "很好"},
+    "services:rectification_callback": lambda w: {"contacted": "yes", "note": "已电话回访"},
+    "services:rectification_outcome": lambda w: {"outcome": "rectified", "text": "已增开窗口"},
+    "services:rectification_respond": lambda w: {"accepted": "yes"},
     "services:booking_precheck_upload": lambda w: {"material": w["charter"].pk, "files": [_png()]},
     "services:hall_desk": lambda w: {"walkin-item": w["item"].pk},
     "services:precheck_decide": lambda w: {"decision": "accept"},
@@ -515,6 +540,7 @@ def _page_url(name: str, obj: str, w: dict) -> str:
         "number": lambda: w["suggestion"].number, "upload_id": lambda: w["upload"].pk,
         "file_id": lambda: w["file"].pk, "window_id": lambda: w["window"].pk,
         "ticket_id": lambda: w["called"].pk, "move": lambda: "done",
+        "rectification_id": lambda: w["rectification"].pk,
     }
     params = _page_patterns()[name].pattern.converters
     return reverse(name, kwargs={param: values[param]() for param in params})

@@ -21,7 +21,7 @@ PUBLIC = {
     "/teams/": (2, 0),
     "team": (6, 0),
     "/leaderboard/": (6, 0),  # the page's ranks: one histogram of the totals above it
-    "/dashboard/": (25, 0),
+    "/dashboard/": (27, 0),  # +2: the 好差评 figures (overall and per month)
     "/api/v1/services/": (2, 0),
     "/api/v1/bundles/": (5, 0),
     "/api/v1/slots/": (2, 0),
@@ -34,7 +34,7 @@ SIGNED_IN = {
     "/me/": (22, 2),
     # + the person's active bookings of the bundle (told before a second one)
     "picker": (11, 2),
-    "booking": (18, 2),
+    "booking": (19, 2),  # +1: the evaluations given at each stage
 }
 
 

@@ -267,6 +267,12 @@ def _fill_today(apps) -> SimpleNamespace:
     BookingEvent = apps.get_model("services", "BookingEvent")
     booked = Booking.objects.create(reference="QK7M2P9X4R", slot=slot, user=founder, note="带齐材料")
     cancelled = Booking.objects.create(reference="QK7M2P9X4S", slot=slot, user=member, status="cancelled")
+    # Two completed visits with today's 1-5 star reviews: they become completion-stage evaluations.
+    Review = apps.get_model("services", "Review")
+    done = [Booking.objects.create(reference=f"QK7M2P9X5{n}", slot=slot, user=founder, status="completed")
+            for n in (2, 3)]
+    reviews = [Review.objects.create(booking=done[0], stars=5, comment="一次办好"),
+               Review.objects.create(booking=done[1], stars=1, comment="等了很久")]
     booking_events = [
         BookingEvent.objects.create(booking=booked, to_status="booked", actor=founder),
         BookingEvent.objects.create(booking=cancelled, to_status="booked", actor=member),
@@ -328,7 +334,8 @@ def _fill_today(apps) -> SimpleNamespace:
         log=(log.pk, log.content_type_id),
         item=(item.pk, item.department_id),
         slot=(slot.pk, slot.booked_count),
-        bookings={b.pk: (b.reference, b.status, b.user_id, b.slot_id) for b in (booked, cancelled)},
+        bookings={b.pk: (b.reference, b.status, b.user_id, b.slot_id) for b in (booked, cancelled, *done)},
+        reviews={r.booking_id: (r.stars, r.comment, r.created_at) for r in reviews},
         booking_events={e.pk: (e.booking_id, e.from_status, e.to_status, e.actor_id, e.note, e.at)
                         for e in booking_events},
         activity_change=(activity_change.pk, activity_change.activity_id, activity_change.from_status,
@@ -358,8 +365,24 @@ def _upgrade(migrator) -> None:
     _after_migrate(state)
 
 
+# Today's tables a migration empties into others and drops: the star reviews (now evaluations).
+DROPPED = {"services_review": "services_evaluation"}
+
+
 def _check_every_table(today) -> None:
-    assert _row_counts(today.state) == today.counts
+    counts = _row_counts(today.state)
+    for table in DROPPED:
+        assert counts.pop(table) is None, f"{table} should be gone"
+    assert counts == {table: n for table, n in today.counts.items() if table not in DROPPED}
+
+
+def _check_reviews_became_evaluations(today) -> None:
+    """5→非常满意 … 1→非常不满意, at completion, with the comment and the time, nothing lost."""
+    Evaluation = global_apps.get_model("services", "Evaluation")
+    assert {e.booking_id: (e.grade, e.comment, e.created_at) for e in Evaluation.objects.all()} == today.saved.reviews
+    assert set(Evaluation.objects.values_list("stage", flat=True)) == {"completion"}
+    assert Evaluation.objects.filter(grade=1).get().item_id == today.saved.item[0]
+    assert not global_apps.get_model("services", "Rectification").objects.exists()
 
 
 def _check_hall(today) -> None:
@@ -467,6 +490,7 @@ def _check_reminders(today) -> None:
 def test_it_upgrades_keeping_every_row_id_and_link(migrator, today):
     _upgrade(migrator)
     _check_every_table(today)
+    _check_reviews_became_evaluations(today)
     _check_hall(today)
     _check_cases(today)
     _check_bookings_teams_points(today)

@@ -119,7 +119,7 @@ def test_it_refuses_a_capacity_below_the_places_booked(hall_staff, client_as):
     assert slot.capacity == 5
 
 
-@pytest.mark.parametrize("model", ["material", "serviceitem", "bundle", "slot", "booking", "review"])
+@pytest.mark.parametrize("model", ["material", "serviceitem", "bundle", "slot", "booking", "evaluation", "rectification"])
 def test_it_shows_the_admin_lists_to_hall_staff(hall_staff, client_as, model):
     BookingFactory()
     client = client_as(hall_staff)

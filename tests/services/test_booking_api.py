@@ -7,7 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from services.actions import REFERENCE_ALPHABET
-from services.models import Booking, BookingEvent, Review, Slot
+from services.models import Booking, BookingEvent, Slot
 from tests.factories import BookingFactory, BundleFactory, ServiceItemFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,8 +156,8 @@ def test_it_hides_other_peoples_bookings(api_as, entrepreneur, other_entrepreneu
     client = api_as(entrepreneur)
     for suffix in ["", "ics/"]:
         assert client.get(f"/api/v1/bookings/{booking.reference}/{suffix}").status_code == 404
-    for action in ["cancel", "reschedule", "review", "check-in", "complete"]:
-        response = client.post(f"/api/v1/bookings/{booking.reference}/{action}/", {"slot": 1, "stars": 5}, format="json")
+    for action in ["cancel", "reschedule", "check-in", "complete"]:
+        response = client.post(f"/api/v1/bookings/{booking.reference}/{action}/", {"slot": 1}, format="json")
         assert response.status_code == 404, action
     booking.refresh_from_db()
     assert booking.status == "booked"
@@ -278,31 +278,6 @@ def test_it_marks_no_shows_only_once_the_slot_has_started(api_as, hall_staff, en
         assert staff.post(f"/api/v1/bookings/{booking.reference}/no-show/").json()["status"] == "no_show"
     booking.refresh_from_db()
     assert booking.status == "no_show"
-
-
-def test_it_takes_one_review_after_completion(api_as, entrepreneur, hall_staff):
-    booking = BookingFactory(user=entrepreneur, status="completed")
-    client = api_as(entrepreneur)
-    url = f"/api/v1/bookings/{booking.reference}/review/"
-    assert client.post(url, {"stars": 0}, format="json").status_code == 400
-    assert client.post(url, {"stars": 6}, format="json").status_code == 400
-    assert client.post(url, {"stars": "many"}, format="json").status_code == 400
-    assert api_as(hall_staff).post(url, {"stars": 5}, format="json").status_code == 403
-    response = client.post(url, {"stars": 5, "comment": "一次就办好了"}, format="json")
-    assert response.status_code == 201
-    assert response.json()["stars"] == 5
-    second = client.post(url, {"stars": 1}, format="json")
-    assert second.status_code == 409
-    assert second.json()["code"] == "already_reviewed"
-    assert Review.objects.get().comment == "一次就办好了"
-    assert client.get(f"/api/v1/bookings/{booking.reference}/").json()["review"]["stars"] == 5
-
-
-def test_it_refuses_a_review_before_completion(api_as, entrepreneur):
-    booking = BookingFactory(user=entrepreneur)
-    response = api_as(entrepreneur).post(f"/api/v1/bookings/{booking.reference}/review/", {"stars": 5}, format="json")
-    assert response.status_code == 409
-    assert not Review.objects.exists()
 
 
 def test_it_downloads_a_booking_as_an_icalendar_event(api_as, entrepreneur, hall_staff, bundle):

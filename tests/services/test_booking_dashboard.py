@@ -3,22 +3,22 @@ import pytest
 from django.utils import translation
 
 from services.dashboard import catalogue_and_booking_figures
-from services.models import Review, Step
+from services.models import Evaluation, Step
 from services.selectors import satisfaction
 from tests.factories import BookingFactory, BundleFactory, BundleItemFactory, ServiceItemFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _review(stars: int) -> None:
-    Review.objects.create(booking=BookingFactory(status="completed"), stars=stars)
+def _review(grade: int) -> None:
+    Evaluation.objects.create(booking=BookingFactory(status="completed"), stage="completion", grade=grade)
 
 
-def test_it_defines_satisfaction_as_the_share_of_4_and_5_stars():
+def test_it_defines_satisfaction_as_the_share_of_the_three_upper_grades():
     assert satisfaction()["rate"] is None
-    for stars in (5, 4, 3, 5):
-        _review(stars)
-    assert satisfaction() == {"rate": 75.0, "reviews": 4, "satisfied": 3}
+    for grade in (5, 4, 3, 2, 5, 1, 3, 4):
+        _review(grade)
+    assert satisfaction() == {"rate": 75.0, "reviews": 8, "satisfied": 6}
 
 
 def _bundle():
@@ -41,7 +41,7 @@ def test_it_reports_items_bundles_savings_bookings_and_satisfaction(django_asser
     assert figures["Handling steps saved by bundles (average)"]["value"] == 25
     assert figures["Visits saved by bundles (average)"]["value"] == 50
     assert figures["Bookings"]["value"] == 1  # the cancelled one does not count
-    assert figures["Satisfaction (share of 4 and 5 star reviews)"]["value"] == 100.0
+    assert figures["Satisfaction (share of the three upper grades)"]["value"] == 100.0
     for _n in range(10):
         _bundle()
     with django_assert_max_num_queries(8):

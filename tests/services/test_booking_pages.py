@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from services.models import Booking, Review, Step
+from services.models import Booking, Step
 from tests.factories import (
     BookingFactory,
     BundleFactory,
@@ -168,18 +168,6 @@ def test_it_reschedules_from_the_page(client_as, entrepreneur, bundle):
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.slot == new
-
-
-def test_it_reviews_a_completed_booking_once_from_the_page(client_as, entrepreneur):
-    booking = BookingFactory(user=entrepreneur, status="completed")
-    client = client_as(entrepreneur)
-    assert 'name="stars"' in client.get(f"/bookings/{booking.reference}/").content.decode()
-    client.post(f"/bookings/{booking.reference}/review/", {"stars": "9"})
-    assert not Review.objects.exists()
-    client.post(f"/bookings/{booking.reference}/review/", {"stars": "4", "comment": "很方便"})
-    client.post(f"/bookings/{booking.reference}/review/", {"stars": "1"})
-    review = Review.objects.get()
-    assert (review.stars, review.comment) == (4, "很方便")
 
 
 def test_it_lists_my_bookings_on_my_page_and_the_bookings_page(client_as, entrepreneur, other_entrepreneur):
