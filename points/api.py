@@ -410,10 +410,11 @@ class LeaderboardMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="member.__str__")
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     team_name = serializers.CharField(source="team.name")
+    rank = serializers.IntegerField(read_only=True, help_text="Tied totals share a rank (1, 2, 2, 4).")
 
     class Meta:
         model = MemberResult
-        fields = ["member", "name", "team", "team_name", "total", "stars", "is_good_youth"]
+        fields = ["rank", "member", "name", "team", "team_name", "total", "stars", "is_good_youth"]
 
 
 class LeaderboardPagination(PageNumberPagination):
@@ -452,6 +453,7 @@ class LeaderboardApi(APIView):
         count = memoize(f"leaderboard-count:{period.pk}:{request.query_params.get('team', '')}", members.count)
         paginator = _KnownCountPagination(count)
         page = paginator.paginate_queryset(members, request, view=self)
+        page = selectors.leaderboard_ranked(rows=page, members=members)
         response = paginator.get_paginated_response(LeaderboardMemberSerializer(page, many=True).data)
         response.data["period"] = {"id": period.pk, "name": period.name, "published_at": period.published_at}
         response.data["teams"] = memoize(f"leaderboard-teams:{period.pk}", lambda: [

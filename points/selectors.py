@@ -418,11 +418,35 @@ def leaderboard_teams(*, period: Period) -> QuerySet[TeamRating]:
 
 
 def leaderboard_members(*, period: Period, filters=None) -> QuerySet[MemberResult]:
+    """The period's members, best total first (no total last), as the filters keep them. Their
+    ``rank`` is set on the page shown by ``leaderboard_ranked``, not computed for every member."""
     # Ties break on the member id, not the name: the (period, -total) index then serves the sort.
     qs = MemberResult.objects.filter(period=period).select_related("member", "team").order_by("-total", "member_id")
-    # Tied totals share a rank (1, 2, 2, 4), counted among the members the filters keep.
-    qs = filters_apply(LeaderboardFilter, filters, qs)
-    return qs.annotate(rank=Window(Rank(), order_by=F("total").desc(nulls_last=True)))
+    return filters_apply(LeaderboardFilter, filters, qs)
+
+
+def leaderboard_ranked(*, rows: Iterable[MemberResult], members: QuerySet[MemberResult]) -> list[MemberResult]:
+    """Set ``rank`` on a page of ``members``: tied totals share a rank (1, 2, 2, 4), counted among
+    the members the filters keep, and no total ranks after every total (publication gives every
+    member a total; a member without one would be listed first on PostgreSQL, last on SQLite).
+
+    One query that reads only the members ranked above the page's lowest total (how many have each
+    higher total), so the first page of 10,000 members costs what the first page of 100 does; a
+    window function over the whole period would sort every member on every request."""
+    rows = list(rows)
+    if not rows:
+        return rows
+    totals = [row.total for row in rows if row.total is not None]
+    above = members.order_by().filter(total__isnull=False)
+    if len(totals) == len(rows):
+        above = above.filter(total__gt=min(totals))
+    histogram = list(above.values("total").annotate(n=Count("pk")).values_list("total", "n"))
+    for row in rows:
+        if row.total is None:
+            row.rank = 1 + sum(n for _total, n in histogram)
+        else:
+            row.rank = 1 + sum(n for total, n in histogram if total > row.total)
+    return rows
 
 
 def published_periods() -> QuerySet[Period]:

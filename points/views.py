@@ -50,6 +50,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             raise
         return render(request, "points/leaderboard.html", {"period": None, "periods": periods})
     page = Paginator(members, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.leaderboard_ranked(rows=page.object_list, members=members)
     return render(request, "points/leaderboard.html", {
         "period": period,
         "periods": periods,
@@ -74,10 +75,15 @@ def leaderboard_csv(request: HttpRequest) -> HttpResponse:
     yes, no = _("yes"), _("no")
 
     def rows():
-        for rank, result in enumerate(members, start=1):
+        # Ranked a thousand at a time, ties sharing a rank as on the page.
+        for start in range(0, members.count(), 1000):
+            yield from selectors.leaderboard_ranked(rows=members[start:start + 1000], members=members)
+
+    def lines():
+        for result in rows():
             team = teams.get(result.team_id)
             yield [
-                rank, str(result.member), result.member.username, result.team.name, result.total, result.stars,
+                result.rank, str(result.member), result.member.username, result.team.name, result.total, result.stars,
                 yes if result.is_good_youth else no,
                 team.average if team else None, team.stars if team else None,
                 (yes if team.is_pioneer_post else no) if team else None,
@@ -88,7 +94,7 @@ def leaderboard_csv(request: HttpRequest) -> HttpResponse:
         header=[_("Rank"), _("Member"), _("Username"), _("Team"), _("Score"), _("Star level"),
                 _("Good youth of government service"), _("Team average"), _("Team star level"),
                 _("Youth pioneer post")],
-        rows=rows(),
+        rows=lines(),
     )
 
 

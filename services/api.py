@@ -507,7 +507,8 @@ class PrecheckUploadWithdrawApi(_PrecheckUploadObjectApi):
 
 
 class PrecheckFileApi(_BookingApiMixin, APIView):
-    """One uploaded file, to the applicant, the checking department or hall staff; each access recorded."""
+    """One uploaded file, to the applicant, the checking department or the staff of a window serving
+    the booking (403 for other hall staff); each access recorded."""
 
     permission_classes = [IsAuthenticated]
 

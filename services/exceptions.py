@@ -73,3 +73,11 @@ class QueueEmpty(Conflict):
 
 class RecallsNeeded(Conflict):
     code = "recalls_needed"
+
+
+class PrecheckFileNotYours(Forbidden):
+    code = "precheck_file_not_yours"
+    default_message = _(
+        "Only the applicant, the checking department and the staff of a window serving this booking "
+        "may open its files."
+    )

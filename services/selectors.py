@@ -16,7 +16,7 @@ from portal.filters import filters_apply
 from portal.home import home_section
 from portal.pagecache import memoize
 from portal.roles import is_hall_staff
-from services.exceptions import Invalid, NotFound
+from services.exceptions import Invalid, NotFound, PrecheckFileNotYours
 from services.filters import BookingFilter, BundleFilter, PrecheckUploadFilter, ServiceItemFilter, SlotFilter
 from services.models import (
     GRADES_BAD,
@@ -449,7 +449,11 @@ def precheck_upload_get_for_user(*, user, upload_id) -> PrecheckUpload:
 
 
 def precheck_file_get_for_user(*, user, file_id) -> PrecheckFile:
-    """A file of an upload ``user`` may see, still kept (404 once deleted after retention)."""
+    """A file of an upload ``user`` may see, still kept (404 once deleted after retention).
+
+    Seeing that an upload exists is not enough to open its files (the Personal Information
+    Protection Law's "minimum necessary"): a hall staff member who neither checks it nor sits at a
+    window serving the booking gets 403."""
     try:
         file_id = int(file_id)
     except (TypeError, ValueError):
@@ -457,8 +461,52 @@ def precheck_file_get_for_user(*, user, file_id) -> PrecheckFile:
     file = PrecheckFile.objects.select_related("upload").filter(pk=file_id).exclude(file="").first()
     if file is None:
         raise NotFound(_("There is no such file."))
-    precheck_upload_get_for_user(user=user, upload_id=file.upload_id)
+    upload = precheck_upload_get_for_user(user=user, upload_id=file.upload_id)
+    if not precheck_file_opener(user=user, bookings=[upload.booking])(upload):
+        raise PrecheckFileNotYours()
     return file
+
+
+def _booking_item_ids(bookings: Iterable[Booking]) -> dict[int, set[int]]:
+    """Each booking's service items: its slot's item, or every item of its slot's bundle (one query
+    for all the bundles)."""
+    bookings = list(bookings)
+    bundle_ids = {booking.slot.bundle_id for booking in bookings if booking.slot.bundle_id}
+    bundle_items: dict[int, set[int]] = {}
+    for bundle_id, item_id in BundleItem.objects.filter(bundle_id__in=bundle_ids).values_list("bundle_id", "item_id"):
+        bundle_items.setdefault(bundle_id, set()).add(item_id)
+    return {
+        booking.pk: ({booking.slot.item_id} if booking.slot.item_id else bundle_items.get(booking.slot.bundle_id, set()))
+        for booking in bookings
+    }
+
+
+def precheck_file_opener(*, user, bookings: Iterable[Booking]):
+    """Who may open the files of an upload of these bookings: the applicant, an officer of the
+    checking department, and hall staff sitting at a window that serves one of the booking's
+    items or has called the booking's number (superusers too, as everywhere; every opening is
+    recorded). Returns ``opens(upload) -> bool``; two queries whatever the number of uploads."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return lambda upload: False
+    if user.is_superuser:
+        return lambda upload: True
+    bookings = list(bookings)
+    if all(booking.user_id == user.pk for booking in bookings):
+        return lambda upload: True  # the applicant's own page: no query
+    department_ids = set(_officer_department_ids(user))
+    served: set[int] = set()
+    if is_hall_staff(user) and bookings:
+        seats = Window.objects.filter(staff=user)
+        seat_items = set(seats.filter(items__isnull=False).values_list("items", flat=True))
+        items = _booking_item_ids(bookings)
+        served = {booking.pk for booking in bookings if items[booking.pk] & seat_items}
+        served |= set(QueueTicket.objects.filter(booking__in=bookings, window__in=seats).values_list("booking_id", flat=True))
+
+    def opens(upload: PrecheckUpload) -> bool:
+        return (upload.booking.user_id == user.pk or upload.department_id in department_ids
+                or upload.booking_id in served)
+
+    return opens
 
 
 def precheck_may_decide(*, upload: PrecheckUpload, user, department_ids: Iterable[int] | None = None) -> bool:

@@ -266,6 +266,9 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
                            status: int = 200) -> HttpResponse:
     subject, materials = selectors.booking_subject_with_materials(booking)
     precheck = selectors.booking_precheck(booking)
+    opens = selectors.precheck_file_opener(user=request.user, bookings=[booking])
+    for row in precheck["rows"]:
+        row["files_open"] = row["latest"] is not None and opens(row["latest"])
     owner = booking.user_id == request.user.pk
     ticket = selectors.booking_ticket(booking)
     return render(
@@ -352,8 +355,9 @@ def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: di
         status = 400
     page = Paginator(uploads, 30).get_page(request.GET.get("page"))
     department_ids = set(request.user.departments.values_list("pk", flat=True))
+    opens = selectors.precheck_file_opener(user=request.user, bookings={upload.booking for upload in page})
     rows = [
-        {"upload": upload,
+        {"upload": upload, "files_open": opens(upload),
          "may_decide": selectors.precheck_may_decide(upload=upload, user=request.user, department_ids=department_ids),
          "form": PrecheckDecisionForm(auto_id=f"id_%s_{upload.pk}"), "error": (errors or {}).get(upload.pk)}
         for upload in page
@@ -400,7 +404,8 @@ def precheck_decide(request: HttpRequest, upload_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def precheck_file(request: HttpRequest, file_id: int) -> HttpResponse:
-    """One uploaded file, to the applicant, the checking department or hall staff; each access recorded."""
+    """One uploaded file, to the applicant, the checking department or the staff of a window serving
+    the booking (``selectors.precheck_file_opener``); each access recorded."""
     try:
         file = selectors.precheck_file_get_for_user(user=request.user, file_id=file_id)
     except DomainError as exc:
@@ -496,6 +501,13 @@ def hall_window(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _window_seated(request, window_id)
     current = selectors.queue_window_current(window=window)
     waiting = list(selectors.queue_waiting_for_window(window=window)[:20])
+    # The called person's pre-checked materials: staff compare the originals with what was accepted.
+    precheck = None
+    if current is not None and current.booking_id:
+        precheck = selectors.booking_precheck(current.booking)
+        opens = selectors.precheck_file_opener(user=request.user, bookings=[current.booking])
+        for row in precheck["rows"]:
+            row["files_open"] = row["latest"] is not None and opens(row["latest"])
     return render(
         request,
         "services/hall_window.html",
@@ -507,6 +519,7 @@ def hall_window(request: HttpRequest, window_id: int) -> HttpResponse:
             "max_recalls": settings.QUEUE_MAX_RECALLS,
             "can_no_show": current is not None and current.recalls >= settings.QUEUE_MAX_RECALLS,
             "times": selectors.queue_times_today(window=window),
+            "precheck": precheck,
         },
     )
 

@@ -23,7 +23,9 @@ member's achievement, is covered by tests/points.
 A page that needs a signed-in person sends anonymous visitors to sign in (302). The pre-check objects: the
 entrepreneur's booking needs two materials checked by department A; one (the ID card) has a version
 waiting, with one file, so the of2 column is "another department's upload". Hall staff see every
-upload and file but only the checking department decides; only the applicant uploads and withdraws.
+upload, and open its files because they sit at window 3, which serves the booking's item (other
+hall staff get 403: tests/services/test_precheck_pages.py); only the checking department decides;
+only the applicant uploads and withdraws.
 """
 from datetime import timedelta
 

@@ -9,6 +9,7 @@ from services import actions
 from services.models import PrecheckFileAccess, PrecheckUpload
 from tests.factories import UserFactory
 from tests.services.conftest import jpeg, pdf
+from tests.services.queue_setup import hall
 
 
 def _upload(api_as, user, booking, material, *files):
@@ -120,10 +121,15 @@ def test_it_hides_an_upload_from_another_applicant_and_another_department(api_as
     assert not PrecheckFileAccess.objects.exists()
 
 
-def test_it_serves_files_to_those_allowed_and_records_each_access(api_as, precheck_booking, materials,
+def test_it_serves_files_to_those_allowed_and_records_each_access(api_as, precheck_booking, materials, precheck_bundle,
                                                                   entrepreneur, officer, hall_staff):
     upload = _upload(api_as, entrepreneur, precheck_booking, materials["id"], jpeg("身份证.jpg")).json()
     url = upload["files"][0]["url"]
+    # Hall staff see that the upload exists, but open its files only from a window serving the booking.
+    refused = api_as(hall_staff).get(url)
+    assert refused.status_code == 403 and refused.json()["code"] == "precheck_file_not_yours"
+    assert not PrecheckFileAccess.objects.exists()
+    hall(staff=hall_staff, item=precheck_bundle.bundle_items.get(position=1).item)
     for reader in (entrepreneur, officer, hall_staff):
         response = api_as(reader).get(url)
         assert response.status_code == 200

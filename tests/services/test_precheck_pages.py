@@ -160,3 +160,41 @@ def test_the_admin_completes_a_booking_not_settled_in_one_visit(client_as, prech
     precheck_booking.refresh_from_db()
     assert (precheck_booking.status, precheck_booking.settled_in_one_visit) == ("completed", False)
     assert client_as(hall_staff).get(f"/admin/services/booking/{precheck_booking.pk}/change/").status_code == 200
+
+
+def test_only_the_window_serving_the_booking_opens_its_files(client_as, materials, entrepreneur, hall_staff):
+    """Personal Information Protection: hall staff see that a material was uploaded, but only the
+    staff of a window serving the booking's item open the file, and the window's page shows the
+    called person's accepted materials."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.factories import ServiceItemFactory
+    from tests.services.queue_setup import NOW, booking_at, hall, window_staff
+
+    with time_machine.travel(NOW, tick=False):
+        item = ServiceItemFactory(code="company-setup", name="企业设立登记", materials=[materials["id"]])
+        _, window, _ = hall(staff=hall_staff, item=item)
+        _, elsewhere, _ = hall(staff=window_staff("clerk"), number=4, item=ServiceItemFactory(code="tax"))
+        booking = booking_at(item, starts_at=NOW + timedelta(minutes=10), user=entrepreneur, reference="WINFILE1")
+        upload = actions.precheck_upload_create(booking=booking, material=materials["id"], files=[jpeg("身份证.jpg")],
+                                                by=entrepreneur)
+        file_url = f"/precheck/files/{upload.files.get().pk}/"
+        clerk = elsewhere.staff.get()
+
+        # The clerk at a window for another service sees the booking, not the file.
+        page = client_as(clerk).get(f"/bookings/{booking.reference}/").content.decode()
+        assert "身份证.jpg" in page and file_url not in page
+        assert client_as(clerk).get(file_url).status_code == 403
+        assert not PrecheckFileAccess.objects.exists()
+
+        # The staff member sitting at the window for this item opens it, from the booking page...
+        assert file_url in client_as(hall_staff).get(f"/bookings/{booking.reference}/").content.decode()
+        # ... and from their window's page once the person is called.
+        actions.queue_check_in(booking=booking, by=hall_staff)
+        actions.queue_call_next(window=window, by=hall_staff)
+        window_page = client_as(hall_staff).get(f"/hall/windows/{window.pk}/").content.decode()
+        assert 'id="current-materials"' in window_page and file_url in window_page
+        assert client_as(hall_staff).get(file_url).status_code == 200
+        assert list(PrecheckFileAccess.objects.values_list("by__username", flat=True)) == [hall_staff.username]
