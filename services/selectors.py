@@ -954,8 +954,8 @@ def rectification_events(rectification: Rectification) -> QuerySet:
 
 @me_todo(15)
 def rectification_me_todo(*, user) -> list[dict]:
-    """Officers: their departments' rectifications still owing a callback or an outcome; the person:
-    outcomes waiting for their answer. One query each, none for people with neither."""
+    """Officers: their departments' rectifications still owing a callback or an outcome (one query;
+    none for others). The person hears of an outcome by notification, linked to where they answer."""
     from portal.roles import Role, has_role
 
     todos = []
@@ -983,7 +983,7 @@ def _rate(part: int, whole: int) -> float | None:
 EVALUATION_GROUPS = {
     "item": ("item_id", "item__name"),
     "window": ("window_id", "window__number"),
-    "staff": ("staff_id", "staff__display_name"),
+    "staff": ("staff_id", "staff__display_name"),  # the username when there is no display name
     "department": ("department_id", "department__name"),
     "month": None,
 }
@@ -1025,8 +1025,9 @@ def evaluation_figures(*, by: str | None = None, since: datetime | None = None) 
                 .annotate(**aggregates).order_by("month")]
     else:
         key, label = EVALUATION_GROUPS[by]
-        rows = [{"key": row[key], "label": "" if row[label] is None else str(row[label]), **row}
-                for row in queryset.values(key, label).annotate(**aggregates).order_by(label, key)]
+        names = [key, label, "staff__username"] if by == "staff" else [key, label]
+        rows = [{"key": row[key], "label": str(row[label] or row.get("staff__username") or ""), **row}
+                for row in queryset.values(*names).annotate(**aggregates).order_by(label, key)]
         if by == "window":
             for row in rows:
                 row["label"] = str(_("Window %(number)s") % {"number": row["label"]}) if row["key"] else ""

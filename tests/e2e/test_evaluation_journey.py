@@ -7,6 +7,7 @@ from django.utils import timezone
 from portal.roles import Role
 from services.models import Rectification
 from tests.e2e.conftest import fits, open_menu, sign_in
+from tests.e2e.test_accessibility import _violations
 from tests.factories import (
     TEST_PASSWORD,
     BookingFactory,
@@ -40,6 +41,7 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     page.goto(page.base_url + f"/bookings/{booking.reference}/")
     form = page.locator("#evaluation-form")
     assert form.get_attribute("data-stage") == "completion"
+    assert _violations(page) == []
     form.locator("input[name=grade][value='2']").check()
     form.locator("textarea[name=comment]").fill("补充材料要求没讲清楚，来回跑了两趟")
     form.locator("button[type=submit]").click()
@@ -56,7 +58,9 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     page.locator("#site-nav a[href='/rectifications/']").click()
     page.wait_for_url("**/rectifications/")
     assert fits(page)
+    assert _violations(page) == []
     page.locator(f"a[href='/rectifications/{rectification.pk}/']").click()
+    assert _violations(page) == []
     callback = page.locator("#callback-form")
     callback.locator("input[name=contacted][value=yes]").check()
     callback.locator("textarea[name=note]").fill("电话回访：窗口未出具书面补正清单")
@@ -84,6 +88,7 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     page.locator("#my-rectification").click()
     page.wait_for_url(f"**/rectifications/{rectification.pk}/")
     assert "一次性书面告知" in page.locator("#outcome").inner_text()
+    assert _violations(page) == []
     response = page.locator("#response-form")
     response.locator("input[name=accepted][value=yes]").check()
     response.locator("button[type=submit]").click()

