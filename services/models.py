@@ -760,3 +760,30 @@ class RectificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id}: {self.from_status} → {self.to_status}"
+
+
+class Review(models.Model):
+    """Today's 1-5 star review, replaced by ``Evaluation`` (migration 0010 copies every review).
+
+    Kept one release, unused, for the code still running during the upgrade (add, then use, then
+    drop); the next release copies the reviews written since and drops the table."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="review", verbose_name=_("booking"))
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5),
+                name="review_stars_one_to_five",
+                violation_error_message=_("Stars must be between 1 and 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.stars}★"

@@ -21,7 +21,7 @@ class User(AbstractUser):
     # The language the person's notifications and mail are written in; empty means the hall's
     # default (LANGUAGE_CODE). Set when they switch language while signed in, and on the profile.
     language = models.CharField(
-        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        _("language"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES,
         help_text=_("The language of your notifications and e-mails."),
     )
 

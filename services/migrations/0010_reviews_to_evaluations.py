@@ -1,6 +1,7 @@
 """Every 1–5 star review becomes a completion-stage 好差评 evaluation (5→非常满意 … 1→非常不满意:
-the grades keep the stars' values), with its comment and time, nothing lost; then the star
-reviews' table goes. The item, department, window and staff member are filled in as a new
+the grades keep the stars' values), with its comment and time, nothing lost. The star reviews'
+table stays for one release: the code still running while this migrates reads and writes it
+(add, then use, then drop); the next release copies the reviews written since and drops it. The item, department, window and staff member are filled in as a new
 evaluation's would be. Old bad reviews open no rectification: they predate the callback loop,
 and a deadline long passed would only escalate on the first sweep."""
 from django.db import migrations
@@ -39,6 +40,7 @@ def evaluations_to_reviews(apps, schema_editor):
     """Back to stars: each completion-stage evaluation becomes the booking's review again."""
     Review = apps.get_model("services", "Review")
     Evaluation = apps.get_model("services", "Evaluation")
+    Review.objects.all().delete()  # the reviews copied on the way up are still there
     Review.objects.bulk_create([
         Review(booking_id=e.booking_id, stars=e.grade, comment=e.comment, created_at=e.created_at)
         for e in Evaluation.objects.filter(stage="completion").order_by("pk")
@@ -53,5 +55,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(reviews_to_evaluations, evaluations_to_reviews),
-        migrations.DeleteModel(name="Review"),
     ]
