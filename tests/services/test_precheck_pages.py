@@ -1,5 +1,8 @@
 """The pre-check in pages and in the admin: the booking page, the officers' list, files, /me/."""
+from datetime import timedelta
+
 import pytest
+import time_machine
 
 from services import actions
 from services.models import PrecheckFileAccess, PrecheckUpload
@@ -152,7 +155,8 @@ def test_the_admin_lets_an_officer_decide_their_departments_uploads(client_as, p
 
 
 def test_the_admin_completes_a_booking_not_settled_in_one_visit(client_as, precheck_booking, hall_staff):
-    actions.booking_check_in(booking=precheck_booking, by=hall_staff)
+    with time_machine.travel(precheck_booking.slot.starts_at - timedelta(minutes=30), tick=False):  # its day
+        actions.booking_check_in(booking=precheck_booking, by=hall_staff)
     response = client_as(hall_staff).post("/admin/services/booking/", {
         "action": "complete_not_settled", "_selected_action": [precheck_booking.pk],
     })
