@@ -167,6 +167,7 @@ GET   accounts:password_reset_done         -            200 200 200 200 200 200 
 GET   accounts:profile                     -            302 200 200 200 200 200 200 200 200 200
 GET   accounts:signup                      -            200 302 302 302 302 302 302 302 302 302
 GET   cases:case_board                     -            302 403 403 200 200 200 403 403 200 403
+GET   cases:case_cancel                    -            302 404 404 200 403 404 404 404 403 404
 POST  cases:case_cancel                    -            302 404 404 302 403 404 404 404 403 404
 GET   cases:case_create                    -            302 403 403 200 403 403 403 403 403 403
 GET   cases:case_detail                    -            302 404 404 200 200 404 404 404 200 404
