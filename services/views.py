@@ -388,9 +388,26 @@ def _upload(request: HttpRequest, upload_id: int) -> PrecheckUpload:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def precheck_withdraw(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Withdrawing deletes the files at once: GET asks first (templates/confirm.html), POST withdraws."""
     upload = _upload(request, upload_id)
+    back = reverse("services:booking_detail", kwargs={"reference": upload.booking.reference}) + "#precheck"
+    if request.method == "GET":
+        if upload.booking.user_id != request.user.pk:
+            raise PermissionDenied(_("Only the applicant can withdraw an upload."))
+        return render(request, "confirm.html", {
+            "heading": _("Withdraw this upload?"), "subject": f"{upload.material.name} · {upload.booking.reference}",
+            "back_url": back, "back_label": _("Booking %(reference)s") % {"reference": upload.booking.reference},
+            "allowed": upload.status == PrecheckUpload.Status.SUBMITTED,
+            "refusal": _("Only an upload still waiting for the pre-check can be withdrawn."),
+            "consequences": [
+                _("Its files are deleted at once and cannot be restored; the department no longer checks them."),
+                _("The record that it was uploaded and withdrawn stays in the booking's history."),
+                _("You can upload this material again afterwards."),
+            ],
+            "button": _("Yes, withdraw and delete the files"), "keep_label": _("No, keep it"),
+        })
     try:
         actions.precheck_upload_withdraw(upload=upload, by=request.user)
     except DomainError as exc:
@@ -398,7 +415,7 @@ def precheck_withdraw(request: HttpRequest, upload_id: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The upload was withdrawn and its files deleted."))
-    return redirect(reverse("services:booking_detail", kwargs={"reference": upload.booking.reference}) + "#precheck")
+    return redirect(back)
 
 
 def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: dict | None = None) -> HttpResponse:

@@ -219,6 +219,7 @@ POST  services:hall_window_call            -            302 403 403 302 403 403 
 POST  services:precheck_decide             -            302 403 404 403 302 404 404 404 404 404
 GET   services:precheck_file               -            302 200 404 200 200 404 404 404 404 404
 GET   services:precheck_list               -            302 403 403 200 200 200 403 403 403 403
+GET   services:precheck_withdraw           -            302 200 404 403 403 404 404 404 404 404
 POST  services:precheck_withdraw           -            302 302 404 403 403 404 404 404 404 404
 POST  suggestions:case_open                -            302 302 302 302 302 302 302 302 302 302
 GET   suggestions:detail                   -            200 200 200 200 200 200 200 200 200 200

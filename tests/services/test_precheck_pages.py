@@ -69,6 +69,15 @@ def test_the_applicant_withdraws_from_the_booking_page(client_as, precheck_booki
     upload = actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
                                             by=entrepreneur)
     assert client_as(officer).post(f"/precheck/uploads/{upload.pk}/withdraw/").status_code == 403
+    assert client_as(officer).get(f"/precheck/uploads/{upload.pk}/withdraw/").status_code == 403
+    # Withdrawing deletes the files: the booking page links to a page that asks first.
+    client = client_as(entrepreneur)
+    detail = client.get(f"/bookings/{precheck_booking.reference}/").content.decode()
+    assert f'href="/precheck/uploads/{upload.pk}/withdraw/"' in detail
+    page = client.get(f"/precheck/uploads/{upload.pk}/withdraw/")
+    assert page.status_code == 200 and 'name="confirm"' in page.content.decode()
+    upload.refresh_from_db()
+    assert upload.status == "submitted"
     response = client_as(entrepreneur).post(f"/precheck/uploads/{upload.pk}/withdraw/")
     assert response.status_code == 302
     upload.refresh_from_db()
