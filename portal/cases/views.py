@@ -86,9 +86,12 @@ def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
     by_task: dict[int, list] = {}
     for reminder in reminders:
         by_task.setdefault(reminder.subject_id, []).append(reminder)
+    # A refused reschedule of one task comes back with what was typed and the errors beside it.
+    failed = forms.get("reschedule_form")
     for task in tasks:
         task.reminders = by_task.get(task.pk, [])
         task.can_complete = selectors.case_task_can_complete(task=task, user=request.user)
+        task.reschedule_form = failed if failed is not None and failed.task_id == task.pk else None
     return {
         "case": case,
         "tasks": tasks,
@@ -189,19 +192,24 @@ def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Hall staff move an open task's deadline; its reminders follow the new date."""
+    """Hall staff move an open task's deadline; its reminders follow the new date. A refusal
+    shows the case page again with what was typed and each error beside its field."""
     task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="manage")
     form = CaseTaskRescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
+    form.task_id = task.pk
+    status = 400
+    if form.is_valid():
         try:
             actions.case_task_reschedule(task=task, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            _case_apply_domain_error(form, exc)
+            status = exc.status_code
         else:
             messages.success(request, gettext("The deadline is moved and the responsible person told."))
-    return redirect("cases:case_detail", case_id=task.case_id)
+            return redirect("cases:case_detail", case_id=task.case_id)
+    case = selectors.case_get_for_user(user=request.user, case_id=task.case_id)
+    return render(request, "cases/case_detail.html", _case_detail_context(request, case, reschedule_form=form),
+                  status=status)
 
 
 @login_required

@@ -224,8 +224,15 @@ def test_it_moves_a_deadline_in_the_page_and_refuses_others(client_as, hall_staf
     client = client_as(hall_staff)
     page = client.get(reverse("cases:case_detail", args=[task.case_id])).content.decode()
     assert "调整期限" in page
-    bad = client.post(reverse("cases:case_task_reschedule", args=[task.pk]), {"due_on": "2026-01-01"}, follow=True)
-    assert "办结日期不能早于立案日期" in bad.content.decode()
+    bad = client.post(reverse("cases:case_task_reschedule", args=[task.pk]),
+                      {"due_on": "2026-01-01", "reason": "材料补正"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "办结日期不能早于立案日期" in body
+    # What was typed stays, and the error stands beside its field.
+    assert 'value="2026-01-01"' in body and 'value="材料补正"' in body
+    assert body.index(f'id="due-on-{task.pk}"') < body.index("办结日期不能早于立案日期") < body.index(
+        f'id="working-days-{task.pk}"')
     task.refresh_from_db()
     assert task.due_at == old_due
 
