@@ -8,9 +8,8 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's dashboard figures and personal-page sections.
-        from volunteers import dashboard, selectors  # noqa: F401
-
         from portal.accounts.login_reasons import login_reason_register
+        from volunteers import dashboard, selectors  # noqa: F401
 
         # The sign-in page says why it is asked for when a visitor pressed "sign in to sign up".
         login_reason_register("volunteers:activity_detail", _(
