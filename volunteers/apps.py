@@ -7,9 +7,8 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Youth service teams")
 
     def ready(self) -> None:
-        # Registers this app's dashboard figures and personal-page sections.
         from portal.accounts.login_reasons import login_reason_register
-        from volunteers import dashboard, selectors  # noqa: F401
+        from volunteers import dashboard, selectors  # noqa: F401  (dashboard figures, /me/ sections)
 
         # The sign-in page says why it is asked for when a visitor pressed "sign in to sign up".
         login_reason_register("volunteers:activity_detail", _(
