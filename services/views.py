@@ -107,6 +107,11 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _picker_day(request: HttpRequest) -> str:
+    """The day the picker's strip shows: ``?day=`` on a GET; after a refused POST, the chosen time's day."""
+    return request.GET.get("day", "") if request.method == "GET" else ""
+
+
 def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
     subject = bundle or item
     form = SlotChoiceForm(request.POST or None)
@@ -144,7 +149,7 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             "item": item,
             "form": form,
             "days": days,
-            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=_picker_day(request)),
             "chosen": chosen,
             "active": active,
             "max_active": max_active,
@@ -286,7 +291,7 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "can_change": selectors.booking_can_change(booking),
             "days": days,
-            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=_picker_day(request)),
             "chosen": chosen,
         },
         status=status,
