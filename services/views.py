@@ -102,6 +102,11 @@ def bundle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _picker_day(request: HttpRequest) -> str:
+    """The day the picker's strip shows: ``?day=`` on a GET; after a refused POST, the chosen time's day."""
+    return request.GET.get("day", "") if request.method == "GET" else ""
+
+
 def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
     subject = bundle or item
     form = SlotChoiceForm(request.POST or None)
@@ -139,7 +144,7 @@ def _book(request: HttpRequest, *, bundle=None, item=None) -> HttpResponse:
             "item": item,
             "form": form,
             "days": days,
-            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=_picker_day(request)),
             "chosen": chosen,
             "active": active,
             "max_active": max_active,
@@ -279,7 +284,7 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form,
             "can_change": selectors.booking_can_change(booking),
             "days": days,
-            "picker": selectors.slot_picker_days(days, chosen=chosen, day=request.GET.get("day", "")),
+            "picker": selectors.slot_picker_days(days, chosen=chosen, day=_picker_day(request)),
             "chosen": chosen,
         },
         status=status,
@@ -363,9 +368,26 @@ def _upload(request: HttpRequest, upload_id: int) -> PrecheckUpload:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def precheck_withdraw(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Withdrawing deletes the files at once: GET asks first (templates/confirm.html), POST withdraws."""
     upload = _upload(request, upload_id)
+    back = reverse("services:booking_detail", kwargs={"reference": upload.booking.reference}) + "#precheck"
+    if request.method == "GET":
+        if upload.booking.user_id != request.user.pk:
+            raise PermissionDenied(_("Only the applicant can withdraw an upload."))
+        return render(request, "confirm.html", {
+            "heading": _("Withdraw this upload?"), "subject": f"{upload.material.name} · {upload.booking.reference}",
+            "back_url": back, "back_label": _("Booking %(reference)s") % {"reference": upload.booking.reference},
+            "allowed": upload.status == PrecheckUpload.Status.SUBMITTED,
+            "refusal": _("Only an upload still waiting for the pre-check can be withdrawn."),
+            "consequences": [
+                _("Its files are deleted at once and cannot be restored; the department no longer checks them."),
+                _("The record that it was uploaded and withdrawn stays in the booking's history."),
+                _("You can upload this material again afterwards."),
+            ],
+            "button": _("Yes, withdraw and delete the files"), "keep_label": _("No, keep it"),
+        })
     try:
         actions.precheck_upload_withdraw(upload=upload, by=request.user)
     except DomainError as exc:
@@ -373,7 +395,7 @@ def precheck_withdraw(request: HttpRequest, upload_id: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The upload was withdrawn and its files deleted."))
-    return redirect(reverse("services:booking_detail", kwargs={"reference": upload.booking.reference}) + "#precheck")
+    return redirect(back)
 
 
 def _precheck_list_render(request: HttpRequest, *, status: int = 200, errors: dict | None = None) -> HttpResponse:

@@ -23,3 +23,9 @@ class SuggestionsConfig(AppConfig):
         )
         # Answer deadlines are given in working days: they move when the holiday calendar changes.
         calendar_changed_subscriber(suggestions_follow_calendar)
+        from portal.accounts.login_reasons import login_reason_register
+
+        # The sign-in page says why it is asked for when a visitor wants to share an idea.
+        login_reason_register("suggestions:submit", _(
+            "Sign in to share an idea: you are told when it is answered, and can follow it on your page."
+        ))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.cases.selectors import case_is_visible_to
-from portal.exceptions import DomainError
+from portal.exceptions import DomainError, Invalid
 from portal.filters import filter_form
 from suggestions import actions, selectors
 from suggestions.filters import SuggestionFilter
@@ -87,6 +87,11 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
+    return render(request, "suggestions/detail.html", _detail_context(request, entry))
+
+
+def _detail_context(request: HttpRequest, entry) -> dict:
+    """The entry's page, with the forms this person is offered on it."""
     user = request.user
     access = selectors.suggestion_can_manage(user=user, suggestion=entry)
     case = getattr(entry, "case", None)
@@ -112,25 +117,44 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         context.update(hide_form=HideForm(), merge_form=MergeForm(), case_form=CaseOpenForm())
     if access["mine"]:
         context["reopen_form"] = ReopenForm()
-    return render(request, "suggestions/detail.html", context)
+    return context
 
 
-def _done(request: HttpRequest, number: str, call, success: str) -> HttpResponse:
+def _refused_form(request: HttpRequest, entry, name: str, form, status: int) -> HttpResponse:
+    """A refused form sent from the entry's page: the page again, with what was typed and each
+    error beside its field, when the person is offered that form there; else the errors as
+    messages over the page (a form the page does not show them cannot hold them)."""
+    context = _detail_context(request, entry)
+    if context.get(name) is not None:
+        context[name] = form
+        return render(request, "suggestions/detail.html", context, status=status)
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("suggestions:detail", number=entry.number)
+
+
+def _done(request: HttpRequest, number: str, call, success: str, *, entry=None, form=None,
+          name: str = "") -> HttpResponse:
+    """Run one action; a refusal of a form's action shows the page again with the form as typed."""
     try:
         call()
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        # A wrong value (400) is shown beside its field; other refusals (403, 409) over the page.
+        if form is None or not isinstance(exc, Invalid):
+            messages.error(request, str(exc.message))
+        else:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            return _refused_form(request, entry, name, form, exc.status_code)
     else:
         messages.success(request, success)
     return redirect("suggestions:detail", number=number)
 
 
-def _invalid(request: HttpRequest, number: str, form) -> HttpResponse:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-    return redirect("suggestions:detail", number=number)
+def _invalid(request: HttpRequest, entry, name: str, form) -> HttpResponse:
+    """A form that does not validate: the page again, with what was typed and the errors beside the fields."""
+    return _refused_form(request, entry, name, form, 400)
 
 
 @login_required
@@ -147,11 +171,11 @@ def transition(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = TransitionForm(request.POST, suggestion=entry)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "transition_form", form)
     return _done(
         request, number,
         lambda: actions.suggestion_move(suggestion=entry, by=request.user, **form.cleaned_data),
-        _("The entry was moved."),
+        _("The entry was moved."), entry=entry, form=form, name="transition_form",
     )
 
 
@@ -161,11 +185,11 @@ def draft(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = AnswerDraftForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "draft_form", form)
     return _done(
         request, number,
         lambda: actions.suggestion_answer_draft(suggestion=entry, by=request.user, **form.cleaned_data),
-        _("The answer draft was saved; hall staff will publish it."),
+        _("The answer draft was saved; hall staff will publish it."), entry=entry, form=form, name="draft_form",
     )
 
 
@@ -175,11 +199,11 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "reopen_form", form)
     return _done(
         request, number,
         lambda: actions.suggestion_reopen(suggestion=entry, by=request.user, **form.cleaned_data),
-        _("The entry was reopened and the department was told."),
+        _("The entry was reopened and the department was told."), entry=entry, form=form, name="reopen_form",
     )
 
 
@@ -204,13 +228,13 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "merge_form", form)
 
     def call():
         original = selectors.suggestion_get_for_user(user=request.user, number=form.cleaned_data["into"].strip())
         actions.suggestion_merge(duplicate=entry, original=original, by=request.user)
 
-    return _done(request, number, call, _("The entry was merged."))
+    return _done(request, number, call, _("The entry was merged."), entry=entry, form=form, name="merge_form")
 
 
 @login_required
@@ -219,11 +243,11 @@ def hide(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = HideForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "hide_form", form)
     return _done(
         request, number,
         lambda: actions.suggestion_hide(suggestion=entry, by=request.user, **form.cleaned_data),
-        _("The entry is hidden."),
+        _("The entry is hidden."), entry=entry, form=form, name="hide_form",
     )
 
 
@@ -233,7 +257,7 @@ def case_open(request: HttpRequest, number: str) -> HttpResponse:
     entry = _entry(request, number)
     form = CaseOpenForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, number, form)
+        return _invalid(request, entry, "case_form", form)
     return _done(
         request, number,
         lambda: actions.suggestion_case_open(

@@ -318,3 +318,10 @@ def this_week_section() -> dict | None:
         "more_url": reverse("volunteers:activity_list"),
         "more_label": _("The weekly activity list"),
     }
+
+
+def activity_hours_to_approve(*, activity: Activity) -> dict:
+    """What approving the activity's hours would approve: how many people, how many hours in all."""
+    totals = Attendance.objects.filter(activity=activity, proposed_hours__gt=0).aggregate(
+        people=Count("pk"), total=Sum("proposed_hours"))
+    return {"people": totals["people"] or 0, "total": totals["total"] or 0}

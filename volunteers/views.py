@@ -203,11 +203,29 @@ def activity_check_out(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_hours_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request, pk, lambda a: actions.activity_hours_approve(activity=a, by=request.user),
-        _("The hours of this activity are approved."), manage=True,
+    """Approving hours is final (they turn into points): GET says for whom and how many, POST approves."""
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=pk, manage=True)
+    hours = selectors.activity_hours_to_approve(activity=activity)
+    return _confirm(
+        request, activity=activity,
+        action=lambda data: actions.activity_hours_approve(activity=activity, by=request.user),
+        success=_("The hours of this activity are approved."),
+        context={
+            "heading": _("Approve all hours?"),
+            "allowed": activity.hours_approved_at is None and bool(hours["people"]),
+            "refusal": _("There are no hours to approve: they are approved already, or no attendance with hours "
+                         "is recorded."),
+            "consequences": [
+                ngettext("%(count)s person gets the hours recorded for them, %(hours)s hours in all.",
+                         "%(count)s people get the hours recorded for them, %(hours)s hours in all.",
+                         hours["people"]) % {"count": hours["people"], "hours": hours["total"]},
+                _("Approved hours are final: they count for the service-hours figures and the points ledger."),
+                _("The activity is marked as done."),
+            ],
+            "button": _("Yes, approve the hours"), "keep_label": _("No, check them again"),
+        },
     )
 
 

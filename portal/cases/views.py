@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.cases import actions, case_sources, selectors
@@ -81,9 +82,12 @@ def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
     by_task: dict[int, list] = {}
     for reminder in reminders:
         by_task.setdefault(reminder.subject_id, []).append(reminder)
+    # A refused reschedule of one task comes back with what was typed and the errors beside it.
+    failed = forms.get("reschedule_form")
     for task in tasks:
         task.reminders = by_task.get(task.pk, [])
         task.can_complete = selectors.case_task_can_complete(task=task, user=request.user)
+        task.reschedule_form = failed if failed is not None and failed.task_id == task.pk else None
     return {
         "case": case,
         "origin_url": case_sources.origin_url(case),
@@ -126,18 +130,40 @@ def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_cancel(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Cancelling a case cannot be undone: GET says what happens (on templates/confirm.html), POST does it."""
     case = selectors.case_get_for_user(user=request.user, case_id=case_id, for_change=True)
-    form = CaseCancelForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
+    form = CaseCancelForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.case_cancel(case=case, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _case_apply_domain_error(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, gettext("The case is cancelled."))
+                return redirect("cases:case_detail", case_id=case.pk)
         else:
-            messages.success(request, gettext("The case is cancelled."))
-    return redirect("cases:case_detail", case_id=case.pk)
+            status = 400
+    open_tasks = case.tasks.filter(status=CaseTask.Status.OPEN).count()
+    return render(request, "confirm.html", {
+        "heading": gettext("Cancel this case?"), "subject": case.title,
+        "back_url": reverse("cases:case_detail", kwargs={"case_id": case.pk}), "back_label": case.title,
+        "allowed": case.is_active, "error": error, "form": form,
+        "refusal": gettext("This case is %(status)s; it can no longer be cancelled.")
+        % {"status": case.get_status_display()},
+        "consequences": [
+            gettext("The case is cancelled for good; it cannot be reopened."),
+            ngettext("Its %(count)s open task is cancelled too and its department gets no more reminders.",
+                     "Its %(count)s open tasks are cancelled too and their departments get no more reminders.",
+                     open_tasks) % {"count": open_tasks},
+            gettext("Tasks already done stay done, and the reason is written in the case's history."),
+        ],
+        "button": gettext("Yes, cancel the case"), "keep_label": gettext("No, keep it"),
+    }, status=status)
 
 
 @login_required
@@ -163,19 +189,24 @@ def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Hall staff move an open task's deadline; its reminders follow the new date."""
+    """Hall staff move an open task's deadline; its reminders follow the new date. A refusal
+    shows the case page again with what was typed and each error beside its field."""
     task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="manage")
     form = CaseTaskRescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
+    form.task_id = task.pk
+    status = 400
+    if form.is_valid():
         try:
             actions.case_task_reschedule(task=task, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            _case_apply_domain_error(form, exc)
+            status = exc.status_code
         else:
             messages.success(request, gettext("The deadline is moved and the responsible person told."))
-    return redirect("cases:case_detail", case_id=task.case_id)
+            return redirect("cases:case_detail", case_id=task.case_id)
+    case = selectors.case_get_for_user(user=request.user, case_id=task.case_id)
+    return render(request, "cases/case_detail.html", _case_detail_context(request, case, reschedule_form=form),
+                  status=status)
 
 
 @login_required

@@ -224,8 +224,15 @@ def test_it_moves_a_deadline_in_the_page_and_refuses_others(client_as, hall_staf
     client = client_as(hall_staff)
     page = client.get(reverse("cases:case_detail", args=[task.case_id])).content.decode()
     assert "调整期限" in page
-    bad = client.post(reverse("cases:case_task_reschedule", args=[task.pk]), {"due_on": "2026-01-01"}, follow=True)
-    assert "办结日期不能早于立案日期" in bad.content.decode()
+    bad = client.post(reverse("cases:case_task_reschedule", args=[task.pk]),
+                      {"due_on": "2026-01-01", "reason": "材料补正"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "办结日期不能早于立案日期" in body
+    # What was typed stays, and the error stands beside its field.
+    assert 'value="2026-01-01"' in body and 'value="材料补正"' in body
+    assert body.index(f'id="due-on-{task.pk}"') < body.index("办结日期不能早于立案日期") < body.index(
+        f'id="working-days-{task.pk}"')
     task.refresh_from_db()
     assert task.due_at == old_due
 
@@ -236,3 +243,30 @@ def test_it_moves_a_deadline_in_the_page_and_refuses_others(client_as, hall_staf
     task.refresh_from_db()
     assert task.due_at > old_due
     assert task.events.filter(kind="task_rescheduled").exists()
+
+
+def test_it_asks_before_cancelling_a_case_saying_how_many_tasks_stop(client_as, hall_staff, task):
+    client = client_as(hall_staff)
+    url = reverse("cases:case_cancel", args=[task.case_id])
+    assert f'href="{url}"' in client.get(reverse("cases:case_detail", args=[task.case_id])).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="confirm"' in body and 'name="reason"' in body and "1" in body
+    task.refresh_from_db()
+    assert task.status == CaseTask.Status.OPEN and task.case.status != Case.Status.CANCELLED
+
+
+def test_it_keeps_a_too_long_reason_beside_its_field(client_as, hall_staff, task):
+    response = client_as(hall_staff).post(reverse("cases:case_cancel", args=[task.case_id]), {"reason": "撤" * 501})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_reason_error"' in body and "撤" * 501 in body
+    task.refresh_from_db()
+    assert task.status == CaseTask.Status.OPEN
+
+
+def test_it_offers_nothing_to_cancel_on_a_cancelled_case(client_as, hall_staff, task):
+    actions.case_cancel(case=task.case, by=hall_staff)
+    body = client_as(hall_staff).get(reverse("cases:case_cancel", args=[task.case_id])).content.decode()
+    assert 'id="not-allowed"' in body and 'name="confirm"' not in body

@@ -40,7 +40,12 @@ def test_axe_finds_no_serious_violation_in_either_language(screen):
             if found := _violations(screen):
                 problems[f"{language} {url}"] = found
     sign_in(screen, "founder", DEMO_PASSWORD)
-    for url in SIGNED_IN:
+    from services.models import Booking
+
+    booked = Booking.objects.filter(user__username="founder", status="booked").order_by("id").first()
+    # The slot picker (one day at a time), the cancel confirmation page and the 404 page.
+    extra = ["/bundles/restaurant/book/", "/no-such-page/"] + ([f"/bookings/{booked.reference}/cancel/"] if booked else [])
+    for url in SIGNED_IN + extra:
         screen.goto(screen.base_url + url)
         if found := _violations(screen):
             problems[f"signed in {url}"] = found

@@ -74,3 +74,9 @@ def test_it_keeps_the_asked_address_when_the_referer_is_another_site(client):
 def test_it_does_not_call_a_first_visit_an_ended_session(client):
     response = client.get("/bookings/")
     assert "expired" not in response["Location"]
+
+
+@pytest.mark.parametrize("next_url", ["/ideas/new/", "/activities/1/"])
+def test_it_explains_sign_in_for_sharing_an_idea_and_signing_up(client, next_url):
+    page = client.get(reverse("accounts:login") + f"?next={next_url}")
+    assert 'id="login-reason"' in page.content.decode()

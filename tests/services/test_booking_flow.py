@@ -188,3 +188,12 @@ def test_it_shows_the_check_in_button_only_while_check_in_is_open(client_as, ent
         assert check_in not in body and 'id="check-in-opens"' in body
     with time_machine.travel(_at(1, 13, 30), tick=False):
         assert check_in in client.get(url).content.decode()
+
+
+def test_it_shows_the_day_of_the_refused_time_after_a_post(client_as, entrepreneur, bundle):
+    SlotFactory(bundle=bundle, starts_at=_at(2, 9))
+    full = SlotFactory(bundle=bundle, starts_at=_at(4, 9), capacity=1, booked_count=1)
+    first_day = timezone.localdate(_at(2, 9)).isoformat()
+    response = client_as(entrepreneur).post(f"/bundles/restaurant/book/?day={first_day}", {"slot": full.pk})
+    assert response.status_code == 409
+    assert response.context["picker"]["shown"] == timezone.localdate(full.starts_at).isoformat()

@@ -1,7 +1,9 @@
 """The pre-check API: upload, decide, withdraw, download; who may see and do what (404/403)."""
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -193,7 +195,8 @@ def test_it_withdraws_before_the_check(api_as, precheck_booking, materials, entr
 
 def test_it_records_whether_a_completed_booking_was_settled_in_one_visit(api_as, precheck_booking, hall_staff):
     client = api_as(hall_staff)
-    assert client.post("/api/v1/bookings/PRECHK23/check-in/").status_code == 200
+    with time_machine.travel(precheck_booking.slot.starts_at - timedelta(minutes=30), tick=False):  # its day
+        assert client.post("/api/v1/bookings/PRECHK23/check-in/").status_code == 200
     assert client.post("/api/v1/bookings/PRECHK23/complete/", {"settled_in_one_visit": "perhaps"},
                        format="json").status_code == 400
     response = client.post("/api/v1/bookings/PRECHK23/complete/", {"settled_in_one_visit": False}, format="json")
@@ -203,7 +206,8 @@ def test_it_records_whether_a_completed_booking_was_settled_in_one_visit(api_as,
 
 def test_it_completes_as_settled_in_one_visit_by_default(api_as, precheck_booking, hall_staff):
     client = api_as(hall_staff)
-    client.post("/api/v1/bookings/PRECHK23/check-in/")
+    with time_machine.travel(precheck_booking.slot.starts_at - timedelta(minutes=30), tick=False):  # its day
+        assert client.post("/api/v1/bookings/PRECHK23/check-in/").status_code == 200
     assert client.post("/api/v1/bookings/PRECHK23/complete/").json()["settled_in_one_visit"] is True
 
 

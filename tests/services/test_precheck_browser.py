@@ -43,6 +43,7 @@ def test_it_uploads_a_photo_from_the_booking_page_on_a_phone(page, precheck_bund
     assert upload.files.get().original_name == "id-card.jpg"
     row = page.locator(f"#material-{materials['id'].pk}")
     assert "id-card.jpg" in row.inner_text()
-    assert row.locator("form.inline-form button").count() == 1  # withdraw, while it waits for the check
+    # Withdraw, while it waits for the check: a link to the page that asks first (its files are deleted).
+    assert row.locator(f"a[href='/precheck/uploads/{upload.pk}/withdraw/']").count() == 1
     assert page.locator(f"#files-{materials['id'].pk}").count() == 0  # waiting: no second upload
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -1,5 +1,8 @@
 """The pre-check in pages and in the admin: the booking page, the officers' list, files, /me/."""
+from datetime import timedelta
+
 import pytest
+import time_machine
 
 from services import actions
 from services.models import PrecheckFileAccess, PrecheckUpload
@@ -66,6 +69,15 @@ def test_the_applicant_withdraws_from_the_booking_page(client_as, precheck_booki
     upload = actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
                                             by=entrepreneur)
     assert client_as(officer).post(f"/precheck/uploads/{upload.pk}/withdraw/").status_code == 403
+    assert client_as(officer).get(f"/precheck/uploads/{upload.pk}/withdraw/").status_code == 403
+    # Withdrawing deletes the files: the booking page links to a page that asks first.
+    client = client_as(entrepreneur)
+    detail = client.get(f"/bookings/{precheck_booking.reference}/").content.decode()
+    assert f'href="/precheck/uploads/{upload.pk}/withdraw/"' in detail
+    page = client.get(f"/precheck/uploads/{upload.pk}/withdraw/")
+    assert page.status_code == 200 and 'name="confirm"' in page.content.decode()
+    upload.refresh_from_db()
+    assert upload.status == "submitted"
     response = client_as(entrepreneur).post(f"/precheck/uploads/{upload.pk}/withdraw/")
     assert response.status_code == 302
     upload.refresh_from_db()
@@ -152,7 +164,8 @@ def test_the_admin_lets_an_officer_decide_their_departments_uploads(client_as, p
 
 
 def test_the_admin_completes_a_booking_not_settled_in_one_visit(client_as, precheck_booking, hall_staff):
-    actions.booking_check_in(booking=precheck_booking, by=hall_staff)
+    with time_machine.travel(precheck_booking.slot.starts_at - timedelta(minutes=30), tick=False):  # its day
+        actions.booking_check_in(booking=precheck_booking, by=hall_staff)
     response = client_as(hall_staff).post("/admin/services/booking/", {
         "action": "complete_not_settled", "_selected_action": [precheck_booking.pk],
     })

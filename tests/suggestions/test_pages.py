@@ -103,8 +103,12 @@ def test_staff_move_an_entry_from_its_page_and_a_refusal_is_a_message(client_as,
     assert reverse("suggestions:transition", kwargs={"number": entry.number}) in page
     client.post(reverse("suggestions:transition", kwargs={"number": entry.number}), {"to": "accepted"})
     response = client.post(reverse("suggestions:transition", kwargs={"number": entry.number}),
-                           {"to": "assigned"}, follow=True)
-    assert response.status_code == 200 and "message-error" in response.content.decode()
+                           {"to": "assigned", "reason": "请市场监管局牵头"})
+    # The page again: the refusal beside its field (or over the form), what was typed kept.
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="error"' in body or 'class="form-errors"' in body
+    assert "请市场监管局牵头" in body
     assert Suggestion.objects.get(pk=entry.pk).status == "accepted"
 
 
@@ -206,3 +210,22 @@ def test_a_department_s_on_time_share_counts_its_overdue_unanswered_entries_agai
     assert row["answered"] == 1 and row["on_time_percent"] == 50
     body = client.get(reverse("suggestions:ledger")).content.decode()
     assert "50%" in body and "100%" not in body
+
+
+def test_the_officers_answer_draft_is_kept_with_its_error_beside_it(client_as, submit, walk, officer):
+    entry = walk(submit(), "assigned")
+    client = client_as(officer)
+    url = reverse("suggestions:draft", kwargs={"number": entry.number})
+    response = client.post(url, {"kind": "no-such-kind", "text": "已协调青年专区周六上午开放"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_kind_error"' in body and "已协调青年专区周六上午开放</textarea>" in body
+
+
+def test_a_form_the_page_does_not_offer_the_person_stays_a_message(client_as, submit, walk, other_entrepreneur):
+    entry = walk(submit(), "assigned")
+    response = client_as(other_entrepreneur).post(
+        reverse("suggestions:draft", kwargs={"number": entry.number}), {"kind": "x"}, follow=True
+    )
+    assert response.status_code == 200 and "message-error" in response.content.decode()
+    assert 'name="text"' not in response.content.decode()

@@ -1,14 +1,16 @@
 """Acts on activities that cannot be undone ask first, on a page of their own (issue 11): cancelling
 one's sign-up and the team cancelling an activity. GET says what happens; only POST does it."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.notifications.models import Notification
 from tests.factories import ActivityFactory, SignUpFactory, UserFactory
-from volunteers.models import Activity, SignUp
+from volunteers.models import Activity, Attendance, SignUp
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,22 @@ def test_it_cancels_with_the_button_alone_when_no_reason_is_given(client_as, cap
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.status == Activity.Status.CANCELLED
+
+
+def test_it_asks_before_approving_hours_saying_for_whom(client_as, captain, entrepreneur, team):
+    activity = ActivityFactory(team=team)
+    SignUpFactory(activity=activity, user=entrepreneur)
+    client = client_as(captain)
+    url = reverse("volunteers:activity_hours_approve", args=[activity.pk])
+    with time_machine.travel(activity.ends_at + timedelta(minutes=5)):
+        client.post(reverse("volunteers:activity_attendance", args=[activity.pk]), {"user": entrepreneur.pk,
+                                                                                     "hours": "1.5"})
+        assert f'href="{url}"' in client.get(reverse("volunteers:activity_detail", args=[activity.pk])).content.decode()
+        page = client.get(url)
+        assert page.status_code == 200 and 'name="confirm"' in page.content.decode() and "1.5" in page.content.decode()
+        assert Attendance.objects.get().approved_hours is None
+        assert client.post(url, {"confirm": "1"}).status_code == 302
+        assert Attendance.objects.get().approved_hours == Decimal("1.5")
+        # Approved: nothing left to approve, and a second press is refused on the page.
+        assert 'id="not-allowed"' in client.get(url).content.decode()
+        assert client.post(url).status_code == 409
