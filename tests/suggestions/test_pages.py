@@ -206,3 +206,17 @@ def test_a_department_s_on_time_share_counts_its_overdue_unanswered_entries_agai
     assert row["answered"] == 1 and row["on_time_percent"] == 50
     body = client.get(reverse("suggestions:ledger")).content.decode()
     assert "50%" in body and "100%" not in body
+
+
+def test_the_history_names_the_department_and_the_follow_up_in_english(client, submit, walk, officer, department):
+    department.short_name, department.short_name_en = "市场监管", "Market regulation"
+    department.save()
+    entry = walk(submit(), "answered")  # assigned by staff in Chinese: the note is the department's Chinese name
+    actions.suggestion_adopt(suggestion=entry, by=officer)
+    actions.suggestion_implement(suggestion=entry, by=officer)
+    actions.suggestion_feedback(suggestion=entry, by=entry.submitter, resolved=True)  # "已解决"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("suggestions:detail", kwargs={"number": entry.number})).content.decode()
+    history = body[body.index('id="history-title"'):]
+    assert '<span class="muted">Market regulation</span>' in history
+    assert '<span class="muted">Resolved</span>' in history and "已解决" not in history
