@@ -191,7 +191,7 @@ def suggestion_history(*, suggestion: Suggestion) -> list[SuggestionEvent]:
     """The entry's history with ``note_display``: a note the portal wrote (the department an entry
     was assigned to or became a case at, the submitter's "resolved?" answer) said in the page's
     language; the stored note is in the language of whoever acted. What people wrote stays as
-    written. One query more, for the departments' names, only when the history names one.
+    written. No query more unless the entry was first assigned to another department.
     """
     events = list(suggestion.events.all())
     feedback: dict[str, bool] = {}
@@ -200,13 +200,20 @@ def suggestion_history(*, suggestion: Suggestion) -> list[SuggestionEvent]:
             feedback[gettext("Resolved")], feedback[gettext("Not resolved")] = True, False
     assigned = [e for e in events if e.kind == SuggestionEvent.Kind.MOVE and e.to_status == Suggestion.Status.ASSIGNED]
     departments: dict[str, Department] = {}
-    if any(e.note for e in assigned):
-        for department in Department.objects.all():
+
+    def known(candidates) -> None:
+        for department in candidates:
             for code, _name in settings.LANGUAGES:
                 for field in ("short_name", "name"):  # the note is str(department): its short name
                     name = getattr(department, build_localized_fieldname(field, code), "")
                     if name:
                         departments.setdefault(name, department)
+
+    # The entry's department (already read) names nearly every assignment; the table is read
+    # only for an entry that was assigned elsewhere first.
+    known([suggestion.department] if suggestion.department_id else [])
+    if any(e.note and e.note not in departments for e in assigned):
+        known(Department.objects.all())
     for event in events:
         event.note_display = event.note
         if event.kind == SuggestionEvent.Kind.FEEDBACK and event.note in feedback:
