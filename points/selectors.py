@@ -31,7 +31,7 @@ from portal.accounts.selectors import me_section, me_todo
 from portal.exceptions import NotFound
 from portal.filters import ID_MAX, filters_apply
 from portal.roles import Role, has_role
-from volunteers.models import Membership, Team
+from volunteers.models import Attendance, Membership, Team
 
 User = get_user_model()
 
@@ -362,10 +362,42 @@ def appeal_get_for_user(*, user, appeal_id) -> Appeal:
 # --- ledger -------------------------------------------------------------------------------------
 def ledger_list(*, user, filters=None) -> QuerySet[LedgerEntry]:
     """The member's own entries; reviewers see everyone's. Newest first."""
-    qs = LedgerEntry.objects.select_related("member", "author", "period", "indicator")
+    qs = LedgerEntry.objects.select_related("member", "author", "period", "indicator", "achievement")
     if not is_points_reviewer(user):
         qs = qs.filter(member_id=user.pk)
     return filters_apply(LedgerFilter, filters, qs)
+
+
+def ledger_reasons(entries) -> list[LedgerEntry]:
+    """The entries with ``reason_display``: the reason the portal wrote, said again in the page's
+    language (the stored reason is in the language of whoever acted then). Reasons a person typed
+    (a manual correction) stay as written. At most two queries, whatever the number of entries.
+    """
+    entries = list(entries)
+
+    def ids(prefix: str) -> set[int]:
+        return {int(e.reference.split(":", 1)[1]) for e in entries
+                if e.reference.startswith(prefix) and e.reference.split(":", 1)[1].isdigit()}
+
+    hours_ids, appeal_ids = ids("hours:"), ids("appeal:")
+    activities = ({a.pk: a.activity for a in Attendance.objects.filter(pk__in=hours_ids).select_related("activity")}
+                  if hours_ids else {})
+    appeals = Appeal.objects.in_bulk(appeal_ids) if appeal_ids else {}
+    for entry in entries:
+        entry.reason_display = entry.reason
+        key = entry.reference.split(":", 1)[1] if ":" in entry.reference else ""
+        key = int(key) if key.isdigit() else None
+        if entry.source == LedgerEntry.Source.ACHIEVEMENT and entry.achievement_id:
+            entry.reason_display = _("Achievement: %(title)s") % {"title": entry.achievement.title}
+        elif entry.source == LedgerEntry.Source.PERIOD_RESULT and entry.period_id:
+            entry.reason_display = _("Result of %(period)s") % {"period": entry.period.name}
+        elif entry.reference.startswith("hours:") and key in activities:
+            entry.reason_display = _("Service hours: %(activity)s") % {"activity": activities[key].title}
+        elif entry.reference.startswith("appeal:") and key in appeals and appeals[key].new_total is not None:
+            appeal = appeals[key]
+            entry.reason_display = _("Appeal: result corrected from %(old)s to %(new)s") % {
+                "old": appeal.old_total, "new": appeal.new_total}
+    return entries
 
 
 def member_balance(*, member) -> int:

@@ -386,6 +386,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
     """My points: balance, a bar chart per period (server-drawn SVG), results and the ledger history."""
     entries = selectors.ledger_list(user=request.user).filter(member_id=request.user.pk)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.ledger_reasons(page.object_list)
     bars = selectors.member_points_chart(member=request.user)
     results = (
         request.user.point_results.filter(period__stage=Stage.PUBLISHED)

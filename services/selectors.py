@@ -848,8 +848,14 @@ def queue_times(*, day_from: date, day_to: date, window: Window | None = None) -
     tickets = QueueTicket.objects.filter(day__gte=day_from, day__lte=day_to, called_at__isnull=False)
     if window is not None:
         tickets = tickets.filter(window=window)
-    rows = tickets.values_list(
-        "day", "item__name", "bundle__name", "window__number", "checked_in_at", "called_at", "done_at", "status"
+    from django.db.models.functions import Coalesce
+
+    # Names in the page's language (the Chinese when a name has no English), as one_visit_rates does.
+    rows = tickets.annotate(
+        item_local=Coalesce(_in_language("item__name"), F("item__name"), output_field=models.CharField()),
+        bundle_local=Coalesce(_in_language("bundle__name"), F("bundle__name"), output_field=models.CharField()),
+    ).values_list(
+        "day", "item_local", "bundle_local", "window__number", "checked_in_at", "called_at", "done_at", "status"
     )
     groups: dict[tuple, tuple[list, list]] = {}
     for day, item_name, bundle_name, window_number, checked_in_at, called_at, done_at, status in rows:

@@ -5,6 +5,7 @@ import re
 import statistics
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -18,9 +19,10 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from modeltranslation.utils import build_localized_fieldname
 
 from portal.accounts.models import User
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
@@ -183,6 +185,44 @@ def suggestion_similar(*, title: str, content: str = "", exclude_pk: int | None 
     if exclude_pk:
         queryset = queryset.exclude(pk=exclude_pk)
     return list(queryset[:limit])
+
+
+def suggestion_history(*, suggestion: Suggestion) -> list[SuggestionEvent]:
+    """The entry's history with ``note_display``: a note the portal wrote (the department an entry
+    was assigned to or became a case at, the submitter's "resolved?" answer) said in the page's
+    language; the stored note is in the language of whoever acted. What people wrote stays as
+    written. No query more unless the entry was first assigned to another department.
+    """
+    events = list(suggestion.events.all())
+    feedback: dict[str, bool] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            feedback[gettext("Resolved")], feedback[gettext("Not resolved")] = True, False
+    assigned = [e for e in events if e.kind == SuggestionEvent.Kind.MOVE and e.to_status == Suggestion.Status.ASSIGNED]
+    departments: dict[str, Department] = {}
+
+    def known(candidates) -> None:
+        for department in candidates:
+            for code, _name in settings.LANGUAGES:
+                for field in ("short_name", "name"):  # the note is str(department): its short name
+                    name = getattr(department, build_localized_fieldname(field, code), "")
+                    if name:
+                        departments.setdefault(name, department)
+
+    # The entry's department (already read) names nearly every assignment; the table is read
+    # only for an entry that was assigned elsewhere first.
+    known([suggestion.department] if suggestion.department_id else [])
+    if any(e.note and e.note not in departments for e in assigned):
+        known(Department.objects.all())
+    for event in events:
+        event.note_display = event.note
+        if event.kind == SuggestionEvent.Kind.FEEDBACK and event.note in feedback:
+            event.note_display = gettext("Resolved") if feedback[event.note] else gettext("Not resolved")
+        elif event.kind == SuggestionEvent.Kind.CASE and event.department_id:
+            event.note_display = str(event.department)
+        elif event in assigned and event.note in departments:
+            event.note_display = str(departments[event.note])
+    return events
 
 
 # --- figures ------------------------------------------------------------------------------------

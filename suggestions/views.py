@@ -102,6 +102,7 @@ def _detail_context(request: HttpRequest, entry) -> dict:
         "supported": selectors.suggestion_supported_by(user=user, suggestion=entry),
         "draft": selectors.suggestion_draft_for(user=user, suggestion=entry),
         "case": case,
+        "history": selectors.suggestion_history(suggestion=entry),
         # The applicant, the departments on it and hall staff follow the link; others see the number.
         "case_visible": case is not None and case_is_visible_to(user=user, case=case),
     }

@@ -13,7 +13,11 @@ AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(enc
 
 PUBLIC = ["/", "/services/", "/bundles/restaurant/", "/services/r01/", "/teams/", "/teams/vanguard/",
           "/activities/", "/ideas/", "/leaderboard/", "/dashboard/", "/accounts/login/", "/accounts/signup/"]
-SIGNED_IN = ["/me/", "/bookings/", "/ideas/new/"]
+SIGNED_IN = ["/me/", "/bookings/", "/ideas/new/", "/ideas/JDZ-2026-0001/"]
+# Pages of other roles: the member's points and achievements (cards on a phone), the staff's
+# case board and a case, the pre-check list and the desk (queue times).
+ROLES = {"member": ["/points/me/", "/points/achievements/", "/ratings/"],
+         "staff": ["/cases/", "/cases/1/", "/precheck/", "/hall/desk/", "/services/?stage=bogus"]}
 
 
 def _violations(page) -> list[str]:
@@ -49,4 +53,11 @@ def test_axe_finds_no_serious_violation_in_either_language(screen):
         screen.goto(screen.base_url + url)
         if found := _violations(screen):
             problems[f"signed in {url}"] = found
+    for username, urls in ROLES.items():
+        screen.context.clear_cookies()
+        sign_in(screen, username, DEMO_PASSWORD)
+        for url in urls:
+            screen.goto(screen.base_url + url)
+            if found := _violations(screen):
+                problems[f"{username} {url}"] = found
     assert problems == {}

@@ -163,3 +163,22 @@ def test_my_points_chart_names_each_period_in_full_and_apart(client_as, member):
     assert labels[:2] == [first.name, second.name] and len(set(labels)) == 3
     # The same numbers as a table for screen readers.
     assert f"<th scope=\"row\">{second.name}</th><td>7</td>" in body
+
+
+def test_my_points_history_gives_the_portal_s_reasons_in_english(client_as, member, period, drive):
+    from django.urls import reverse as url
+
+    from points.models import LedgerEntry
+    from tests.factories import ActivityFactory
+    from volunteers.models import Attendance
+
+    drive(period, Stage.PUBLISHED)  # writes "Result of <period>" entries in Chinese
+    activity = ActivityFactory(title="青年专区帮办代办值守", title_en="Helping at the youth zone")
+    attendance = Attendance.objects.create(activity=activity, user=member, proposed_hours=2, approved_hours=2)
+    LedgerEntry.objects.create(member=member, points=2, source="service_hours", reason="志愿服务时长：青年专区帮办代办值守",
+                               reference=f"hours:{attendance.pk}")
+    client = client_as(member)
+    client.post(url("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("points:my_points")).content.decode()
+    assert "Service hours: Helping at the youth zone" in body and "志愿服务时长" not in body
+    assert "Result of" in body

@@ -59,3 +59,13 @@ def test_it_finds_the_badges_it_checks():
 def test_every_badge_passes_the_contrast_minimum(selector, colour, background):
     assert colour and background, selector
     assert contrast(colour, background) >= 4.5, f"{selector}: {colour} on {background}"
+
+
+def test_the_focus_ring_on_the_red_header_is_white_or_yellow_and_stands_out():
+    text = "".join(path.read_text() for path in sorted(CSS_DIR.glob("*.css")))
+    rule = re.search(r"\.site-header :focus-visible[^{]*\{([^}]*)\}", text)
+    assert rule, "the header has its own focus ring"
+    colour = re.search(r"outline:\s*\d+px solid (#[0-9a-fA-F]{3,6})", rule.group(1)).group(1)
+    red = re.search(r"--red:\s*(#[0-9a-fA-F]{6})", text).group(1)
+    # WCAG 2.2 focus appearance: 3:1 against the background it sits on.
+    assert contrast(colour, red) >= 3

@@ -34,3 +34,12 @@ def test_each_main_page_describes_itself(client, pages):
         assert text and text != default, path
         seen.setdefault(text, []).append(path)
     assert all(len(paths) == 1 for paths in seen.values()), seen
+
+
+def test_every_page_links_the_favicon_served_from_static(client):
+    from django.conf import settings
+
+    body = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in body
+    icon = (settings.BASE_DIR / "static" / "img" / "favicon.svg").read_text()
+    assert icon.lstrip().startswith("<svg") or "<svg" in icon[:200]

@@ -63,3 +63,16 @@ def test_it_shows_a_dash_before_anyone_is_called(db):
     with time_machine.travel(NOW, tick=False):
         figures = {str(figure["label"]): figure for figure in queue_time_figures()}
     assert figures["Waiting time at the windows today, median"]["value"] == "—"
+
+
+def test_it_names_each_item_in_the_page_s_language(served):
+    from django.utils import translation
+
+    from services.models import ServiceItem
+
+    ServiceItem.objects.filter(name="企业设立登记").update(name_en="Company registration")
+    with time_machine.travel(NOW, tick=False):
+        with translation.override("en"):
+            assert selectors.queue_times_today()["per_subject"][0]["key"] == "Company registration"
+        with translation.override("zh-hans"):
+            assert selectors.queue_times_today()["per_subject"][0]["key"] == "企业设立登记"

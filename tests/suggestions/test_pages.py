@@ -229,3 +229,17 @@ def test_a_form_the_page_does_not_offer_the_person_stays_a_message(client_as, su
     )
     assert response.status_code == 200 and "message-error" in response.content.decode()
     assert 'name="text"' not in response.content.decode()
+
+
+def test_the_history_names_the_department_and_the_follow_up_in_english(client, submit, walk, officer, department):
+    department.short_name, department.short_name_en = "市场监管", "Market regulation"
+    department.save()
+    entry = walk(submit(), "answered")  # assigned by staff in Chinese: the note is the department's Chinese name
+    actions.suggestion_adopt(suggestion=entry, by=officer)
+    actions.suggestion_implement(suggestion=entry, by=officer)
+    actions.suggestion_feedback(suggestion=entry, by=entry.submitter, resolved=True)  # "已解决"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("suggestions:detail", kwargs={"number": entry.number})).content.decode()
+    history = body[body.index('id="history-title"'):]
+    assert '<span class="muted">Market regulation</span>' in history
+    assert '<span class="muted">Resolved</span>' in history and "已解决" not in history
