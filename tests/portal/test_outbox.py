@@ -87,7 +87,7 @@ def test_it_books_by_page_at_once_while_the_broker_is_down(client_as, entreprene
         elapsed = time.monotonic() - started
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/bookings/{booking.reference}/"
+    assert response["Location"] == f"/bookings/{booking.reference}/?booked=1#booked"
     assert elapsed < 1.0, f"the booking took {elapsed:.2f} s with the broker down"
     assert Booking.objects.filter(user=entrepreneur).count() == 1
     assert Delivery.objects.filter(notification__user=entrepreneur, delivered_at__isnull=True).count() == 1

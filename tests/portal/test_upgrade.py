@@ -311,7 +311,7 @@ def _fill_today(apps) -> SimpleNamespace:
 
     return SimpleNamespace(
         users={u.username: u.pk for u in User.objects.all()},
-        departments={d.pk: (d.code, {o.pk for o in d.officers.all()}) for d in Department.objects.all()},
+        departments={d.pk: (d.code, set(d.officers.values_list("pk", flat=True))) for d in Department.objects.all()},
         holidays={h.pk: (h.date, h.kind, h.name) for h in Holiday.objects.all()},
         case=(case.pk, case.title, case.status, case.lead_department_id, case.applicant_id, case.opened_by_id,
               case.opened_at, case.source),
@@ -384,7 +384,7 @@ def _check_hall(today) -> None:
     Department = global_apps.get_model("hall", "Department")
     Holiday = global_apps.get_model("hall", "Holiday")
     assert {
-        d.pk: (d.code, {o.pk for o in d.officers.all()}) for d in Department.objects.all()
+        d.pk: (d.code, set(d.officers.values_list("pk", flat=True))) for d in Department.objects.all()
     } == today.saved.departments
     assert {h.pk: (h.date, h.kind, h.name) for h in Holiday.objects.all()} == today.saved.holidays
     ServiceItem = global_apps.get_model("services", "ServiceItem")
@@ -524,7 +524,7 @@ def test_it_migrates_back_to_today_keeping_the_rows(migrator, today):
     Case = state.apps.get_model("services", "Case")
     Department = state.apps.get_model("services", "Department")
     assert Case.objects.get(pk=today.saved.case[0]).suggestion_id == today.saved.blocker[0]
-    assert {d.pk: (d.code, {o.pk for o in d.officers.all()}) for d in Department.objects.all()} == (
+    assert {d.pk: (d.code, set(d.officers.values_list("pk", flat=True))) for d in Department.objects.all()} == (
         today.saved.departments
     )
     content_types = state.apps.get_model("contenttypes", "ContentType").objects
