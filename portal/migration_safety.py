@@ -25,7 +25,9 @@ from django.db import migrations, models
 
 # A later migration whose reviewer accepted the operation (a drop one release after the code
 # stopped using the column, a table known to be small): (app label, migration name): the reason.
-ACKNOWLEDGED: dict[tuple[str, str], str] = {}
+ACKNOWLEDGED: dict[tuple[str, str], str] = {
+    ("services", "0011_zone_english"): "the queue zones: a handful of rows, the unique indexes build at once",
+}
 
 # Apps whose migrations are not ours to judge.
 THIRD_PARTY = {"admin", "auth", "contenttypes", "sessions", "authtoken", "axes", "django_prometheus"}

@@ -499,7 +499,7 @@ class PrecheckFileAccessAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
+class ZoneAdmin(ConflictSafeAdminMixin, TranslationAdmin):
     list_display = ["letter", "name", "window_count"]
     search_fields = ["name", "letter"]
 

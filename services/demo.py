@@ -389,7 +389,7 @@ def _seed_queue() -> None:
     from portal.accounts.models import User
 
     staff = User.objects.filter(username="staff").first()
-    zone, _created = Zone.objects.get_or_create(letter="A", defaults={"name": "青年专区"})
+    zone, _created = Zone.objects.get_or_create(letter="A", defaults={"name": "青年专区", "name_en": "Youth zone"})
     items = list(ServiceItem.objects.order_by("position"))
     half = len(items) // 2
     windows = []

@@ -1,7 +1,7 @@
 """English beside the Chinese for the catalogue (django-modeltranslation): staff keep both in the admin."""
 from modeltranslation.translator import TranslationOptions, register
 
-from services.models import Bundle, Material, ServiceItem, Step
+from services.models import Bundle, Material, ServiceItem, Step, Zone
 
 
 @register(Material)
@@ -22,3 +22,8 @@ class StepTranslation(TranslationOptions):
 @register(Bundle)
 class BundleTranslation(TranslationOptions):
     fields = ("name", "summary", "description")
+
+
+@register(Zone)
+class ZoneTranslation(TranslationOptions):
+    fields = ("name",)

@@ -161,3 +161,15 @@ def test_it_does_not_let_another_person_check_a_booking_in(setup, other_entrepre
     booking = booking_at(setup[2], starts_at=local(2026, 12, 8, 10, 0))
     assert client_as(other_entrepreneur).post(f"/bookings/{booking.reference}/check-in/").status_code == 404
     assert not QueueTicket.objects.exists()
+
+
+def test_the_zone_is_named_in_the_pages_language(setup, clerk, client_as):
+    zone, window, _item = setup
+    zone.name_zh_hans, zone.name_en = "青年专区", "Youth zone"
+    zone.save()
+    client = client_as(clerk)
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/hall/windows/{window.pk}/").content.decode()
+    assert "Youth zone" in english and "青年专区" not in english
+    client.cookies["django_language"] = "zh-hans"
+    assert "青年专区" in client.get(f"/hall/windows/{window.pk}/").content.decode()
