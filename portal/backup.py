@@ -117,6 +117,9 @@ def _dump_database(target: Path) -> tuple[str, dict[str, int]]:
             _pg_dump(target, snapshot)
             return "database.dump", table_counts()
     if connection.vendor == "sqlite":
+        if connection.in_atomic_block:
+            # SQLite's backup waits for the write lock this very transaction holds.
+            raise BackupError("a SQLite backup must run outside a transaction")
         connection.ensure_connection()
         destination = sqlite3.connect(target)
         try:

@@ -81,7 +81,8 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     value = raw.strip()
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        if parts.scheme != "sqlite":  # sqlite://:memory: has no port
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         raise ImproperlyConfigured(f"{name} is not a valid URL, got {raw!r}.") from None
     if parts.scheme not in schemes or not (parts.netloc or parts.path):

@@ -394,6 +394,9 @@ SPECTACULAR_SETTINGS = {
 # every request writes one access line (logger portal.access).
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", _LEVELS)
+# One line a request, at INFO: on by default once DEBUG is off, unless LOG_LEVEL asks for less.
+ACCESS_LOG = env_bool("ACCESS_LOG", not DEBUG and LOG_LEVEL in ("DEBUG", "INFO"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -403,12 +406,12 @@ LOGGING = {
         "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", _LEVELS)},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
         "axes": {"level": env_choice("LOGIN_LOG_LEVEL", "WARNING", _LEVELS)},
         # One line a request; ACCESS_LOG=false leaves it to nginx's own access log.
-        "portal.access": {"level": "INFO" if env_bool("ACCESS_LOG", not DEBUG) else "WARNING"},
+        "portal.access": {"level": "INFO" if ACCESS_LOG else "WARNING"},
         # Django's own per-request lines repeat what portal.access says.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},

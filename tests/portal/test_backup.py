@@ -113,7 +113,7 @@ def test_it_restores_every_row_and_file_into_a_fresh_postgres_database(transacti
         admin.close()
 
 
-def test_it_fails_loudly_on_a_full_disk_and_keeps_the_earlier_backup(db, tmp_path, monkeypatch):
+def test_it_fails_loudly_on_a_full_disk_and_keeps_the_earlier_backup(transactional_db, tmp_path, monkeypatch):
     _world()
     call_command("backup", str(tmp_path))
     [earlier] = tmp_path.glob("portal-*.tar")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.test import override_settings
 
 from portal.management.commands.nginx_conf import render_nginx_conf
 
@@ -103,11 +104,12 @@ def stack(django_db_setup, tmp_path_factory):
         cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{web_port}", "GUNICORN_WORKERS": "1"},
         stdout=web_log, stderr=subprocess.STDOUT,
     )
-    site = render_nginx_conf(
-        server_name="127.0.0.1", certificate=str(cert), key=str(key), upstream=f"127.0.0.1:{web_port}",
-        http_port=http_port, https_port=https_port, listen_address="127.0.0.1",
-        access_log=str(tmp_path / "nginx-access.log"),
-    ).replace(f"alias {Path(settings.STATIC_ROOT)}/;", f"alias {tmp_path / 'static'}/;")
+    with override_settings(STATIC_ROOT=tmp_path / "static"):  # what gunicorn's env says
+        site = render_nginx_conf(
+            server_name="127.0.0.1", certificate=str(cert), key=str(key), upstream=f"127.0.0.1:{web_port}",
+            http_port=http_port, https_port=https_port, listen_address="127.0.0.1",
+            access_log=str(tmp_path / "nginx-access.log"),
+        )
     (tmp_path / "site.conf").write_text(site)
     temp = tmp_path / "nginx-temp"
     temp.mkdir()
