@@ -45,6 +45,11 @@ class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class PeriodAdvanceForm(OptionalReasonForm):
+    """Close the current stage: the stage to move to rides along, so a stale page cannot skip one."""
+    to = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class TeamReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return"))])
     reason = forms.CharField(label=_("Reason (required to return)"), required=False,

@@ -293,7 +293,7 @@ def booking_reschedule(request: HttpRequest, reference: str) -> HttpResponse:
 
 # --- pre-check of materials (材料预审) ---------------------------------------------------------
 def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_errors: dict | None = None,
-                           status: int = 200) -> HttpResponse:
+                           evaluation_form=None, status: int = 200) -> HttpResponse:
     subject, materials = selectors.booking_subject_with_materials(booking)
     precheck = selectors.booking_precheck(booking)
     opens = selectors.precheck_file_opener(user=request.user, bookings=[booking])
@@ -330,7 +330,7 @@ def _booking_detail_render(request: HttpRequest, booking: Booking, *, precheck_e
             "upload_form": PrecheckUploadForm(),
             "qr_svg": selectors.booking_qr_svg(booking.reference),
             "can_change": selectors.booking_can_change(booking) and owner,
-            **_booking_evaluation_context(booking, owner=owner),
+            **_booking_evaluation_context(booking, owner=owner, evaluation_form=evaluation_form),
         },
         status=status,
     )
@@ -635,7 +635,7 @@ def hall_screen(request: HttpRequest) -> HttpResponse:
 
 
 # --- 好差评: evaluating a booking, rectifications, the figures' CSV -------------------------------
-def _booking_evaluation_context(booking: Booking, *, owner: bool) -> dict:
+def _booking_evaluation_context(booking: Booking, *, owner: bool, evaluation_form=None) -> dict:
     """The booking page's evaluation card: the stages still open, those given (with their
     rectification), and the 办不成事 link to the ideas form, pre-filled (services imports nothing
     of suggestions: the template reverses its URL by name and the form reads these parameters)."""
@@ -653,7 +653,19 @@ def _booking_evaluation_context(booking: Booking, *, owner: bool) -> dict:
         % {"reference": booking.reference, "service": subject,
            "department": f" ({department})" if department else ""},
     })
-    return {"evaluations": selectors.booking_evaluations(booking), "evaluation_form": forms.EvaluationForm(),
+    evaluations = selectors.booking_evaluations(booking)
+    form = forms.EvaluationForm()
+    refused: list[str] = []
+    if evaluation_form is not None:
+        if evaluation_form.data.get("stage") in list(evaluations["open"])[:1]:
+            # The refused form again, with the grade and comment as given and each error beside its field.
+            form = evaluation_form
+            refused = [str(error) for error in evaluation_form.non_field_errors()]
+            refused += [str(error) for error in evaluation_form.errors.get("stage", [])]
+        else:
+            # Its stage is no longer offered (given meanwhile, or a stale page): say why above the card.
+            refused = [str(error) for errors in evaluation_form.errors.values() for error in errors]
+    return {"evaluations": evaluations, "evaluation_form": form, "evaluation_refused": refused,
             "blocker_query": blocker}
 
 
@@ -663,23 +675,23 @@ def booking_evaluate(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant rates the booking at the stage the form names (好差评, one per stage)."""
     booking = _booking(request, reference)
     form = forms.EvaluationForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#evaluate")
-    try:
-        evaluation = actions.evaluation_create(booking=booking, by=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _raise_for_page(exc)
-        messages.error(request, str(exc.message))
-    else:
-        if hasattr(evaluation, "rectification"):
-            messages.success(request, _("Thank you. We are sorry it did not go well: the department will call you "
-                                        "back and tell you what it changed."))
+    status = 400
+    if form.is_valid():
+        try:
+            evaluation = actions.evaluation_create(booking=booking, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _raise_for_page(exc)
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            status = exc.status_code
         else:
-            messages.success(request, _("Thank you for your evaluation."))
-    return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#evaluate")
+            if hasattr(evaluation, "rectification"):
+                messages.success(request, _("Thank you. We are sorry it did not go well: the department will call "
+                                            "you back and tell you what it changed."))
+            else:
+                messages.success(request, _("Thank you for your evaluation."))
+            return redirect(reverse("services:booking_detail", kwargs={"reference": booking.reference}) + "#evaluate")
+    # A refusal shows the booking page again, the grade and comment as given, each error beside its field.
+    return _booking_detail_render(request, booking, evaluation_form=form, status=status)
 
 
 def _rectification(request: HttpRequest, rectification_id) -> Rectification:

@@ -75,6 +75,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form})
 
 
+def _failed_for(form, task):
+    """The refused form of this task (to show it again with what was typed), else None."""
+    return form if form is not None and getattr(form, "task_id", None) == task.pk else None
+
+
 def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
     tasks = list(case.tasks.all())
     show_reminders = selectors.case_can_see_all(request.user)
@@ -88,6 +93,7 @@ def _case_detail_context(request: HttpRequest, case, **forms) -> dict:
         task.reminders = by_task.get(task.pk, [])
         task.can_complete = selectors.case_task_can_complete(task=task, user=request.user)
         task.reschedule_form = failed if failed is not None and failed.task_id == task.pk else None
+        task.complete_form = _failed_for(forms.get("complete_form"), task)
     return {
         "case": case,
         "origin_url": case_sources.origin_url(case),
@@ -172,18 +178,26 @@ def case_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     """The responsible person (or staff) completes a task with a note, from the case page or "my tasks"."""
     task = selectors.case_task_get_for_user(user=request.user, task_id=task_id, need="complete")
     form = CaseTaskCompleteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    else:
+    form.task_id = task.pk
+    on_my_tasks = request.POST.get("next") == "my_tasks"
+    status = 400
+    if form.is_valid():
         try:
             actions.case_task_complete(task=task, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            _case_apply_domain_error(form, exc)
+            status = exc.status_code
         else:
             messages.success(request, gettext("Task completed. Thank you."))
-    if request.POST.get("next") == "my_tasks":
-        return redirect("cases:my_tasks")
-    return redirect("cases:case_detail", case_id=task.case_id)
+            if on_my_tasks:
+                return redirect("cases:my_tasks")
+            return redirect("cases:case_detail", case_id=task.case_id)
+    # A refusal shows the page again with the note as typed and the error beside it.
+    if on_my_tasks:
+        return _my_tasks_render(request, complete_form=form, status=status)
+    case = selectors.case_get_for_user(user=request.user, case_id=task.case_id)
+    return render(request, "cases/case_detail.html", _case_detail_context(request, case, complete_form=form),
+                  status=status)
 
 
 @login_required
@@ -213,6 +227,10 @@ def case_task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """The responsible person's tasks: open ones by deadline first, with a complete button each."""
+    return _my_tasks_render(request)
+
+
+def _my_tasks_render(request: HttpRequest, complete_form=None, status: int | None = None) -> HttpResponse:
     # The page has no filter form (links carry ?status=): a bad value is said in the box above the list.
     form, errors = filter_form(CaseTaskFilter, request.GET, fields=())
     try:
@@ -220,6 +238,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         tasks = CaseTask.objects.none()
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    if complete_form is not None:
+        for task in page.object_list:
+            task.complete_form = _failed_for(complete_form, task)
     return render(request, "cases/case_my_tasks.html", {
         "page": page, "filter_errors": errors, "complete_form": CaseTaskCompleteForm(),
-    }, status=400 if form.errors else 200)
+    }, status=status or (400 if form.errors else 200))

@@ -133,7 +133,8 @@ def test_the_officer_completes_a_task_from_my_tasks(client_as, officer, task, ca
     task.refresh_from_db()
     case.refresh_from_db()
     assert task.status == CaseTask.Status.DONE and case.status == Case.Status.DONE
-    again = client.post(reverse("cases:case_task_complete", args=[task.pk]), {"note": "再次"}, follow=True)
+    again = client.post(reverse("cases:case_task_complete", args=[task.pk]), {"note": "再次"})
+    assert again.status_code == 409
     assert "该任务已经办结或取消。" in again.content.decode()
     task.refresh_from_db()
     assert task.note == "已出具"
@@ -270,3 +271,20 @@ def test_it_offers_nothing_to_cancel_on_a_cancelled_case(client_as, hall_staff, 
     actions.case_cancel(case=task.case, by=hall_staff)
     body = client_as(hall_staff).get(reverse("cases:case_cancel", args=[task.case_id])).content.decode()
     assert 'id="not-allowed"' in body and 'name="confirm"' not in body
+
+
+@pytest.mark.parametrize("next_page", ["", "my_tasks"])
+def test_a_refused_completion_keeps_the_note_beside_its_error(client_as, officer, task, next_page):
+    client = client_as(officer)
+    typed = "已出具意见" + "长" * 2000
+    response = client.post(reverse("cases:case_task_complete", args=[task.pk]), {"note": typed, "next": next_page})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The note comes back as typed, the form is open, and the error stands right after the field.
+    assert typed in body
+    assert f'aria-describedby="note-{task.pk}-error"' in body
+    field = body.index(f'id="note-{task.pk}"')
+    error = body.index(f'id="note-{task.pk}-error"')
+    assert field < error < body.index("</form>", field)
+    task.refresh_from_db()
+    assert task.status == CaseTask.Status.OPEN and task.note == ""

@@ -66,7 +66,8 @@ def test_a_rating_period_runs_to_publication_through_each_roles_pages(screen):
         _sign_out(page)
 
     _open_period(page, "reviewer", "Rating work")
-    page.get_by_role("button", name="Close this stage and move on").click()
+    page.get_by_role("link", name="Close this stage and move on").click()
+    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
     page.wait_for_load_state()
     assert Period.objects.get(pk=period.pk).stage == Stage.CAPTAIN_SCORING
     _sign_out(page)
@@ -81,12 +82,14 @@ def test_a_rating_period_runs_to_publication_through_each_roles_pages(screen):
     _sign_out(page)
 
     _open_period(page, "reviewer", "Rating work")
-    page.get_by_role("button", name="Close this stage and move on").click()
+    page.get_by_role("link", name="Close this stage and move on").click()
+    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
     page.wait_for_load_state()
     page.get_by_label("Decision").first.select_option("approve")
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state()
-    page.get_by_role("button", name="Close this stage and move on").click()
+    page.get_by_role("link", name="Close this stage and move on").click()
+    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
     page.wait_for_load_state()
     assert Period.objects.get(pk=period.pk).stage == Stage.ALLIANCE_DECISION
     _sign_out(page)

@@ -138,3 +138,16 @@ def test_an_achievement_still_pending_at_publication_can_still_be_decided(
     client.post(reverse("points:achievement_decide", args=[other]), {"decision": "reject", "reason": "证明不足"})
     assert Achievement.objects.get(pk=other).status == "rejected"
     assert not Achievement.objects.filter(status="pending").exists()
+
+
+def test_a_refused_decision_comes_back_with_what_the_captain_typed(api_as, client_as, member, captain, open_period):
+    pk = _post(api_as(member)).json()["id"]
+    response = client_as(captain).post(reverse("points:achievement_decide", args=[pk]),
+                                       {"decision": "reject", "points": "7", "reason": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The achievements page again: this item's form keeps the choice and the points, the error beside the reason.
+    assert '<option value="reject" selected>' in body and f'id="points-{pk}"' in body and 'value="7"' in body
+    field = body.index(f'id="reason-{pk}"')
+    assert field < body.index(f'id="reason-{pk}_error"') < body.index("</form>", field)
+    assert Achievement.objects.get(pk=pk).status == "pending" and not LedgerEntry.objects.exists()

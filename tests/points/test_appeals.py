@@ -87,3 +87,21 @@ def test_only_rated_members_appeal_and_only_reviewers_decide(api_as, published, 
 def test_appeals_wait_for_publication(api_as, period, drive, member):
     drive(period, Stage.ALLIANCE_DECISION)
     assert _appeal(api_as(member), period).status_code == 409
+
+
+def test_a_refused_page_decision_keeps_the_reason_beside_the_error(api_as, client_as, published, member, reviewer):
+    appeal_id = _appeal(api_as(member), published).json()["id"]
+    client = client_as(reviewer)
+    url = reverse("points:appeal_decide", args=[appeal_id])
+    response = client.post(url, {"decision": "maybe", "reason": "再核实一次"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "再核实一次" in body
+    field = body.index(f'id="decision-{appeal_id}"')
+    assert field < body.index(f'id="decision-{appeal_id}_error"') < body.index(f'id="reason-{appeal_id}"')
+    assert Appeal.objects.get().status == "open"
+    # Deciding twice: the second is a conflict, said above the list since the appeal has left it.
+    assert client.post(url, {"decision": "uphold", "reason": ""}).status_code == 302
+    again = client.post(url, {"decision": "reopen", "reason": ""})
+    assert again.status_code == 409 and 'id="refused"' in again.content.decode()
+    assert Appeal.objects.get().status != "reopened"

@@ -85,7 +85,12 @@ def test_a_member_peer_reviews_through_the_page(client_as, member, teammate, per
     url = reverse("points:peer_review_member", args=[period.pk, teammate.pk])
     bad = {f"score_five-{i}": 25 for i in range(1, 6)}
     response = client.post(url, bad)
-    assert response.status_code == 200 and not PeerScore.objects.exists()
+    assert response.status_code == 400 and not PeerScore.objects.exists()
+    body = response.content.decode()
+    # What was typed stays, each error right after its field.
+    assert 'value="25"' in body
+    field = body.index('id="id_score_five-1"')
+    assert field < body.index('id="id_score_five-1_error"') < body.index('id="id_score_five-2"')
     good = {f"score_five-{i}": 15 for i in range(1, 6)}
     assert client.post(url, good).status_code == 302
     assert PeerScore.objects.filter(reviewer=member, member=teammate).count() == 5
@@ -107,11 +112,17 @@ def test_the_captain_scores_submits_and_the_committee_returns_through_pages(clie
     drive(period, Stage.COMMITTEE_REVIEW)
     client.force_login(reviewer)
     response = client.post(reverse("points:team_review", args=[period.pk, "vanguard"]),
-                           {"decision": "return", "reason": ""}, follow=True)
+                           {"decision": "return", "reason": ""})
     assert TeamRating.objects.get(period=period, team__slug="vanguard").status == "submitted"
+    # Refused on the period page itself: the chosen decision kept, the error beside the reason.
+    assert response.status_code == 400
+    body = response.content.decode()
+    team = TeamRating.objects.get(period=period, team__slug="vanguard").team
+    assert '<option value="return" selected>' in body
+    field = body.index(f'id="reason-{team.pk}"')
+    assert field < body.index(f'id="reason-{team.pk}_error"') < body.index("</form>", field)
     client.post(reverse("points:team_review", args=[period.pk, "vanguard"]), {"decision": "return", "reason": "补充材料"})
     assert TeamRating.objects.get(period=period, team__slug="vanguard").status == "returned"
-    assert response.status_code == 200
 
 
 def test_the_alliance_previews_and_publishes_on_the_decision_page(client_as, alliance, period, drive):
@@ -132,10 +143,42 @@ def test_the_alliance_previews_and_publishes_on_the_decision_page(client_as, all
 
 def test_a_wrong_move_on_a_page_is_a_message_not_a_500(client_as, reviewer, period):
     client = client_as(reviewer)
-    response = client.post(reverse("points:period_advance", args=[period.pk]), {"to": "published"}, follow=True)
-    assert response.status_code == 200
+    response = client.post(reverse("points:period_advance", args=[period.pk]),
+                           {"to": "published", "reason": "跳过评议"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'role="alert"' in body and "跳过评议" in body
     period.refresh_from_db()
     assert period.stage == Stage.DRAFT
+
+
+def test_closing_a_stage_is_confirmed_on_a_page_of_its_own(client_as, reviewer, period):
+    client = client_as(reviewer)
+    detail = client.get(reverse("points:period_detail", args=[period.pk])).content.decode()
+    url = reverse("points:period_advance", args=[period.pk])
+    assert f'href="{url}"' in detail  # a link to the confirmation, not a button that acts at once
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'class="consequences"' in body and 'name="confirm"' in body
+    assert f'value="{Stage.PEER_REVIEW}"' in body
+    period.refresh_from_db()
+    assert period.stage == Stage.DRAFT  # showing the page moves nothing
+    assert client.post(url, {"to": Stage.PEER_REVIEW, "reason": ""}).status_code == 302
+    period.refresh_from_db()
+    assert period.stage == Stage.PEER_REVIEW
+
+
+def test_a_refused_appeal_keeps_its_place_and_says_why(client_as, member, period, drive):
+    drive(period, Stage.PUBLISHED)
+    client = client_as(member)
+    response = client.post(reverse("points:appeal_file", args=[period.pk]), {"reason": "   "})
+    assert response.status_code == 400
+    body = response.content.decode()
+    result = member.point_results.get(period=period)
+    field = body.index(f'id="appeal-{result.pk}-reason"')
+    assert field < body.index(f'id="appeal-{result.pk}-reason_error"') < body.index("</form>", field)
+    assert not result.appeals.exists()
 
 
 def test_my_points_appear_on_the_personal_page_and_dashboard(client_as, member, period, drive, client):

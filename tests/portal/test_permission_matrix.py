@@ -19,8 +19,10 @@ person's booking", of2 "another department's task", cp2 "another team's scoring"
 The entrepreneur already holds an active booking of the bundle, so booking it again is refused
 (409, BOOKING_MAX_ACTIVE_PER_PERSON); hall staff check a booking in only on its own day ("today").
 
-Statuses the matrix pinned down that are worth knowing: pages answer a refused write with a
-redirect and a message (302), the API with 403/404; the team A captain, who decides the
+Statuses the matrix pinned down that are worth knowing: most pages answer a refused write with a
+redirect and a message (302); the converted forms (points decisions and appeals, case tasks, the
+booking's evaluation, rectifications) show the page again with the refusal's own status
+(400/403/409) and the error beside its field; the API answers with 403/404; the team A captain, who decides the
 member's achievement, is covered by tests/points.
 
 A page that needs a signed-in person sends anonymous visitors to sign in (302). The pre-check objects: the
@@ -188,11 +190,11 @@ GET   dashboard                            -            200 200 200 200 200 200 
 GET   healthz                              -            200 200 200 200 200 200 200 200 200 200
 GET   metrics                              -            200 200 200 200 200 200 200 200 200 200
 GET   home                                 -            200 200 200 200 200 200 200 200 200 200
-POST  points:achievement_decide            achievement  302 404 404 302 404 404 302 404 302 302
+POST  points:achievement_decide            achievement  302 404 404 403 404 404 403 404 403 403
 GET   points:achievement_evidence          achievement  404 404 404 200 404 404 200 404 200 200
 GET   points:achievements                  -            302 200 200 200 200 200 200 200 200 200
-POST  points:appeal_decide                 appeal       302 404 404 302 404 404 302 404 302 404
-POST  points:appeal_file                   published    302 404 404 302 404 404 302 302 302 302
+POST  points:appeal_decide                 appeal       302 404 404 403 404 404 403 404 302 404
+POST  points:appeal_file                   published    302 404 404 403 404 404 409 302 403 403
 GET   points:captain_score_member          period       302 404 404 404 404 404 404 404 404 404
 GET   points:captain_scoring               period       302 404 404 404 404 404 404 200 404 404
 POST  points:captain_submit                period       302 404 404 302 404 404 302 302 302 302
@@ -202,10 +204,11 @@ GET   points:leaderboard_csv               -            302 403 403 200 403 403 
 GET   points:my_points                     -            302 200 200 200 200 200 200 200 200 200
 GET   points:peer_review                   period       302 404 404 200 404 404 200 200 200 200
 GET   points:peer_review_member            period       302 404 404 404 404 404 404 404 404 404
-POST  points:period_advance                period       302 404 404 302 404 404 302 302 302 302
+GET   points:period_advance                period       302 404 404 200 404 404 404 404 200 200
+POST  points:period_advance                period       302 404 404 403 404 404 404 404 409 403
 GET   points:period_detail                 period       302 404 404 200 404 404 200 200 200 200
 GET   points:ratings                       -            302 200 200 200 200 200 200 200 200 200
-POST  points:team_review                   period       302 404 404 302 404 404 302 302 302 302
+POST  points:team_review                   period       302 404 404 403 404 404 403 403 409 403
 POST  services:booking_check_in          -            302 302 404 302 404 404 404 404 404 404
 GET   services:booking_cancel              -            302 200 404 200 404 404 404 404 404 404
 POST  services:booking_cancel              -            302 302 404 302 404 404 404 404 404 404
@@ -214,7 +217,7 @@ GET   services:booking_ics                 -            302 200 404 403 404 404 
 GET   services:booking_list                -            302 200 200 200 200 200 200 200 200 200
 POST  services:booking_precheck_upload     -            302 302 404 403 404 404 404 404 404 404
 GET   services:booking_reschedule          -            302 200 404 403 404 404 404 404 404 404
-POST  services:booking_evaluate            -            302 302 404 403 404 404 404 404 404 404
+POST  services:booking_evaluate            -            302 409 404 403 404 404 404 404 404 404
 GET   services:evaluation_csv              -            302 403 403 200 403 403 403 403 403 403
 GET   services:rectification_list          -            302 403 403 200 200 200 403 403 200 403
 GET   services:rectification_detail        -            302 200 404 200 200 404 404 404 200 404

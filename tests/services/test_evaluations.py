@@ -123,7 +123,9 @@ def test_the_booking_page_offers_the_form_at_the_right_stage(client_as, served, 
     complete(served, hall_staff)
     page = client.get(f"/bookings/{served.reference}/").content.decode()
     assert 'id="evaluation-form" data-stage="completion"' in page
-    assert client.post(f"/bookings/{served.reference}/evaluate/", {"stage": "completion", "grade": "9"}).status_code == 302
+    refused = client.post(f"/bookings/{served.reference}/evaluate/",
+                          {"stage": "completion", "grade": "9", "comment": "窗口很耐心"})
+    assert refused.status_code == 400
     assert Evaluation.objects.count() == 1
     # Staff at the booking see no evaluation form: only the person rates.
     assert 'name="grade"' not in client_as(hall_staff).get(f"/bookings/{served.reference}/").content.decode()
@@ -376,3 +378,48 @@ def test_the_csv_export_neutralises_names_a_spreadsheet_would_run(client_as, hal
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][1] == "'" + attack
     assert rows[1][2:4] == ["1", "100.0"]  # numbers stay numbers
+
+
+def test_a_refused_evaluation_keeps_the_comment_and_shows_the_error_beside_the_grades(client_as, served, entrepreneur):
+    client = client_as(entrepreneur)
+    with time_machine.travel(at(2026, 3, 2, 10, 10), tick=False):
+        response = client.post(f"/bookings/{served.reference}/evaluate/",
+                               {"stage": "acceptance", "grade": "", "comment": "窗口很耐心"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The booking page itself, the comment as typed, the error right after the grades it is about.
+    assert 'id="evaluation-form" data-stage="acceptance"' in body and "窗口很耐心" in body
+    assert 'aria-describedby="id_grade_error"' in body
+    grades = body.index('<fieldset class="grades')
+    assert grades < body.index('id="id_grade_error"') < body.index('id="id_comment"')
+    assert not Evaluation.objects.exists()
+
+
+def test_a_refused_callback_keeps_what_the_officer_typed_beside_the_error(client_as, bad_review, officer):
+    response = client_as(officer).post(f"/rectifications/{bad_review.pk}/callback/",
+                                       {"contacted": "", "note": "下午再打一次"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "下午再打一次" in body and 'aria-describedby="id_contacted_error"' in body
+    form = body.index('id="callback-form"')
+    assert form < body.index('id="id_contacted_error"') < body.index('id="id_contacted_at"')
+    bad_review.refresh_from_db()
+    assert bad_review.status == "open" and bad_review.callback_note == ""
+
+
+def test_a_refused_outcome_and_answer_keep_what_was_typed(client_as, bad_review, officer, entrepreneur):
+    actions.rectification_callback(rectification=bad_review, contacted=True, note="已回访", by=officer)
+    response = client_as(officer).post(f"/rectifications/{bad_review.pk}/outcome/", {"outcome": "", "text": "已整改"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "已整改" in body
+    assert body.index('id="outcome-form"') < body.index('id="id_outcome_error"') < body.index('id="id_text"')
+    actions.rectification_answer(rectification=bad_review, outcome="explained", text="已解释", by=officer)
+    response = client_as(entrepreneur).post(f"/rectifications/{bad_review.pk}/respond/",
+                                            {"accepted": "", "note": "还要再想想"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "还要再想想" in body
+    assert body.index('id="response-form"') < body.index('id="id_accepted_error"') < body.index('id="id_note"')
+    bad_review.refresh_from_db()
+    assert bad_review.status == "answered" and bad_review.response_note == ""
