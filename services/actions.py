@@ -19,7 +19,14 @@ from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
 from portal.files import upload_check
 from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
-from portal.notifications.actions import ReminderDraft, Text, notify, reminder_send_once, reminders_send_once
+from portal.notifications.actions import (
+    ReminderDraft,
+    Text,
+    notify,
+    reminder_send_once,
+    reminders_send_once,
+    reminders_sweep_batches,
+)
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
 from services import selectors
@@ -1004,33 +1011,28 @@ def booking_reminders_sweep(*, now: datetime | None = None, batch_size: int | No
         (BOOKING_REMINDER_SOON, now, soon),
         (BOOKING_REMINDER_DAY_BEFORE, soon, now + timedelta(hours=settings.BOOKING_REMINDER_DAY_BEFORE_HOURS)),
     ]
-    from services.selectors import bookings_to_remind
-
     sent = 0
     for kind, starts_after, starts_until in windows:
         if starts_until <= starts_after:
             continue  # that lead time is switched off (0) or inside the shorter one
-        last_id = 0
-        while True:
-            batch = bookings_to_remind(kind=kind, starts_after=starts_after, starts_until=starts_until,
-                                       after_id=last_id, size=size)
-            if not batch:
-                break
-            last_id = batch[-1].pk
-            drafts = [
-                ReminderDraft(
-                    subject=booking, kind=kind, deadline=booking.slot.starts_at, recipients=[booking.user],
-                    title=partial(_booking_reminder_title, booking, kind),
-                    body=partial(_booking_reminder_body, booking, kind),
-                    url=_booking_url(booking),
-                )
-                for booking in batch
-            ]
-            with transaction.atomic():
-                sent += len(reminders_send_once(drafts=drafts))
-            if len(batch) < size:
-                break
+        sent += reminders_sweep_batches(
+            fetch=partial(_bookings_to_remind, kind, starts_after, starts_until),
+            draft=partial(_booking_reminder_draft, kind), size=size,
+        )
     return sent
+
+
+def _bookings_to_remind(kind: str, starts_after: datetime, starts_until: datetime, after_id: int, size: int):
+    return selectors.bookings_to_remind(kind=kind, starts_after=starts_after, starts_until=starts_until,
+                                        after_id=after_id, size=size)
+
+
+def _booking_reminder_draft(kind: str, booking: Booking) -> ReminderDraft:
+    return ReminderDraft(
+        subject=booking, kind=kind, deadline=booking.slot.starts_at, recipients=[booking.user],
+        title=partial(_booking_reminder_title, booking, kind), body=partial(_booking_reminder_body, booking, kind),
+        url=_booking_url(booking),
+    )
 
 
 # --- 好差评: evaluations, the invitation, rectifications and their reminder ladder -----------------
@@ -1227,7 +1229,7 @@ def evaluation_invitations_send(*, now: datetime | None = None, batch_size: int 
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Exists, OuterRef, Subquery
 
-    from portal.notifications.actions import ReminderDraft, reminders_send_once
+    from portal.notifications.actions import ReminderDraft
     from portal.notifications.models import Reminder
 
     now = now or timezone.now()
@@ -1294,7 +1296,7 @@ def rectification_reminders_sweep(*, now: datetime | None = None, batch_size: in
     deadline, so a moved deadline is reminded afresh). Reads only pending rectifications whose
     marker has passed, in batches; safe to run twice or concurrently. Returns how many were sent."""
     from portal.cases.actions import case_task_reminder_ladder
-    from portal.notifications.actions import ReminderDraft, reminders_send_once
+    from portal.notifications.actions import ReminderDraft
     from portal.roles import Role
 
     now = now or timezone.now()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
-from portal.notifications.actions import ReminderDraft, notify, reminders_send_once
+from portal.notifications.actions import ReminderDraft, notify, reminders_sweep_batches
 from portal.workflow import transition_allowed, transition_move
 from volunteers.exceptions import (
     ActivityFull,
@@ -425,25 +425,18 @@ def activity_reminders_sweep(*, now: datetime | None = None, batch_size: int | N
     hours = settings.ACTIVITY_REMINDER_HOURS
     if hours <= 0:
         return 0
-    kind = ACTIVITY_REMINDER_DAY_BEFORE
-    sent, last_id = 0, 0
-    while True:
-        batch = signups_to_remind(kind=kind, starts_after=now, starts_until=now + timedelta(hours=hours),
-                                  after_id=last_id, size=size)
-        if not batch:
-            break
-        last_id = batch[-1].pk
-        drafts = [
-            ReminderDraft(
-                subject=signup, kind=kind, deadline=signup.activity.starts_at, recipients=[signup.user],
-                title=partial(_activity_reminder_title, signup.activity),
-                body=partial(_activity_reminder_body, signup.activity),
-                url=reverse("volunteers:activity_detail", kwargs={"pk": signup.activity_id}),
-            )
-            for signup in batch
-        ]
-        with transaction.atomic():
-            sent += len(reminders_send_once(drafts=drafts))
-        if len(batch) < size:
-            break
-    return sent
+    return reminders_sweep_batches(
+        fetch=lambda after_id, size: signups_to_remind(
+            kind=ACTIVITY_REMINDER_DAY_BEFORE, starts_after=now, starts_until=now + timedelta(hours=hours),
+            after_id=after_id, size=size),
+        draft=_activity_reminder_draft, size=size,
+    )
+
+
+def _activity_reminder_draft(signup) -> ReminderDraft:
+    return ReminderDraft(
+        subject=signup, kind=ACTIVITY_REMINDER_DAY_BEFORE, deadline=signup.activity.starts_at,
+        recipients=[signup.user], title=partial(_activity_reminder_title, signup.activity),
+        body=partial(_activity_reminder_body, signup.activity),
+        url=reverse("volunteers:activity_detail", kwargs={"pk": signup.activity_id}),
+    )

@@ -402,3 +402,21 @@ def reminders_send_once(*, drafts: Sequence[ReminderDraft]) -> list[ReminderDraf
         Reminder.recipients.through.objects.bulk_create(links)
         notifications_create(drafts=notes)
     return new
+
+
+def reminders_sweep_batches(
+    *, fetch: Callable[[int, int], list], draft: Callable[[models.Model], ReminderDraft], size: int
+) -> int:
+    """The loop of a batched reminder sweep: ``fetch(after_id, size)`` reads the next batch of rows
+    owing a reminder (ordered by id), ``draft(row)`` says what to send; each batch is sent once,
+    in one transaction. Returns how many reminders were sent."""
+    sent, last_id = 0, 0
+    while True:
+        batch = fetch(last_id, size)
+        if not batch:
+            return sent
+        last_id = batch[-1].pk
+        with transaction.atomic():
+            sent += len(reminders_send_once(drafts=[draft(row) for row in batch]))
+        if len(batch) < size:
+            return sent
