@@ -400,8 +400,26 @@ class PrecheckActionForm(ActionForm):
     reason_text = forms.CharField(label=_("Explanation"), required=False, max_length=500)
 
 
+class DepartmentWorkAdminMixin:
+    """Work a department does on records the portal opens (pre-check uploads, rectifications):
+    hall staff see every one, an officer those of their departments; nobody adds or deletes them
+    here, they come and go with their booking or evaluation."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or is_hall_staff(request.user):
+            return queryset
+        return queryset.filter(department__in=request.user.departments.all())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PrecheckUpload)
-class PrecheckUploadAdmin(admin.ModelAdmin):
+class PrecheckUploadAdmin(DepartmentWorkAdminMixin, admin.ModelAdmin):
     """Department officers pre-check here as on /precheck/: accept, or send back with a reason
     (choose it, and/or type it, in the action bar). Officers see their departments' uploads only."""
 
@@ -417,18 +435,6 @@ class PrecheckUploadAdmin(admin.ModelAdmin):
     inlines = [PrecheckFileInline, PrecheckEventInline]
     actions = ["accept", "needs_correction"]
     date_hierarchy = "uploaded_at"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or is_hall_staff(request.user):
-            return queryset
-        return queryset.filter(department__in=request.user.departments.all())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def coloured_status(self, obj: PrecheckUpload):
@@ -602,7 +608,7 @@ class RectificationActionForm(ActionForm):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(DepartmentWorkAdminMixin, admin.ModelAdmin):
     """The department's officers act here as on /rectifications/: record the callback, then give
     the outcome (type the text, and choose the outcome, in the action bar). Officers see their
     departments' rectifications only; hall staff read them all."""
@@ -620,18 +626,6 @@ class RectificationAdmin(admin.ModelAdmin):
     inlines = [RectificationEventInline]
     actions = ["callback_reached", "callback_not_reached", "give_outcome"]
     date_hierarchy = "opened_at"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or is_hall_staff(request.user):
-            return queryset
-        return queryset.filter(department__in=request.user.departments.all())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj: Rectification):
