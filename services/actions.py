@@ -1229,7 +1229,6 @@ def evaluation_invitations_send(*, now: datetime | None = None, batch_size: int 
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Exists, OuterRef, Subquery
 
-    from portal.notifications.actions import ReminderDraft
     from portal.notifications.models import Reminder
 
     now = now or timezone.now()
@@ -1296,7 +1295,6 @@ def rectification_reminders_sweep(*, now: datetime | None = None, batch_size: in
     deadline, so a moved deadline is reminded afresh). Reads only pending rectifications whose
     marker has passed, in batches; safe to run twice or concurrently. Returns how many were sent."""
     from portal.cases.actions import case_task_reminder_ladder
-    from portal.notifications.actions import ReminderDraft
     from portal.roles import Role
 
     now = now or timezone.now()
