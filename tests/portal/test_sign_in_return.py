@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_explains_sign_in_to_a_visitor_who_pressed_book(client, english):
     BundleFactory(slug="restaurant")
+    client.cookies["django_language"] = "en"  # the reason is read in English
     response = client.get("/bundles/restaurant/book/")
     assert response.status_code == 302
     page = client.get(response["Location"])

@@ -329,7 +329,8 @@ def factory_start(n: int):
     return timezone.now().replace(microsecond=0) + timedelta(days=1, hours=n)
 
 
-def test_it_refuses_a_staff_check_in_on_another_day_with_a_409(api_as, hall_staff, english):
+def test_it_refuses_a_staff_check_in_on_another_day_with_a_409(api_as, hall_staff, english, settings):
+    settings.LANGUAGE_CODE = "en"  # the refusal is read in English
     booking = BookingFactory(slot__starts_at=timezone.now() + timedelta(days=2))
     response = api_as(hall_staff).post(f"/api/v1/bookings/{booking.reference}/check-in/")
     assert response.status_code == 409

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_it_lets_hall_staff_set_up_a_window_with_its_items_and_staff(hall_staff, client_as):
     client = client_as(hall_staff)
     item = ServiceItemFactory(name="企业设立登记")
-    response = client.post("/admin/services/zone/add/", {"name": "青年专区", "letter": "A"})
+    response = client.post("/admin/services/zone/add/", {"name_zh_hans": "青年专区", "name_en": "Youth zone", "letter": "A"})
     assert response.status_code == 302
     zone = Zone.objects.get(letter="A")
 
