@@ -42,7 +42,7 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the SQLite variant")
+@pytest.mark.sqlite
 def test_it_restores_every_row_and_file_on_sqlite(transactional_db, tmp_path):
     booking = _world()
     call_command("backup", str(tmp_path))
