@@ -7,12 +7,15 @@ rendered at; it is served only while that is still the current version (both are
 round trip). The version is one token in the cache that any write to the database replaces: an
 execute wrapper on every database connection sees each INSERT/UPDATE/DELETE (the ORM,
 ``QuerySet.update``, raw SQL, the admin, Celery tasks, management commands) and replaces the
-token at once and again after the transaction commits, so a page rendered from uncommitted data
-cannot outlive the commit. A missing or evicted token is replaced by a fresh one, so an eviction
+token (at once in autocommit, after the commit in a transaction: one cache write per
+transaction), so a page rendered before the commit cannot outlive it. An answer whose view wrote
+is not kept at all. A missing or evicted token is replaced by a fresh one, so an eviction
 can only cause misses.
 
 What changes with the clock alone (a slot starting, a deadline passing) is kept at most
-``PAGE_CACHE_SECONDS``: the key also names the current time window.
+``PAGE_CACHE_SECONDS``: each kept page says when it was rendered. In its last seconds one asker
+renders it anew (under the render lock) while everyone else is still given the kept one, so the
+crowd on a busy page never finds it gone all at once.
 
 The CSRF token in a kept page is swapped for the asking person's own when it is served, and the
 answer carries an ETag, so a browser asking again with ``If-None-Match`` gets a 304.
@@ -79,19 +82,27 @@ def _bump_after_commit() -> None:
 
 
 def _note_write(connection) -> None:
-    app_atomic = [block for block in connection.atomic_blocks if not getattr(block, "_from_testcase", False)]
-    if not connection.in_atomic_block or not app_atomic:
-        bump()  # autocommit: the write is already visible
+    connection._pagecache_writes = getattr(connection, "_pagecache_writes", 0) + 1
+    if not connection.in_atomic_block or getattr(connection.atomic_blocks[0], "_from_testcase", False):
+        # Autocommit: the write is already visible. (Inside a test case's transaction, which
+        # never commits, the same: the test's next request reads the write at once.)
+        bump()
         return
-    # Once per transaction (or per savepoint that may still roll back): bump now, so no page is
-    # kept from before the write, and after the commit, so none is kept from before the commit.
+    # Once per transaction, after the commit: until then no other connection can see the write,
+    # and a page rendered meanwhile was kept under the version it read first, which the commit
+    # replaces. Nothing to do on a rollback. The callback is registered again only when a
+    # rolled-back savepoint took the earlier one with it (Django drops those); any registration
+    # still pending covers this write, since a rollback that drops it drops this write too.
     entry = getattr(connection, "_pagecache_entry", None)
-    current = set(connection.savepoint_ids)
-    if entry is not None and entry in connection.run_on_commit and current <= entry[0]:
+    if entry is not None and any(pending is entry for pending in connection.run_on_commit):
         return
-    bump()
     connection.on_commit(_bump_after_commit)
     connection._pagecache_entry = connection.run_on_commit[-1]
+
+
+def writes_seen() -> int:
+    """How many writes this thread's connections have made so far (to tell a view that wrote)."""
+    return sum(getattr(connections[alias], "_pagecache_writes", 0) for alias in connections)
 
 
 def _write_watcher(connection):
@@ -146,10 +157,9 @@ def memoize(name: str, compute: Callable[[], object]) -> object:
 def _key(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     who = f"u{user.pk}" if user is not None and user.is_authenticated else "anon"
-    window = int(time.time() // settings.PAGE_CACHE_SECONDS)
     parts = "\n".join([
         request.scheme, request.get_host(), request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""),
-        request.headers.get("Accept", ""), who, str(window),
+        request.headers.get("Accept", ""), who,
     ])
     return f"pagecache:page:{hashlib.sha256(parts.encode()).hexdigest()}"
 
@@ -160,7 +170,19 @@ def _lookup(key: str) -> tuple[str, dict | None]:
     found = cache.get_many([VERSION_KEY, key])
     current = found.get(VERSION_KEY) or version()
     entry = found.get(key)
-    return current, entry if entry is not None and entry.get("version") == current else None
+    return current, entry if _servable(entry, current) else None
+
+
+def _servable(entry: dict | None, current: str) -> bool:
+    """Rendered at the current version and not yet past its PAGE_CACHE_SECONDS (a page kept by
+    an earlier release, without an expiry, counts as past it)."""
+    return entry is not None and entry.get("version") == current and time.time() < entry.get("expires", 0)
+
+
+def _refresh_due(entry: dict) -> bool:
+    """In the kept page's last REFRESH_AHEAD_SHARE of its life: time to render its successor."""
+    lifetime = settings.PAGE_CACHE_SECONDS
+    return time.time() >= entry["expires"] - lifetime * REFRESH_AHEAD_SHARE
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -227,33 +249,102 @@ def page_cache(view: Callable) -> Callable:
         except Exception:  # the cache is down: answer without it
             logger.exception("page cache: could not read")
             return view(request, *args, **kwargs)
-        if entry is not None:
+        if entry is not None and not _refresh_due(entry):
             return _answer(request, entry)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render) and not getattr(response, "is_rendered", True):
-            response = response.render()
-        if not _cacheable_response(response):
-            return response
-        body = response.content
-        for token in set(_CSRF_FIELD.findall(body)):
-            body = body.replace(token, CSRF_PLACEHOLDER)
-        entry = {
-            "version": current,  # read before rendering: a write meanwhile makes this a miss
-            "body": body,
-            "digest": hashlib.md5(body, usedforsecurity=False).hexdigest(),
-            "status": response.status_code,
-            "content_type": response["Content-Type"],
-            "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
-        }
+        lock = None
         try:
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            lock = _render_lock(key, current)
+            if lock is None and entry is not None:  # its successor is on the way: this one is good
+                return _answer(request, entry)
+            if lock is None:  # another process is rendering this very page: wait for it
+                entry = _wait_for(key, current)
+                if entry is not None:
+                    return _answer(request, entry)
         except Exception:
-            logger.exception("page cache: could not keep a page")
-        response["ETag"] = _etag(request, entry["digest"], CSRF_PLACEHOLDER in body)
-        if request.headers.get("If-None-Match") and response["ETag"] in parse_etags(request.headers["If-None-Match"]):
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = response["ETag"]
-            return not_modified
-        return response
+            logger.exception("page cache: could not take the render lock")
+            if entry is not None:
+                return _answer(request, entry)
+        try:
+            return _render(request, view, args, kwargs, key, current)
+        finally:
+            if lock is not None:
+                try:
+                    cache.delete(lock)
+                except Exception:
+                    logger.exception("page cache: could not release the render lock")
 
     return wrapped
+
+
+def _lock_key(key: str, current: str) -> str:
+    return f"{key}:rendering:{current}"
+
+
+def _render_lock(key: str, current: str) -> str | None:
+    """The lock's key if this process may render the page kept under ``key`` at version
+    ``current``, or None when another process holds it. When a write empties the cache, the
+    people asking for a busy page at once then cost one rendering, not one each."""
+    lock = _lock_key(key, current)
+    return lock if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS) else None
+
+
+def _wait_for(key: str, current: str) -> dict | None:
+    """The page another process is rendering, once kept. None (the asker renders it) when that
+    process let go of the lock without keeping it (an error page, a one-time message), when a
+    newer write made its version old, or after RENDER_WAIT_SECONDS."""
+    lock = _lock_key(key, current)
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    pause = 0.002
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+        found = cache.get_many([VERSION_KEY, key, lock])
+        entry = found.get(key)
+        if _servable(entry, current) and not _refresh_due(entry):
+            return entry
+        if found.get(VERSION_KEY) != current or lock not in found:
+            return None
+    return None
+
+
+# A rendering that takes longer than this (the slowest page at 10x takes well under a second)
+# is waited for no longer; a lock left by a process that died expires after the other.
+RENDER_WAIT_SECONDS = 2.0
+RENDER_LOCK_SECONDS = 10
+# The share of PAGE_CACHE_SECONDS at the end of a kept page's life in which it is rendered anew.
+REFRESH_AHEAD_SHARE = 0.1
+
+
+def _render(request: HttpRequest, view: Callable, args, kwargs, key: str, current: str) -> HttpResponse:
+    writes = writes_seen()
+    response = view(request, *args, **kwargs)
+    if writes_seen() != writes:
+        # It wrote while answering (perhaps in a transaction not yet committed): not kept.
+        return response
+    if hasattr(response, "render") and callable(response.render) and not getattr(response, "is_rendered", True):
+        response = response.render()
+    if not _cacheable_response(response):
+        return response
+    body = response.content
+    for token in set(_CSRF_FIELD.findall(body)):
+        body = body.replace(token, CSRF_PLACEHOLDER)
+    entry = {
+        "version": current,  # read before rendering: a write meanwhile makes this a miss
+        "expires": time.time() + settings.PAGE_CACHE_SECONDS,
+        "body": body,
+        "digest": hashlib.md5(body, usedforsecurity=False).hexdigest(),
+        "status": response.status_code,
+        "content_type": response["Content-Type"],
+        "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
+    }
+    try:
+        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("page cache: could not keep a page")
+    response["ETag"] = _etag(request, entry["digest"], CSRF_PLACEHOLDER in body)
+    if request.headers.get("If-None-Match") and response["ETag"] in parse_etags(request.headers["If-None-Match"]):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = response["ETag"]
+        return not_modified
+    return response
+

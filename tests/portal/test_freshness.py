@@ -195,7 +195,7 @@ def test_it_answers_304_until_the_page_changes(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_replaces_the_version_again_when_a_transaction_commits():
+def test_it_replaces_the_version_once_when_a_transaction_commits_and_never_on_a_rollback():
     from django.db import transaction
 
     from portal import pagecache
@@ -204,11 +204,78 @@ def test_it_replaces_the_version_again_when_a_transaction_commits():
     before = pagecache.version()
     with transaction.atomic():
         Bundle.objects.create(slug="restaurant", name="青创+餐饮企业一件事")
-        during = pagecache.version()  # a page rendered now would see the old data
+        with transaction.atomic():  # a savepoint
+            Bundle.objects.create(slug="second", name="青创+奶茶店一件事")
+        # Nobody else can see these rows yet: a page rendered now is kept under ``before``.
+        assert pagecache.version() == before
+    after = pagecache.version()
+    assert after != before  # the commit made every page kept from before it a miss
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Bundle.objects.create(slug="third", name="青创+咖啡店一件事")
+        raise RuntimeError("the change is given up")
+    assert pagecache.version() == after  # nothing changed: the kept pages stay good
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_a_rolled_back_savepoint_still_replaces_the_version_for_the_rest():
+    from django.db import transaction
+
+    from portal import pagecache
+    from services.models import Bundle
+
+    before = pagecache.version()
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Bundle.objects.create(slug="restaurant", name="青创+餐饮企业一件事")
+            raise RuntimeError("this part is given up")
         Bundle.objects.create(slug="second", name="青创+奶茶店一件事")
-        assert pagecache.version() == during  # once per transaction, not per statement
-    assert during != before
-    assert pagecache.version() != during
+    assert pagecache.version() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_replaces_the_version_with_one_cache_write(monkeypatch, entrepreneur):
+    from portal import pagecache
+
+    bundle = BundleFactory(slug="restaurant", name="青创+餐饮企业一件事")
+    BundleItemFactory(bundle=bundle, item=ServiceItemFactory(code="A01", name="营业执照"))
+    slot = SlotFactory(bundle=bundle)
+    entrepreneur.email = ""  # no mail to hand over: the count is the booking's transaction alone
+    entrepreneur.save()
+    client = _signed_in(entrepreneur)
+    writes = []
+    real_set = pagecache.cache.set
+    monkeypatch.setattr(pagecache.cache, "set", lambda key, *a, **k: (writes.append(key), real_set(key, *a, **k)))
+    response = client.post("/api/v1/bookings/", {"slot": slot.pk, "bundle": "restaurant"},
+                                             content_type="application/json")
+    assert response.status_code == 201
+    assert writes.count(pagecache.VERSION_KEY) == 1
+
+
+def test_a_page_whose_view_wrote_is_not_kept():
+    from django.db import transaction
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal import pagecache
+    from services.models import Bundle
+
+    calls = []
+
+    def drafting_view(request):
+        calls.append(request)
+        if len(calls) == 1:  # shows a row it wrote and then gave up: that answer must not be kept
+            with transaction.atomic():
+                Bundle.objects.create(slug="draft", name="草稿一件事")
+                text = f"bundles: {Bundle.objects.count()}"
+                transaction.set_rollback(True)
+        else:
+            text = f"bundles: {Bundle.objects.count()}"
+        return HttpResponse(text)
+
+    view = pagecache.page_cache(drafting_view)
+    assert view(RequestFactory().get("/drafts/")).content == b"bundles: 1"
+    assert view(RequestFactory().get("/drafts/")).content == b"bundles: 0"
 
 
 def test_it_answers_and_writes_when_the_cache_is_down(monkeypatch, entrepreneur):
