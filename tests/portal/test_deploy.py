@@ -106,3 +106,15 @@ def test_it_stops_the_process_at_start_with_the_variables_name():
     )
     assert result.returncode != 0
     assert "REDIS_TIMEOUT must be a whole number" in result.stderr
+
+
+def test_a_web_process_keeps_what_it_loaded_out_of_the_collectors_full_sweeps():
+    """portal.wsgi (what gunicorn loads) freezes the objects of the loaded application, so a
+    full garbage collection does not walk them on a busy page's request."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, portal.wsgi; print(gc.get_freeze_count())"],
+        cwd=ROOT, env={**env, "DEBUG": "true"}, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) > 50_000
