@@ -194,7 +194,8 @@ class MemberResult(models.Model):
             models.CheckConstraint(condition=Q(total__isnull=True) | Q(total__lte=100), name="member_total_at_most_100"),
             models.CheckConstraint(condition=Q(stars__isnull=True) | Q(stars__gte=1, stars__lte=5), name="member_stars_1_5"),
         ]
-        indexes = [models.Index(fields=["period", "-total"])]
+        # The leaderboard's order, ties included: a page of 10,000 members reads its 20 rows.
+        indexes = [models.Index(fields=["period", "-total", "member"], name="points_memberresult_board")]
         verbose_name = _("member result")
         verbose_name_plural = _("member results")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 # A later migration whose reviewer accepted the operation (a drop one release after the code
@@ -86,7 +87,7 @@ def operation_problems(operation, *, created: set[str], before=None) -> list[str
         return []
     if isinstance(operation, migrations.AddField):
         return _field_problems(operation.field)
-    if type(operation).__name__ == "AddIndexConcurrently":  # django.contrib.postgres.operations
+    if isinstance(operation, AddIndexConcurrently):  # also portal.migration_operations
         return []
     if isinstance(operation, migrations.AddIndex):
         return ["an index built without CONCURRENTLY (writes wait for the whole build); use AddIndexConcurrently"]

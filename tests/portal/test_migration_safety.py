@@ -7,6 +7,7 @@ from django.db import migrations, models
 from django.db.migrations.loader import MigrationLoader
 
 from portal import migration_safety
+from portal.migration_operations import AddIndexWithoutLocking
 from portal.migration_safety import migration_findings, operation_problems
 
 
@@ -29,6 +30,21 @@ def test_it_refuses_an_index_built_under_lock_but_not_concurrently():
     index = models.Index(fields=["starts_at", "capacity"], name="slot_start_capacity")
     assert "CONCURRENTLY" in _reasons(_migration(migrations.AddIndex("slot", index)))[0]
     assert _reasons(_migration(AddIndexConcurrently("slot", index))) == []
+    assert _reasons(_migration(AddIndexWithoutLocking("slot", index))) == []
+
+
+@pytest.mark.django_db
+def test_the_leaderboard_index_serves_its_order_on_this_database():
+    """points.0007 built (period, -total, member) with the portable operations, on SQLite and
+    PostgreSQL alike, and dropped the index it replaces."""
+    from django.db import connection
+
+    from points.models import MemberResult
+
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, MemberResult._meta.db_table))
+    assert "points_memberresult_board" in names
+    assert "points_memb_period__18af8f_idx" not in names
 
 
 def test_it_refuses_a_not_null_column_old_code_cannot_fill():
