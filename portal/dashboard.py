@@ -20,6 +20,8 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from portal.hall.workdays import start_of_day
+
 _PROVIDERS: list[tuple[int, Callable[[], list[dict]]]] = []
 
 # How many months (and quarters) the trend charts look back, the current one included.
@@ -67,7 +69,7 @@ def per_month(queryset: QuerySet, field: str, *, months: int = TREND_MONTHS, tot
     """Bars for a trend chart: ``total`` (default: a count) of the rows per month of ``field``,
     for the last ``months`` months, months without rows included as 0. One query."""
     firsts = recent_months(months=months)
-    start = timezone.make_aware(timezone.datetime.combine(firsts[0], timezone.datetime.min.time()))
+    start = start_of_day(firsts[0])
     rows = (
         queryset.filter(**{f"{field}__gte": start})
         .annotate(month=TruncMonth(field))

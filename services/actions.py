@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from portal.accounts.models import User
 from portal.exceptions import TransitionNotAllowed
 from portal.files import upload_check
-from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day
+from portal.hall.workdays import deadline_after_working_days, holiday_exceptions, is_working_day, start_of_day
 from portal.notifications.actions import (
     ReminderDraft,
     Text,
@@ -735,7 +735,7 @@ def slots_follow_calendar(*, change, by: User | None = None) -> int:
     now = timezone.now()
     on_days = Q()
     for day in change.now_off:
-        start = timezone.make_aware(datetime.combine(day, time.min))
+        start = start_of_day(day)
         on_days |= Q(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
     slots = list(Slot.objects.select_for_update().filter(on_days, starts_at__gt=now).order_by("starts_at", "id"))
     Slot.objects.filter(pk__in=[slot.pk for slot in slots], is_open=True).update(is_open=False)

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncQuarter
@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from portal.dashboard import TREND_QUARTERS, dashboard_figures, per_month
+from portal.hall.workdays import start_of_day
 from services import selectors
 from services.models import GRADES_SATISFIED, Booking, BundleItem, Evaluation, ServiceItem, Stage
 
@@ -139,7 +140,7 @@ def one_visit_figures() -> list[dict]:
     """最多跑一次: the share of completed bookings settled in one visit, with and without an accepted
     pre-check, overall and per bundle and month (the last 12 months). One query."""
     first_day = (timezone.localdate().replace(day=1) - timedelta(days=335)).replace(day=1)
-    rows = selectors.one_visit_rates(since=timezone.make_aware(datetime.combine(first_day, time.min)))
+    rows = selectors.one_visit_rates(since=start_of_day(first_day))
     figures = []
     for side, label, description in (
         ("with", gettext("Settled in one visit, with pre-check"),

@@ -1,6 +1,6 @@
 import math
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext, pgettext
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.context_processors import nav_provider
 from portal.filters import filters_apply
+from portal.hall.workdays import start_of_day
 from portal.home import home_section
 from portal.pagecache import memoize
 from portal.roles import is_hall_staff
@@ -201,9 +202,7 @@ def bundle_cards() -> list[dict]:
 
 
 def _upcoming_slots() -> QuerySet:
-    today = timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today, time.min))
-    return Slot.objects.filter(starts_at__gte=start).select_related("bundle", "item")
+    return Slot.objects.filter(starts_at__gte=start_of_day(timezone.localdate())).select_related("bundle", "item")
 
 
 def slot_list(*, filters=None) -> QuerySet:
@@ -276,12 +275,19 @@ def booking_active_for_subject(*, user, bundle: Bundle | None = None, item: Serv
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return list(_booking_active_queryset(user=user, bundle=bundle, item=item).select_related("slot"))
+
+
+def booking_active_slots(*, user, bundle: Bundle | None = None, item: ServiceItem | None = None) -> list[tuple[int, str]]:
+    """(slot id, reference) of the same bookings, in the same order: what booking checks need."""
+    return list(_booking_active_queryset(user=user, bundle=bundle, item=item).values_list("slot_id", "reference"))
+
+
+def _booking_active_queryset(*, user, bundle: Bundle | None, item: ServiceItem | None) -> QuerySet:
+    start = start_of_day(timezone.localdate())
     subject = {"slot__bundle": bundle} if bundle is not None else {"slot__item": item}
-    return list(
-        Booking.objects.filter(user=user, status__in=Booking.ACTIVE, slot__starts_at__gte=start, **subject)
-        .select_related("slot").order_by("slot__starts_at", "id")
-    )
+    return Booking.objects.filter(user=user, status__in=Booking.ACTIVE, slot__starts_at__gte=start, **subject).order_by(
+        "slot__starts_at", "id")
 
 
 def slot_get(*, slot_id) -> Slot:

@@ -112,6 +112,11 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
+def start_of_day(day: date) -> datetime:
+    """The midnight that begins ``day`` in the hall's time zone (a day's lower bound in queries)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def end_of_working_day(day: date) -> datetime:
     """A deadline on ``day`` means the end of that day in the hall's time zone."""
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))

@@ -1,5 +1,5 @@
 """Working-day arithmetic: weekends off, the holiday calendar's days off and make-up working days."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.utils import timezone
@@ -10,6 +10,7 @@ from portal.hall.workdays import (
     deadline_after_working_days,
     holiday_exceptions,
     is_working_day,
+    start_of_day,
     subtract_working_days,
     working_days_between,
 )
@@ -70,6 +71,12 @@ def test_it_sets_deadlines_at_the_end_of_the_working_day():
     deadline = deadline_after_working_days(start, 2)
     assert timezone.localtime(deadline).date() == date(2026, 3, 10)
     assert (timezone.localtime(deadline).hour, timezone.localtime(deadline).minute) == (23, 59)
+
+
+def test_a_day_starts_at_the_halls_midnight_not_utcs():
+    start = start_of_day(date(2026, 3, 6))
+    assert timezone.localtime(start).replace(tzinfo=None) == datetime(2026, 3, 6, 0, 0)
+    assert start.astimezone(UTC).replace(tzinfo=None) == datetime(2026, 3, 5, 16, 0)  # Asia/Shanghai
 
 
 def test_it_reads_the_calendar_once_for_many_sums(national_day, django_assert_num_queries):
