@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -47,9 +49,11 @@ def nav_provider(func):
 def _query(kind: str, user) -> str | None:
     """The query string a role entry needs; None when the person has nothing to point it at."""
     if kind == "today":
-        today = timezone.localdate()
+        # The hall's midnights, written as the admin's own "Today" date filter writes them, so
+        # that choice shows as selected (bare dates would be read as naive datetimes).
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         tomorrow = today + timezone.timedelta(days=1)
-        return f"?slot__starts_at__gte={today.isoformat()}&slot__starts_at__lt={tomorrow.isoformat()}"
+        return "?" + urlencode({"slot__starts_at__gte": str(today), "slot__starts_at__lt": str(tomorrow)})
     if kind == "department":
         from portal.hall.models import Department
 
