@@ -135,41 +135,58 @@ def booking_create(
     _slot_check_subject(slot=slot, bundle=bundle, item=item)
     if len(note) > 500:
         raise Invalid(_("Keep the note under 500 characters."), field="note")
-    if Booking.objects.filter(user=by, slot=slot, status__in=Booking.ACTIVE).exists():
-        raise AlreadyBooked()
-    try:
-        with transaction.atomic():
-            _check_active_limit(user=by, slot=slot)
-            _slot_take(slot=slot)
-            booking = _booking_insert(user=by, slot=slot, note=note)
-            BookingEvent.objects.create(booking=booking, to_status=Booking.Status.BOOKED, by=by)
-            start = timezone.localtime(slot.starts_at)
-            notify(
-                users=[by],
-                # Written in the applicant's language (User.language), like every notification.
-                title=lambda: _("Booking %(reference)s confirmed for %(when)s")
-                % {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}"},
-                body=lambda: _("Show the reference or its QR code at the youth zone (青年专区)."),
-                url=_booking_url(booking),
-            )
-    except IntegrityError:
-        # The partial unique constraint caught a double submit the check above could not see.
-        raise AlreadyBooked()
-    booking.slot = slot
+    # A reference collision (about 1 in 10^12 per pair) gives the whole booking another try with
+    # a new reference: cheaper than a savepoint around every insert.
+    for _attempt in range(5):
+        reference = booking_reference_generate()
+        try:
+            booking = _booking_write(slot=slot, reference=reference, note=note, by=by)
+        except IntegrityError:
+            if not Booking.objects.filter(reference=reference).exists():
+                # The partial unique constraint caught a second active booking of the slot
+                # (two tabs at once) that the check under the person's lock could not see.
+                raise AlreadyBooked()
+            continue
+        booking.slot = slot
+        return booking
+    raise IntegrityError("could not find a free booking reference")
+
+
+def _booking_write(*, slot: Slot, reference: str, note: str, by: User) -> Booking:
+    with transaction.atomic():
+        _check_active_limit(user=by, slot=slot)
+        _slot_take(slot=slot)
+        booking = Booking.objects.create(reference=reference, user=by, slot=slot, note=note)
+        BookingEvent.objects.create(booking=booking, to_status=Booking.Status.BOOKED, by=by)
+        start = timezone.localtime(slot.starts_at)
+        notify(
+            users=[by],
+            # Written in the applicant's language (User.language), like every notification.
+            title=lambda: _("Booking %(reference)s confirmed for %(when)s")
+            % {"reference": booking.reference, "when": f"{start:%Y-%m-%d %H:%M}"},
+            body=lambda: _("Show the reference or its QR code at the youth zone (青年专区)."),
+            url=_booking_url(booking),
+        )
     return booking
 
 
 def _check_active_limit(*, user: User, slot: Slot) -> None:
-    """Refuse a booking beyond BOOKING_MAX_ACTIVE_PER_PERSON for the slot's bundle or item (409).
+    """Refuse a second booking of the same slot (409 AlreadyBooked) and one beyond
+    BOOKING_MAX_ACTIVE_PER_PERSON for the slot's bundle or item (409).
 
     Runs inside the booking's transaction with the person's row locked, so two tabs booking at
     once are counted one after the other (PostgreSQL); SQLite serialises writers anyway.
     """
     cap = settings.BOOKING_MAX_ACTIVE_PER_PERSON
     if not cap:
+        if Booking.objects.filter(user=user, slot=slot, status__in=Booking.ACTIVE).exists():
+            raise AlreadyBooked()
         return
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
-    active = selectors.booking_active_for_subject(user=user, bundle=slot.bundle, item=slot.item)
+    # One query for both: the slot is bookable, so it starts today or later and is among these.
+    active = selectors.booking_active_slots(user=user, bundle=slot.bundle, item=slot.item)
+    if any(slot_id == slot.pk for slot_id, _reference in active):
+        raise AlreadyBooked()
     if len(active) >= cap:
         raise BookingLimitReached(
             ngettext(
@@ -178,23 +195,9 @@ def _check_active_limit(*, user: User, slot: Slot) -> None:
                 "You already have %(count)s active bookings for “%(subject)s” (%(references)s); "
                 "cancel one or wait until it is done before booking again.",
                 len(active),
-            ) % {"count": len(active), "subject": slot.subject, "references": ", ".join(b.reference for b in active)},
+            ) % {"count": len(active), "subject": slot.subject, "references": ", ".join(reference for _slot, reference in active)},
             field="slot",
         )
-
-
-def _booking_insert(*, user: User, slot: Slot, note: str) -> Booking:
-    # A reference collision (about 1 in 10^12 per pair) gets a new reference; any other
-    # integrity error (the same user twice in one slot) goes up to the caller.
-    for _attempt in range(5):
-        reference = booking_reference_generate()
-        try:
-            with transaction.atomic():
-                return Booking.objects.create(reference=reference, user=user, slot=slot, note=note)
-        except IntegrityError:
-            if not Booking.objects.filter(reference=reference).exists():
-                raise
-    raise IntegrityError("could not find a free booking reference")
 
 
 def _check_cutoff(*, booking: Booking, what: str) -> None:

@@ -225,26 +225,32 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
         service = serializers.SlugField(label=_("Service item"), required=False, allow_blank=True)
         note = serializers.CharField(label=_("Note"), required=False, allow_blank=True, max_length=500, default="")
 
-        def validate_bundle(self, value):
-            if not value:
-                return None
-            bundle = Bundle.objects.filter(slug=value).first()
-            if bundle is None:
-                raise serializers.ValidationError(_("There is no bundle with this name."))
-            return bundle
-
-        def validate_service(self, value):
-            if not value:
-                return None
-            item = ServiceItem.objects.filter(code=value).first()
-            if item is None:
-                raise serializers.ValidationError(_("There is no service item with this code."))
-            return item
-
         def validate(self, data):
             if data.get("bundle") and data.get("service"):
                 raise serializers.ValidationError({"service": [_("Choose a bundle or a service item, not both.")]})
+            # The slot with its bundle and item in one query; the bundle or item named is looked
+            # up on its own only when it is not the slot's (to tell which error it is).
+            try:
+                slot = selectors.slot_get(slot_id=data["slot"])
+            except Invalid:
+                slot = None  # told by booking_create's own slot_get, after the subject's errors
+            data["found_slot"] = slot
+            data["bundle"] = self._subject(slot and slot.bundle, data.get("bundle"), Bundle, "slug", "bundle",
+                                           _("There is no bundle with this name."))
+            data["service"] = self._subject(slot and slot.item, data.get("service"), ServiceItem, "code",
+                                            "service", _("There is no service item with this code."))
             return data
+
+        @staticmethod
+        def _subject(of_slot, wanted: str | None, model, key: str, field: str, missing: str):
+            if not wanted:
+                return None
+            if of_slot is not None and getattr(of_slot, key) == wanted:
+                return of_slot
+            found = model.objects.filter(**{key: wanted}).first()
+            if found is None:
+                raise serializers.ValidationError({field: [missing]})
+            return found
 
     @extend_schema(parameters=_filters_params("status", "date", "bundle", "search"))
     def get(self, request, *args, **kwargs):
@@ -259,13 +265,13 @@ class BookingListCreateApi(_BookingApiMixin, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         booking = actions.booking_create(
-            slot=selectors.slot_get(slot_id=data["slot"]),
+            slot=data["found_slot"] or selectors.slot_get(slot_id=data["slot"]),  # the latter: a 400
             bundle=data.get("bundle"),
             item=data.get("service"),
             note=data.get("note", ""),
             by=request.user,
         )
-        booking = selectors.booking_get_for_user(user=request.user, reference=booking.reference)
+        # The booking in hand has its slot, bundle and item: no need to read it back.
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
 
