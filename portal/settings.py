@@ -458,11 +458,11 @@ CELERY_BEAT_SCHEDULE["booking-reminders"] = {
     "task": "services.tasks.booking_reminders_sweep", "schedule": float(BOOKING_REMINDER_SWEEP_SECONDS),
 }
 # Pre-check of materials (材料预审, services). The department checks an upload within this many
-# working days; uploads get a reminder on the due day at PRECHECK_REMINDER_HOUR and one once
-# overdue. A booking whose materials are not all accepted PRECHECK_NOT_READY_HOURS before its start
-# is flagged to the applicant and hall staff. Files are deleted PRECHECK_RETENTION_DAYS after the
-# booking's slot ends (the record of what was checked stays). Each file at most
-# PRECHECK_MAX_BYTES and (PDF) PRECHECK_MAX_PAGES pages; at most PRECHECK_MAX_FILES files a version.
+# working days, and by the visit's start at the latest; uploads get a reminder on the due day at
+# PRECHECK_REMINDER_HOUR and one once overdue. A booking whose materials are not all accepted
+# PRECHECK_NOT_READY_HOURS before its start is flagged to the applicant and hall staff. Files are
+# deleted PRECHECK_RETENTION_DAYS after the booking's slot ends (the record of what was checked
+# stays). Each file at most PRECHECK_MAX_BYTES and (PDF) PRECHECK_MAX_PAGES pages; at most PRECHECK_MAX_FILES files a version.
 PRECHECK_DEADLINE_WORKING_DAYS = env_int("PRECHECK_DEADLINE_WORKING_DAYS", 1, minimum=0)
 PRECHECK_REMINDER_HOUR = env_int("PRECHECK_REMINDER_HOUR", 9, minimum=0)
 if PRECHECK_REMINDER_HOUR > 23:

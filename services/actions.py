@@ -448,7 +448,9 @@ def precheck_upload_create(*, booking: Booking, material: Material, files: list,
     if PrecheckUpload.objects.filter(booking=booking, material=material, status__in=PrecheckUpload.OPEN).exists():
         raise PrecheckVersionOpen()
     now = timezone.now()
-    due_at = deadline_after_working_days(now, settings.PRECHECK_DEADLINE_WORKING_DAYS)
+    # Checked before the visit, or the check saves nobody a trip: an upload made close to the
+    # visit is due by its start rather than after it.
+    due_at = min(deadline_after_working_days(now, settings.PRECHECK_DEADLINE_WORKING_DAYS), booking.slot.starts_at)
     department = row["department"]
     saved: list[PrecheckFile] = []
     try:

@@ -23,6 +23,29 @@ def _stored_files() -> list[Path]:
     return [path for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file()]
 
 
+def test_an_upload_close_to_the_visit_is_due_by_its_start(precheck_bundle, materials, entrepreneur, officer):
+    friday_night = local(2026, 12, 4, 23, 0)
+    with time_machine.travel(friday_night, tick=False):
+        slot = SlotFactory(bundle=precheck_bundle, starts_at=local(2026, 12, 7, 10, 0),
+                           ends_at=local(2026, 12, 7, 10, 30), booked_count=1)
+        booking = BookingFactory(user=entrepreneur, slot=slot, reference="SOON2345")
+        upload = actions.precheck_upload_create(booking=booking, material=materials["id"], files=[jpeg()],
+                                                by=entrepreneur)
+    # One working day on would be the end of Monday, after the 10:00 visit.
+    assert upload.due_at == local(2026, 12, 7, 10, 0)
+
+    def sent():
+        return set(Reminder.objects.filter(kind__in=["precheck_due_today", "precheck_overdue"])
+                   .values_list("kind", flat=True))
+
+    actions.precheck_reminders_sweep(now=local(2026, 12, 7, 8, 59))
+    assert sent() == set()
+    actions.precheck_reminders_sweep(now=local(2026, 12, 7, 9, 0))  # the department's morning reminder
+    assert sent() == {"precheck_due_today"}
+    actions.precheck_reminders_sweep(now=local(2026, 12, 7, 10, 0, 1))  # unchecked when the visit starts
+    assert sent() == {"precheck_due_today", "precheck_overdue"}
+
+
 def test_it_marks_a_material_issued_by_an_earlier_item_and_needs_the_rest(precheck_bundle, materials):
     rows = selectors.bundle_material_rows(selectors.bundle_get(slug="restaurant"))
     by_name = {row["material"].name: row for row in rows}
