@@ -154,9 +154,13 @@ def test_it_flags_nothing_when_every_material_is_accepted(precheck_booking, mate
                                                 files=[jpeg()], by=entrepreneur)
         actions.precheck_upload_accept(upload=upload, by=checker)
     assert selectors.booking_precheck(precheck_booking)["ready"] is True
+    # Someone else at the same time who uploaded nothing: the same sweep flags them, and only them.
+    unready = BookingFactory(slot=precheck_booking.slot, reference="UNRDY234")
     with time_machine.travel(precheck_booking.slot.starts_at - timedelta(hours=2), tick=False):
         actions.precheck_reminders_sweep()
-    assert not Reminder.objects.filter(kind="precheck_not_ready").exists()
+    assert list(Reminder.objects.filter(kind="precheck_not_ready").values_list("subject_id", flat=True)) == [unready.pk]
+    assert Notification.objects.filter(user=unready.user).exists()
+    assert not Notification.objects.filter(user=entrepreneur, title__contains=precheck_booking.reference).exists()
 
 
 def test_it_lets_the_applicant_withdraw_before_the_check_and_deletes_the_files(precheck_booking, materials,
