@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from portal.accounts.selectors import ME_SECTION_ROWS, me_section, me_todo
 from portal.filters import filters_apply
+from portal.hall.workdays import start_of_day
 from portal.home import home_section
 from portal.roles import Role, has_role
 from volunteers.exceptions import NotCaptain, NotFound
@@ -300,22 +301,25 @@ def hours_to_approve_todo(*, user) -> list[dict]:
 
 @home_section(20)
 def this_week_section() -> dict | None:
-    """This week's open activities (the next four still to come), for the home page."""
+    """This week's open activities (the next four still to come), for the home page. Once this
+    week's are over (a Saturday, say), next week's, so the home page never goes quiet at weekends.
+    One query either way."""
     now = timezone.now()
-    week_end = timezone.make_aware(
-        timezone.datetime.combine(week_start_of(timezone.localdate()) + timedelta(days=7), timezone.datetime.min.time())
-    )
+    next_monday = week_start_of(timezone.localdate()) + timedelta(days=7)
+    next_week = start_of_day(next_monday)
     activities = list(
-        Activity.objects.filter(status=Activity.Status.OPEN, ends_at__gte=now, starts_at__lt=week_end)
+        Activity.objects.filter(status=Activity.Status.OPEN, ends_at__gte=now,
+                                starts_at__lt=next_week + timedelta(days=7))
         .select_related("team").order_by("starts_at", "id")[:4]
     )
     if not activities:
         return None
+    this_week = [activity for activity in activities if activity.starts_at < next_week]
     return {
-        "title": _("This week's activities"),
+        "title": _("This week's activities") if this_week else _("Next week's activities"),
         "template": "volunteers/_home_activities.html",
-        "context": {"activities": activities},
-        "more_url": reverse("volunteers:activity_list"),
+        "context": {"activities": this_week or activities},
+        "more_url": reverse("volunteers:activity_list") + ("" if this_week else f"?week={next_monday.isoformat()}"),
         "more_label": _("The weekly activity list"),
     }
 
