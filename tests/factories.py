@@ -91,11 +91,15 @@ class CaseTaskFactory(factory.django.DjangoModelFactory):
 
 # --- services: catalogue and booking --------------------------------------------------------
 def _slot_start():
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
     from django.utils import timezone
 
-    return timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    # Three days on at 10:07 in the hall's time: inside opening hours, so a test that travels to
+    # a little before the start is still on the slot's day at any hour of the run, and seven
+    # minutes past so it never meets a test's own on-the-hour slot (`_at(3, 9)`).
+    day = timezone.localdate() + timedelta(days=3)
+    return timezone.make_aware(datetime.combine(day, time(10, 7)))
 
 
 def _slot_end(start):

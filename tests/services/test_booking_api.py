@@ -1,5 +1,5 @@
 """The booking API: book, list, cancel, reschedule, check in, complete, review, calendar."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -256,7 +256,10 @@ def test_it_lets_staff_check_in_and_complete_and_owners_not(api_as, entrepreneur
     assert owner.post(f"/api/v1/bookings/{booking.reference}/check-in/").status_code == 403
     staff = api_as(hall_staff)
     assert staff.post(f"/api/v1/bookings/{booking.reference}/complete/").status_code == 409
-    with time_machine.travel(booking.slot.starts_at - timedelta(hours=3), tick=False):
+    # Early on the booking's own (local) day: three hours before, or its midnight for an early slot.
+    start = booking.slot.starts_at
+    arrival = max(start - timedelta(hours=3), timezone.localtime(start).replace(hour=0, minute=0))
+    with time_machine.travel(arrival, tick=False):
         assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").json()["status"] == "checked_in"
         assert staff.post(f"/api/v1/bookings/{booking.reference}/check-in/").status_code == 409
         assert owner.post(f"/api/v1/bookings/{booking.reference}/cancel/").status_code == 409
@@ -297,7 +300,8 @@ def test_it_downloads_a_booking_as_an_icalendar_event(api_as, entrepreneur, hall
 
 def test_it_lists_slots_with_remaining_places_and_filters(api_as, bundle):
     item = ServiceItemFactory(code="licence")
-    start = timezone.now() + timedelta(days=2)
+    # Ten in the morning two days on: both slots fall on the same hall day at any hour of the run.
+    start = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=2), time(10)))
     full = SlotFactory(bundle=bundle, capacity=1, booked_count=1, starts_at=start)
     free = SlotFactory(bundle=bundle, capacity=3, booked_count=1, starts_at=start + timedelta(hours=1))
     SlotFactory(bundle=None, item=item, starts_at=start)

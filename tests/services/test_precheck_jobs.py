@@ -25,6 +25,11 @@ def test_beat_runs_both_jobs_and_they_are_registered():
 
 
 def test_the_commands_purge_and_remind_and_are_safe_to_run_twice(precheck_booking, materials, entrepreneur, officer):
+    # The visit a week later than the default: at the deadline it is not yet near enough for the
+    # "not ready" flag, whatever weekday the run starts on.
+    slot = precheck_booking.slot
+    slot.starts_at, slot.ends_at = slot.starts_at + timedelta(days=7), slot.ends_at + timedelta(days=7)
+    slot.save(update_fields=["starts_at", "ends_at"])
     upload = actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
                                             by=entrepreneur)
     with time_machine.travel(upload.due_at + timedelta(hours=1), tick=False):
@@ -52,8 +57,11 @@ def test_the_commands_purge_and_remind_and_are_safe_to_run_twice(precheck_bookin
 
 def test_the_tasks_run_the_actions(precheck_booking, materials, entrepreneur, settings):
     settings.PRECHECK_RETENTION_DAYS = 0
-    actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
-                                   by=entrepreneur)
+    upload = actions.precheck_upload_create(booking=precheck_booking, material=materials["id"], files=[jpeg()],
+                                            by=entrepreneur)
+    # After the visit: the deadline (by the visit's start at the latest) has passed, so both
+    # reminders are due, and the files have served their purpose.
+    assert upload.due_at <= precheck_booking.slot.starts_at
     with time_machine.travel(precheck_booking.slot.ends_at + timedelta(minutes=1), tick=False):
         assert tasks.precheck_reminders_sweep.delay().get() == 2
         assert tasks.precheck_files_purge.delay().get() == 1
