@@ -56,6 +56,16 @@ def open_menu(page) -> None:
         page.keyboard.press("Enter")
 
 
+def click_through(page, control) -> None:
+    """Press a link or a form's button, and return once the page it leads to has loaded.
+
+    `page.wait_for_load_state()` after a click is no wait at all: the page that is still showing
+    has loaded already, so the next step can run against it (or the database can be read) before
+    the form's answer arrives."""
+    with page.expect_navigation():
+        control.click()
+
+
 def nav_go(page, label: str) -> None:
     """Reach a page from the header, as a person would."""
     open_menu(page)

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.demo import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import click_through, sign_in
 
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
@@ -37,8 +37,7 @@ def test_axe_finds_no_serious_violation_in_either_language(screen):
     for language in ("zh-hans", "en"):
         if language == "en":
             screen.goto(screen.base_url + "/")
-            screen.locator(".language-switch button").click()
-            screen.wait_for_load_state()
+            click_through(screen, screen.locator(".language-switch button"))
         for url in PUBLIC:
             screen.goto(screen.base_url + url)
             if found := _violations(screen):

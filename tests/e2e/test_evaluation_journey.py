@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal.roles import Role
 from services.models import Rectification
-from tests.e2e.conftest import fits, open_menu, sign_in
+from tests.e2e.conftest import click_through, fits, open_menu, sign_in
 from tests.e2e.test_accessibility import _violations
 from tests.factories import (
     TEST_PASSWORD,
@@ -44,8 +44,7 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     assert _violations(page) == []
     form.locator("input[name=grade][value='2']").check()
     form.locator("textarea[name=comment]").fill("补充材料要求没讲清楚，来回跑了两趟")
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(f"**/bookings/{booking.reference}/**")
+    click_through(page, form.locator("button[type=submit]"))  # the booking's page again
     assert page.locator("#my-rectification").is_visible()
     assert fits(page)
     rectification = Rectification.objects.get()
@@ -59,25 +58,22 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     page.wait_for_url("**/rectifications/")
     assert fits(page)
     assert _violations(page) == []
-    page.locator(f"a[href='/rectifications/{rectification.pk}/']").click()
+    click_through(page, page.locator(f"a[href='/rectifications/{rectification.pk}/']"))
     assert _violations(page) == []
     callback = page.locator("#callback-form")
     callback.locator("input[name=contacted][value=yes]").check()
     callback.locator("textarea[name=note]").fill("电话回访：窗口未出具书面补正清单")
-    callback.locator("button[type=submit]").click()
-    page.wait_for_url(f"**/rectifications/{rectification.pk}/")
+    click_through(page, callback.locator("button[type=submit]"))  # the rectification's page again
     outcome = page.locator("#outcome-form")
     # Without its text the outcome is refused, and nothing changes.
     outcome.locator("input[name=outcome][value=rectified]").check()
-    outcome.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    click_through(page, outcome.locator("button[type=submit]"))
     rectification.refresh_from_db()
     assert rectification.status == "called_back"
     outcome = page.locator("#outcome-form")
     outcome.locator("input[name=outcome][value=rectified]").check()
     outcome.locator("textarea[name=text]").fill("补正材料一律一次性书面告知，并在青年专区张贴清单")
-    outcome.locator("button[type=submit]").click()
-    page.wait_for_url(f"**/rectifications/{rectification.pk}/")
+    click_through(page, outcome.locator("button[type=submit]"))  # the rectification's page again
     assert page.locator("#outcome").is_visible()
     assert fits(page)
 
@@ -91,8 +87,7 @@ def test_a_bad_review_from_the_phone_is_rectified_and_accepted(page):
     assert _violations(page) == []
     response = page.locator("#response-form")
     response.locator("input[name=accepted][value=yes]").check()
-    response.locator("button[type=submit]").click()
-    page.wait_for_url(f"**/rectifications/{rectification.pk}/")
+    click_through(page, response.locator("button[type=submit]"))  # the rectification's page again
     assert fits(page)
     rectification.refresh_from_db()
     assert rectification.status == "accepted"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.roles import Role
 from services.models import Booking, Evaluation
-from tests.e2e.conftest import fits, nav_go, sign_in
+from tests.e2e.conftest import click_through, fits, nav_go, sign_in
 from tests.factories import (
     TEST_PASSWORD,
     BundleFactory,
@@ -108,8 +108,7 @@ def test_a_new_founder_books_reschedules_is_served_and_rates(screen):
         for action in ("check_in", "complete"):
             page.locator("input[name=_selected_action]").first.check()
             page.locator("select[name=action]").select_option(action)
-            page.locator("button[name=index]").click()
-            page.wait_for_load_state()
+            click_through(page, page.locator("button[name=index]"))
     booking.refresh_from_db()
     assert booking.status == "completed"
 
@@ -119,7 +118,6 @@ def test_a_new_founder_books_reschedules_is_served_and_rates(screen):
     nav_go(page, "My bookings")
     page.locator(f"a[href='/bookings/{booking.reference}/']").first.click()
     page.locator("#evaluation-form input[name=grade][value='5']").check()
-    page.get_by_role("button", name="Send my evaluation").click()
-    page.wait_for_load_state()
+    click_through(page, page.get_by_role("button", name="Send my evaluation"))
     assert Evaluation.objects.get(booking=booking, stage="completion").grade == 5
     assert fits(page)

@@ -4,7 +4,7 @@ import pytest
 
 from portal.roles import Role
 from suggestions.models import Suggestion
-from tests.e2e.conftest import nav_go, sign_in
+from tests.e2e.conftest import click_through, nav_go, sign_in
 from tests.factories import TEST_PASSWORD, DepartmentFactory, UserFactory
 
 
@@ -57,8 +57,7 @@ def test_an_idea_goes_from_submission_to_adoption_and_the_ledger_shows_it(screen
     sign_in(page, "founder2", TEST_PASSWORD)
     nav_go(page, "Golden ideas")
     page.get_by_role("link", name="青年专区周六上午开放").first.click()
-    page.get_by_role("button", name="Me too").click()
-    page.wait_for_load_state()
+    click_through(page, page.get_by_role("button", name="Me too"))
     assert entry.supports.count() == 1
     _sign_out(page)
 

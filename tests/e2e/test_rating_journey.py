@@ -6,7 +6,7 @@ import pytest
 from points import actions
 from points.models import Period, Stage
 from portal.roles import Role
-from tests.e2e.conftest import nav_go, sign_in
+from tests.e2e.conftest import click_through, nav_go, sign_in
 from tests.factories import TEST_PASSWORD, MembershipFactory, PeriodFactory, TeamFactory, UserFactory
 
 
@@ -32,10 +32,10 @@ def _open_period(page, who: str, entry: str) -> None:
 
 def _fill_scores(page, value: str, button: str) -> None:
     fields = page.locator("input[type=number]")
+    fields.first.wait_for()  # the form has arrived: count() does not wait
     for index in range(fields.count()):
         fields.nth(index).fill(value)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_load_state()
+    click_through(page, page.get_by_role("button", name=button))
 
 
 @pytest.mark.browser
@@ -67,8 +67,7 @@ def test_a_rating_period_runs_to_publication_through_each_roles_pages(screen):
 
     _open_period(page, "reviewer", "Rating work")
     page.get_by_role("link", name="Close this stage and move on").click()
-    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
-    page.wait_for_load_state()
+    click_through(page, page.locator("button[name=confirm]"))  # closing a stage is confirmed on a page of its own
     assert Period.objects.get(pk=period.pk).stage == Stage.CAPTAIN_SCORING
     _sign_out(page)
 
@@ -77,20 +76,16 @@ def test_a_rating_period_runs_to_publication_through_each_roles_pages(screen):
     for index in range(2):
         page.get_by_role("link", name="Score", exact=True).nth(index).click()
         _fill_scores(page, "19", "Save scores")
-    page.get_by_role("button", name="Submit the team's scores to the committee").click()
-    page.wait_for_load_state()
+    click_through(page, page.get_by_role("button", name="Submit the team's scores to the committee"))
     _sign_out(page)
 
     _open_period(page, "reviewer", "Rating work")
     page.get_by_role("link", name="Close this stage and move on").click()
-    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
-    page.wait_for_load_state()
+    click_through(page, page.locator("button[name=confirm]"))  # closing a stage is confirmed on a page of its own
     page.get_by_label("Decision").first.select_option("approve")
-    page.get_by_role("button", name="Record decision").click()
-    page.wait_for_load_state()
+    click_through(page, page.get_by_role("button", name="Record decision"))
     page.get_by_role("link", name="Close this stage and move on").click()
-    page.locator("button[name=confirm]").click()  # closing a stage is confirmed on a page of its own
-    page.wait_for_load_state()
+    click_through(page, page.locator("button[name=confirm]"))  # closing a stage is confirmed on a page of its own
     assert Period.objects.get(pk=period.pk).stage == Stage.ALLIANCE_DECISION
     _sign_out(page)
 
