@@ -13,12 +13,6 @@ def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def reminder_list_for(*, subject: models.Model) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
-    ).prefetch_related("recipients")
-
-
 def reminder_sent(*, model: type[models.Model], kind: str, deadline: str) -> models.Exists:
     """``Exists`` of the Reminder of ``kind`` for the outer row of ``model`` at the time in the
     outer field ``deadline`` (``"slot__starts_at"``, ``"activity__starts_at"``): a sweep excludes
