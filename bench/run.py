@@ -24,7 +24,7 @@ BENCH = ROOT / "bench"
 PYTHON = sys.executable
 # (script, time limit in seconds); the limits add up to under 15 minutes.
 OTHERS = [("reminder_sweep.py", 300), ("booking.py", 90), ("leaderboard.py", 60)]
-PAGES_LIMIT = 540
+PAGES_LIMIT = 660  # about 500 s on the 2-core machine; the budget below still bounds the run
 BUDGET = 890  # seconds for the whole run
 
 PUBLIC_SHARE, SIGNED_IN_SHARE, P99_LIMIT, TENFOLD_SHARE, RUSH_SHARE = 0.5, 0.25, 3.0, 0.8, 0.5
@@ -62,7 +62,7 @@ def _run(script: str, limit: int, *args: str) -> tuple[int | str, float, str]:
     began = time.monotonic()
     try:
         done = subprocess.run([PYTHON, str(BENCH / script), *args], cwd=ROOT, capture_output=True, text=True,
-                              timeout=limit, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                              timeout=limit, env={"LOG_LEVEL": "WARNING", **os.environ, "PYTHONUNBUFFERED": "1"})
         status, output = done.returncode, done.stdout + done.stderr[-2000:]
     except subprocess.TimeoutExpired as exc:
         status = "timeout"
