@@ -29,7 +29,7 @@ from portal.notifications.actions import (
 )
 from portal.roles import is_hall_staff
 from portal.workflow import transition_allowed, transition_move
-from services import selectors
+from services import booking_sql, selectors
 from services.exceptions import (
     AlreadyBooked,
     AlreadyCheckedIn,
@@ -98,12 +98,9 @@ def _slot_take(*, slot: Slot) -> None:
     Two requests racing for the last place both run this UPDATE; the database serialises them
     on the row, and the second sees ``booked_count = capacity`` and updates nothing.
     """
-    now = timezone.now()
-    taken = Slot.objects.filter(
-        pk=slot.pk, is_open=True, starts_at__gt=now, booked_count__lt=F("capacity")
-    ).update(booked_count=F("booked_count") + 1)
-    if taken:
+    if booking_sql.slot_take(slot_id=slot.pk):
         return
+    now = timezone.now()
     current = Slot.objects.filter(pk=slot.pk).values("is_open", "starts_at").first()
     if current is None or not current["is_open"] or current["starts_at"] <= now:
         raise SlotNotBookable()
@@ -178,16 +175,14 @@ def _check_active_limit(*, user: User, slot: Slot) -> None:
     once are counted one after the other (PostgreSQL); SQLite serialises writers anyway.
     """
     cap = settings.BOOKING_MAX_ACTIVE_PER_PERSON
-    if not cap:
-        if Booking.objects.filter(user=user, slot=slot, status__in=Booking.ACTIVE).exists():
-            raise AlreadyBooked()
-        return
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
-    # One query for both: the slot is bookable, so it starts today or later and is among these.
-    active = selectors.booking_active_slots(user=user, bundle=slot.bundle, item=slot.item)
+    if cap:
+        booking_sql.person_lock(user=user)
+    # One query for both checks: the slot is bookable, so it starts today or later and is among
+    # these. (Without a cap, two tabs at once are caught by the partial unique constraint.)
+    active = booking_sql.active_bookings(user=user, slot=slot)
     if any(slot_id == slot.pk for slot_id, _reference in active):
         raise AlreadyBooked()
-    if len(active) >= cap:
+    if cap and len(active) >= cap:
         raise BookingLimitReached(
             ngettext(
                 "You already have %(count)s active booking for “%(subject)s” (%(references)s); "

@@ -275,19 +275,13 @@ def booking_active_for_subject(*, user, bundle: Bundle | None = None, item: Serv
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(_booking_active_queryset(user=user, bundle=bundle, item=item).select_related("slot"))
-
-
-def booking_active_slots(*, user, bundle: Bundle | None = None, item: ServiceItem | None = None) -> list[tuple[int, str]]:
-    """(slot id, reference) of the same bookings, in the same order: what booking checks need."""
-    return list(_booking_active_queryset(user=user, bundle=bundle, item=item).values_list("slot_id", "reference"))
-
-
-def _booking_active_queryset(*, user, bundle: Bundle | None, item: ServiceItem | None) -> QuerySet:
+    # The booking's own checks ask the same with hand-written SQL (services.booking_sql).
     start = start_of_day(timezone.localdate())
     subject = {"slot__bundle": bundle} if bundle is not None else {"slot__item": item}
-    return Booking.objects.filter(user=user, status__in=Booking.ACTIVE, slot__starts_at__gte=start, **subject).order_by(
-        "slot__starts_at", "id")
+    return list(
+        Booking.objects.filter(user=user, status__in=Booking.ACTIVE, slot__starts_at__gte=start, **subject)
+        .select_related("slot").order_by("slot__starts_at", "id")
+    )
 
 
 def slot_get(*, slot_id) -> Slot:

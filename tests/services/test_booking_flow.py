@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from services import actions
+from services import actions, booking_sql, selectors
 from services.exceptions import BookingLimitReached
 from services.models import Booking
 from tests.factories import BookingFactory, BundleFactory, ServiceItemFactory, SlotFactory, UserFactory
@@ -110,6 +110,30 @@ def test_it_counts_only_active_bookings_of_the_same_bundle(entrepreneur, bundle,
     settings.BOOKING_MAX_ACTIVE_PER_PERSON = 0
     actions.booking_create(slot=SlotFactory(bundle=bundle, starts_at=_at(4, 9)), bundle=bundle, by=entrepreneur)
     assert booking.status == Booking.Status.BOOKED
+
+
+def test_the_bookings_own_check_sees_the_same_active_bookings_as_the_pages(entrepreneur, bundle, settings, english):
+    """services.booking_sql (the booking's hand-written checks) and the selector the pages show
+    agree on which bookings are active, and in which order; the refusal lists them so."""
+    BookingFactory(user=entrepreneur, slot__bundle=bundle, slot__starts_at=_at(5, 9), reference="LATER234")
+    sooner = BookingFactory(user=entrepreneur, slot__bundle=bundle, slot__starts_at=_at(2, 14), reference="SOONER23")
+    BookingFactory(user=entrepreneur, slot__bundle=bundle, slot__starts_at=_at(0, 0, 5), status=Booking.Status.CHECKED_IN,
+                   reference="TODAY234")  # checked in early today: still active
+    BookingFactory(user=entrepreneur, slot__bundle=bundle, slot__starts_at=_at(3, 9), status=Booking.Status.CANCELLED)
+    BookingFactory(user=entrepreneur, slot__bundle=bundle, slot__starts_at=_at(-1, 23, 55))  # yesterday's
+    BookingFactory(user=entrepreneur, slot__bundle=BundleFactory(), slot__starts_at=_at(2, 9))  # another bundle
+    BookingFactory(slot=sooner.slot)  # someone else in the same slot
+    slot = SlotFactory(bundle=bundle, starts_at=_at(6, 9))
+
+    shown = selectors.booking_active_for_subject(user=entrepreneur, bundle=bundle)
+    assert [booking.reference for booking in shown] == ["TODAY234", "SOONER23", "LATER234"]
+    assert booking_sql.active_bookings(user=entrepreneur, slot=slot) == [(b.slot_id, b.reference) for b in shown]
+    settings.BOOKING_MAX_ACTIVE_PER_PERSON = 3
+    with pytest.raises(BookingLimitReached) as refused:
+        actions.booking_create(slot=slot, bundle=bundle, by=entrepreneur)
+    assert "(TODAY234, SOONER23, LATER234)" in str(refused.value)
+    slot.refresh_from_db()  # the refused booking took no place
+    assert slot.booked_count == 0
 
 
 def test_it_applies_the_cap_per_item_too(entrepreneur):
