@@ -49,9 +49,12 @@ def nav_provider(func):
 def _query(kind: str, user) -> str | None:
     """The query string a role entry needs; None when the person has nothing to point it at."""
     if kind == "today":
-        # The hall's midnights, written as the admin's own "Today" date filter writes them, so
-        # that choice shows as selected (bare dates would be read as naive datetimes).
-        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        from portal.hall.workdays import start_of_day
+
+        # The hall's midnights, written as the admin's own "Today" date filter writes them (an
+        # aware datetime's str), so that choice shows as selected (bare dates would be read as
+        # naive datetimes).
+        today = start_of_day(timezone.localdate())
         tomorrow = today + timezone.timedelta(days=1)
         return "?" + urlencode({"slot__starts_at__gte": str(today), "slot__starts_at__lt": str(tomorrow)})
     if kind == "department":

@@ -93,11 +93,8 @@ def _slot_check_subject(*, slot: Slot, bundle: Bundle | None, item: ServiceItem 
 
 
 def _slot_take(*, slot: Slot) -> None:
-    """Take one place in ``slot`` or raise; the single conditional UPDATE is what prevents overbooking.
-
-    Two requests racing for the last place both run this UPDATE; the database serialises them
-    on the row, and the second sees ``booked_count = capacity`` and updates nothing.
-    """
+    """Take one place in ``slot`` (``booking_sql.slot_take``: the single conditional UPDATE that
+    prevents overbooking) or raise, telling a closed or started slot from a full one."""
     if booking_sql.slot_take(slot_id=slot.pk):
         return
     now = timezone.now()
