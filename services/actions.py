@@ -150,8 +150,9 @@ def _booking_write(*, slot: Slot, reference: str, note: str, by: User) -> Bookin
     with transaction.atomic():
         _check_active_limit(user=by, slot=slot)
         _slot_take(slot=slot)
-        booking = Booking.objects.create(reference=reference, user=by, slot=slot, note=note)
-        BookingEvent.objects.create(booking=booking, to_status=Booking.Status.BOOKED, by=by)
+        booking = Booking(reference=reference, user=by, slot=slot, note=note)
+        booking_sql.insert(booking)
+        booking_sql.insert(BookingEvent(booking=booking, to_status=Booking.Status.BOOKED, by=by))
         start = timezone.localtime(slot.starts_at)
         notify(
             users=[by],

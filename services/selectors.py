@@ -17,6 +17,7 @@ from portal.hall.workdays import start_of_day
 from portal.home import home_section
 from portal.pagecache import memoize
 from portal.roles import is_hall_staff
+from services import booking_sql
 from services.exceptions import Invalid, NotFound, PrecheckFileNotYours
 from services.filters import BookingFilter, BundleFilter, PrecheckUploadFilter, ServiceItemFilter, SlotFilter
 from services.models import (
@@ -287,9 +288,12 @@ def booking_active_for_subject(*, user, bundle: Bundle | None = None, item: Serv
 def slot_get(*, slot_id) -> Slot:
     """The slot with this id (as given in a form or request), or a 400 on the ``slot`` field."""
     try:
-        return Slot.objects.select_related("bundle", "item").get(pk=int(slot_id))
-    except (Slot.DoesNotExist, TypeError, ValueError):
+        slot = booking_sql.slot_with_subject(slot_id=int(slot_id))
+    except (TypeError, ValueError):
+        slot = None
+    if slot is None:
         raise Invalid(_("This slot does not exist."), code="slot_unknown", field="slot")
+    return slot
 
 
 def _booking_queryset() -> QuerySet:

@@ -55,6 +55,8 @@ def test_it_asks_to_sign_in_before_booking(api_as, slot):
     "payload, field",
     [
         ({"slot": 999999}, "slot"),
+        ({"slot": 2**63}, "slot"),  # past every database's integer: still "no such slot"
+        ({"slot": -(2**70)}, "slot"),
         ({"slot": "abc"}, "slot"),
         ({}, "slot"),
         ({"bundle": "nothing"}, "bundle"),

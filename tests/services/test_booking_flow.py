@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from services import actions, booking_sql, selectors
 from services.exceptions import BookingLimitReached
-from services.models import Booking
+from services.models import Booking, Slot
 from tests.factories import BookingFactory, BundleFactory, ServiceItemFactory, SlotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,51 @@ def test_the_bookings_own_check_sees_the_same_active_bookings_as_the_pages(entre
     assert "(TODAY234, SOONER23, LATER234)" in str(refused.value)
     slot.refresh_from_db()  # the refused booking took no place
     assert slot.booked_count == 0
+
+
+@pytest.mark.parametrize("subject", ["bundle", "item"])
+def test_the_hand_read_slot_is_the_slot_the_orm_reads(subject, bundle, english, django_assert_num_queries):
+    """selectors.slot_get (hand-written in services.booking_sql) gives the same slot, bundle and
+    item as the ORM's select_related, every field with the type the ORM gives it."""
+    item = ServiceItemFactory(bookable=True, name="食品经营许可", name_en="Food licence")
+    slot = SlotFactory(bundle=bundle if subject == "bundle" else None, item=item if subject == "item" else None,
+                       starts_at=_at(2, 9, 30), capacity=7, booked_count=3, is_open=False)
+    expected = Slot.objects.select_related("bundle", "item").get(pk=slot.pk)
+    got = selectors.slot_get(slot_id=str(slot.pk))
+
+    def fields(instance):
+        return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+    assert fields(got) == fields(expected)
+    assert {name: type(value) for name, value in fields(got).items()} == \
+        {name: type(value) for name, value in fields(expected).items()}
+    assert got.starts_at == _at(2, 9, 30) and got.starts_at.tzinfo is not None and got.is_open is False
+    with django_assert_num_queries(0):  # loaded with the slot
+        if subject == "bundle":
+            assert got.item is None and fields(got.bundle) == fields(expected.bundle)
+            assert str(got.subject) == "青创+餐饮企业一件事"
+        else:
+            assert got.bundle is None and fields(got.item) == fields(expected.item)
+            assert got.item.name == "Food licence"  # the English column, in English
+    assert got.remaining == 4
+
+
+def test_the_hand_written_inserts_write_the_booking_and_its_history_as_save_would(entrepreneur, bundle):
+    """booking_sql.insert (the booking's two INSERTs): every field stored as given or defaulted,
+    both times stamped, and the instance in hand the row in the database."""
+    slot = SlotFactory(bundle=bundle, starts_at=_at(2, 9))
+    before = timezone.now()
+    booking = actions.booking_create(slot=slot, bundle=bundle, note="青禾餐饮 ✓", by=entrepreneur)
+    stored = Booking.objects.get(pk=booking.pk)
+    assert {f.attname: getattr(booking, f.attname) for f in Booking._meta.concrete_fields} == \
+        {f.attname: getattr(stored, f.attname) for f in Booking._meta.concrete_fields}
+    assert (stored.status, stored.note, stored.user, stored.slot, stored.settled_in_one_visit) == \
+        (Booking.Status.BOOKED, "青禾餐饮 ✓", entrepreneur, slot, None)
+    assert before <= stored.created_at <= timezone.now() and stored.updated_at >= stored.created_at
+    assert not booking._state.adding
+    (event,) = stored.events.all()
+    assert (event.from_status, event.to_status, event.by, event.note) == ("", Booking.Status.BOOKED, entrepreneur, "")
+    assert before <= event.at <= timezone.now()
 
 
 def test_it_applies_the_cap_per_item_too(entrepreneur):
