@@ -9,17 +9,13 @@ from portal.roles import ROLE_PERMISSIONS, Role
 
 def roles_sync_permissions() -> None:
     """Give each role's group exactly the permissions ROLE_PERMISSIONS lists. Idempotent."""
+    known = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        wanted = []
-        for dotted in ROLE_PERMISSIONS.get(role, []):
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                wanted.append(perm)
-        group.permissions.set(wanted)
+        group.permissions.set([known[dotted] for dotted in ROLE_PERMISSIONS.get(role, []) if dotted in known])
 
 
 @transaction.atomic
