@@ -83,7 +83,11 @@ def _page_rows(data: dict) -> list[list[str]]:
         share1, share10 = _share(one["page"], one["floor"]), _share(ten["page"], ten["floor"])
         p99 = one["page"]["p99"] / one["floor"]["p99"] if one["floor"]["p99"] else 0
         p99_10 = ten["page"]["p99"] / ten["floor"]["p99"] if ten["floor"]["p99"] else 0
-        growth = ten["page"]["rps"] / one["page"]["rps"] if one["page"]["rps"] else 0
+        # 10x against 1x as shares of the floor measured beside each: the two runs are minutes
+        # apart, and a machine that slows between them (another tenant, the CPU's clock) slows the
+        # floor alike, which a plain req/s ratio would take for the data's size.
+        growth = share10 / share1 if share1 else 0
+        raw_growth = ten["page"]["rps"] / one["page"]["rps"] if one["page"]["rps"] else 0
         errors = one["page"]["errors"] + ten["page"]["errors"] + bare["page"]["errors"]
         met = (share1 >= goal and share10 >= goal and p99 <= P99_LIMIT and p99_10 <= P99_LIMIT
                and growth >= TENFOLD_SHARE and not errors)
@@ -93,7 +97,8 @@ def _page_rows(data: dict) -> list[list[str]]:
             f"{one['floor']['p99']:.1f} ms ({one['bytes']:,} B); 10x: {ten['page']['rps']:.0f} vs "
             f"{ten['floor']['rps']:.0f} req/s, p99 {ten['page']['p99']:.1f} ms; "
             f"no page cache: {bare['page']['rps']:.0f} req/s" + (f"; {errors} errors" if errors else ""),
-            f"**{share1:.2f}** (p99 ×{p99:.1f}); 10x {share10:.2f} (p99 ×{p99_10:.1f}); 10x/1x {growth:.2f}; "
+            f"**{share1:.2f}** (p99 ×{p99:.1f}); 10x {share10:.2f} (p99 ×{p99_10:.1f}); 10x/1x {growth:.2f} "
+            f"(req/s alone {raw_growth:.2f}); "
             f"no cache {_share(bare['page'], one['floor']):.3f}",
             f"≥ {goal} of floor, p99 ≤ ×{P99_LIMIT:.0f}, 10x/1x ≥ {TENFOLD_SHARE}",
             "yes" if met else "no",
@@ -116,7 +121,9 @@ def _other_rows(data: dict) -> list[list[str]]:
     ])
     board = data["leaderboard"]
     small, big = board["1000"], board["10000"]
-    fresh = big["fresh"]["page"]["rps"] / small["fresh"]["page"]["rps"] if small["fresh"]["page"]["rps"] else 0
+    # Fresh: as shares of the floor measured beside each (see _page_rows); kept has no floor run.
+    fresh = (_share(big["fresh"]["page"], big["fresh"]["floor"]) / _share(small["fresh"]["page"], small["fresh"]["floor"])
+             if _share(small["fresh"]["page"], small["fresh"]["floor"]) else 0)
     kept = big["kept"]["page"]["rps"] / small["kept"]["page"]["rps"] if small["kept"]["page"]["rps"] else 0
     rows.append([
         "leaderboard API, 1,000 → 10,000 members",
@@ -169,7 +176,8 @@ def main() -> int:
         "# Benchmark results (`make bench`)", "",
         f"{stamp}, {time.monotonic() - began:.0f} s. Machine: {machine}.",
         f"Pages: {settings_note}. Ratios are page ÷ floor (a bare Django view answering a body of the same "
-        "size and type through the same server, settings and middleware), measured side by side in one run.",
+        "size and type through the same server, settings and middleware), measured side by side in one run; "
+        "10x/1x compares those shares (each against the floor measured beside it).",
         "", *table, "",
     ])
     (BENCH / "results.md").write_text(text)
