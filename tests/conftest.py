@@ -136,7 +136,7 @@ def _sqlite_flush_past_the_ledger_trigger():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _postgresql_flush_by_delete(django_db_setup, django_db_blocker):
+def _postgresql_flush_by_delete():
     """On PostgreSQL, Django's flush after each transactional test is one TRUNCATE of all 71
     tables: 0.6 s on an idle machine, 2 to 3 s beside a second test worker (every table and index
     gets a new file). A DELETE FROM each table empties the few rows a test wrote in 20 ms. Triggers
@@ -144,23 +144,19 @@ def _postgresql_flush_by_delete(django_db_setup, django_db_blocker):
     only (``session_replication_role``, a superuser's setting; as any other role the TRUNCATE
     stays). Sequences are not reset either way; a test that asks for that, or for a flush of only
     some apps (a cascade), gets the TRUNCATE."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        superuser = cursor.fetchone()[0]
-    if not superuser:
-        yield
-        return
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
 
+    def superuser(connection) -> bool:
+        if not hasattr(connection, "_tests_superuser"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                connection._tests_superuser = cursor.fetchone()[0]
+        return connection._tests_superuser
+
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade or not tables:  # (a cascade empties tables not listed)
+        if reset_sequences or allow_cascade or not tables or not superuser(self.connection):
             return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return ["SET LOCAL session_replication_role = replica",
                 *(f"DELETE FROM {self.quote_name(table)}" for table in tables),
