@@ -2,7 +2,7 @@
 a slot by keyboard, downloads the calendar file, reschedules, is checked in and completed by staff
 in the admin, and rates the service. Only the home page and sign-in are reached by typed URL."""
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -27,7 +27,9 @@ def _catalogue():
     bundle.save()
     BundleItemFactory(bundle=bundle, item=ServiceItemFactory(code="licence", name="营业执照办理"), position=0)
     BundleFactory(slug="logistics", name="青创+物流一件事")
-    start = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    # Two days on at 10:00 in the hall's time: the check-in below, 20 minutes before the start, is
+    # on the slot's own day at any hour of the run (a start at the hall's midnight was not).
+    start = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=2), time(10)))
     for hours in (0, 1, 2):
         SlotFactory(bundle=bundle, starts_at=start + timedelta(hours=hours), ends_at=start + timedelta(hours=hours, minutes=30))
     UserFactory(username="staff", display_name="王晓窗", is_staff=True, roles=[Role.HALL_STAFF])
