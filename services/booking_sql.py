@@ -67,7 +67,7 @@ def _slot_read() -> tuple[str, list[tuple]]:
         for field in fields:
             col = field.get_col(alias)
             converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-            columns.append(f"{alias}.{_name(model, field.attname)}")
+            columns.append(f"{alias}.{connection.ops.quote_name(field.column)}")
         parts.append((model, [field.attname for field in fields], converters))
     # The pk first in each model's columns: None there is a LEFT JOIN that found nothing.
     assert all(names[0] == model._meta.pk.attname for model, names, _converters in parts)
@@ -112,10 +112,10 @@ def slot_with_subject(*, slot_id: int) -> Slot | None:
 @cache
 def _insert_statement(model) -> tuple[str, list]:
     fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
-    columns = ", ".join(_name(model, field.attname) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     sql = f"INSERT INTO {_name(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     if connection.features.can_return_columns_from_insert:
-        sql += f" RETURNING {_name(model, model._meta.pk.attname)}"
+        sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     return sql, fields
 
 
